@@ -1,0 +1,1 @@
+"""LineTint's desktop application and command-line entry point."""

@@ -1,0 +1,3 @@
+def main() -> int:
+    print("linetint")
+    return 0

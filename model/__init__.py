@@ -1,0 +1,1 @@
+"""Networks, the hint contract, checkpoints and inference. Imports neither Qt, `app` nor `training`."""
