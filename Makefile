@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make run` (set up and launch) and `make test` (set up and test).
+PYTHON ?= python3
+VENV ?= .venv
+# CPU torch pinned for this project's machines and CI; override for your own (e.g. TORCH=torch).
+TORCH ?= torch==2.13.0
+BIN := $(VENV)/bin
+SAMPLE := resources/samples/girl-lineart.png
+SAMPLE_HINTS := resources/samples/girl-hints.png
+
+.PHONY: setup run test lint clean
+
+$(BIN)/linetint: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/linetint
+
+# Until the desktop app lands, "launch" colorizes the shipped sample with its hint layer.
+run: setup
+	$(BIN)/linetint colorize $(SAMPLE) --hints $(SAMPLE_HINTS) -o sample-colored.png
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,74 @@
+"""`linetint colorize`: line art + hint file -> colour PNG, without the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from linetint.model.atomic import atomic_write
+from linetint.model.checkpoint import CheckpointError
+from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, default_checkpoint_path
+from linetint.model.devices import DEVICE_CHOICES, DeviceError
+from linetint.model.hints import HintFormatError, HintLayer, load_hints
+from linetint.model.images import ImageInputError, load_lineart
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "colorize",
+        help="colorize a line art file with a hint file, no window",
+        description="Colorize LINEART with the colour hints in --hints and write a PNG at the line "
+        "art's own size.",
+    )
+    parser.add_argument("lineart", type=Path, help="line art image (PNG, JPEG, WebP, BMP, TIFF)")
+    parser.add_argument("--hints", type=Path, help="hints: a .json hint file or a transparent PNG layer")
+    parser.add_argument("-o", "--output", type=Path, help="output PNG (default: LINEART-colored.png)")
+    parser.add_argument("--checkpoint", type=Path, help="model checkpoint (default: the shipped model)")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (auto)")
+    parser.add_argument(
+        "--max-side", type=int, default=DEFAULT_MAX_SIDE, metavar="N",
+        help=f"run the network at most N px a side, result resized back (default {DEFAULT_MAX_SIDE})",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        output = args.output or args.lineart.with_name(f"{args.lineart.stem}-colored.png")
+        if output.suffix.lower() != ".png":
+            raise ImageInputError(f"the output must be a .png file, not {output.name}")
+        if args.max_side < 16:
+            raise ImageInputError(f"--max-side must be at least 16, got {args.max_side}")
+        grey = load_lineart(args.lineart)
+        height, width = grey.shape
+        hints = load_hints(args.hints, width, height) if args.hints else HintLayer(width, height, ())
+        colorizer = _load_colorizer(args.checkpoint, args.device)
+        rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
+        _save_png_atomic(Image.fromarray(rgb), output)
+    except (ImageInputError, HintFormatError, CheckpointError, DeviceError, FileNotFoundError) as exc:
+        print(f"linetint colorize: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"linetint colorize: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    info = colorizer.info
+    print(f"{output} ({width}x{height}, {len(hints)} hints, {info.name} on {info.device})")
+    return EXIT_OK
+
+
+def _load_colorizer(checkpoint: Path | None, device: str) -> Colorizer:
+    if checkpoint is not None or default_checkpoint_path() is not None:
+        return Colorizer.load(checkpoint, device)
+    print("linetint colorize: warning: no trained model is shipped yet; using UNTRAINED random weights "
+          "(the colours mean nothing). Pass --checkpoint to use a trained model.", file=sys.stderr)
+    return Colorizer.untrained("lite", device)
+
+
+def _save_png_atomic(image: Image.Image, path: Path) -> None:
+    with atomic_write(path) as f:
+        image.save(f, format="PNG")

@@ -1,0 +1,75 @@
+"""Reading line art from any picture a user may hand us, and the size limits that keep us safe."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_SIDE = 8192  # long side, px: 8192^2 line art needs ~8 GiB at full resolution
+MAX_PIXELS = 40_000_000  # about 6300^2; larger is refused before decoding (decompression bombs)
+
+
+class ImageInputError(ValueError):
+    """An image LineTint cannot use; the message says why."""
+
+
+def check_size(width: int, height: int) -> None:
+    if width < 1 or height < 1:
+        raise ImageInputError("the image is empty")
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        raise ImageInputError(
+            f"the image is {width}x{height} px; LineTint handles up to {MAX_SIDE} px a side and "
+            f"{MAX_PIXELS // 1_000_000} megapixels — scale it down first"
+        )
+
+
+def open_image(path: str | os.PathLike[str]) -> Image.Image:
+    """Open and fully decode an image file, turning every failure into an ImageInputError."""
+    path = Path(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                check_size(*image.size)
+                image.load()
+                return ImageOps.exif_transpose(image)
+    except FileNotFoundError:
+        raise ImageInputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImageInputError(f"{path} is a folder, not an image") from None
+    except UnidentifiedImageError:
+        raise ImageInputError(f"{path.name} is not an image LineTint can read") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageInputError(f"{path.name} is too large to open safely") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, ImageInputError):
+            raise
+        raise ImageInputError(f"{path.name} is damaged or truncated ({exc})") from None
+
+
+def to_grey(image: Image.Image) -> np.ndarray:
+    """Any PIL mode -> uint8 (H, W) grey, transparency composited on white paper."""
+    check_size(*image.size)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit (or 32-bit int) grey: scale by the format's range, not by clipping at 255.
+        array = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") or array.max() > 255 else 255.0
+        return np.clip(np.round(array * (255.0 / top)), 0, 255).astype(np.uint8)
+    if image.mode == "F":
+        array = np.asarray(image, dtype=np.float64)
+        top = 1.0 if array.max() <= 1.0 else 255.0
+        return np.clip(np.round(array * (255.0 / top)), 0, 255).astype(np.uint8)
+    if image.mode == "P" or "A" in image.getbands() or image.mode == "PA" or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba)
+    return np.asarray(image.convert("L"), dtype=np.uint8).copy()
+
+
+def load_lineart(path: str | os.PathLike[str]) -> np.ndarray:
+    """uint8 (H, W) grey line art from a file: PNG/JPEG/WebP/BMP/TIFF, any mode, white paper."""
+    return to_grey(open_image(path))

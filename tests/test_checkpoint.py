@@ -1,0 +1,135 @@
+import pickle
+import zipfile
+
+import pytest
+import torch
+
+from linetint.model.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    load_checkpoint,
+    random_checkpoint,
+    save_checkpoint,
+)
+from linetint.model.config import ModelConfig, preset
+from linetint.model.generator import CSAGenerator
+
+TINY = preset("tiny")
+
+
+def test_round_trip_keeps_weights_config_and_metadata(tmp_path):
+    ckpt = random_checkpoint(TINY, seed=3)
+    ckpt.meta["summary"] = "3 steps"
+    save_checkpoint(ckpt, tmp_path / "m.pt")
+    loaded = load_checkpoint(tmp_path / "m.pt")
+    assert loaded.config == TINY
+    assert loaded.meta["summary"] == "3 steps" and loaded.trained is False
+    assert "untrained" in loaded.name and "random" in loaded.name
+    for key, value in ckpt.generator.items():
+        assert torch.equal(loaded.generator[key], value)
+
+
+def test_half_precision_checkpoint_builds_a_float_generator(tmp_path):
+    save_checkpoint(random_checkpoint(TINY), tmp_path / "h.pt", half=True)
+    loaded = load_checkpoint(tmp_path / "h.pt")
+    assert loaded.generator["stem.0.weight"].dtype == torch.float16
+    generator = loaded.build_generator()
+    assert generator.stem[0].weight.dtype == torch.float32
+
+
+def test_random_checkpoint_is_seeded_and_leaves_global_rng_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    a, b = random_checkpoint(TINY, seed=5), random_checkpoint(TINY, seed=5)
+    assert torch.rand(1) == expected
+    assert torch.equal(a.generator["stem.0.weight"], b.generator["stem.0.weight"])
+
+
+class Payload:
+    """Unpickling this would create a file: the proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_checkpoint_with_pickled_code_is_refused_and_runs_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    good = random_checkpoint(TINY)
+    payload = {"format": "linetint-checkpoint", "version": 1, "config": TINY.to_dict(), "meta": {},
+               "generator": good.generator, "evil": Payload(marker)}
+    torch.save(payload, tmp_path / "evil.pt")
+    assert not marker.exists()
+    with pytest.raises(CheckpointError, match="pickled Python objects"):
+        load_checkpoint(tmp_path / "evil.pt")
+    assert not marker.exists()
+
+
+def test_plain_pickle_file_is_refused(tmp_path):
+    (tmp_path / "x.pt").write_bytes(pickle.dumps(Payload(tmp_path / "pwned")))
+    with pytest.raises(CheckpointError):
+        load_checkpoint(tmp_path / "x.pt")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_truncated_checkpoint_gives_a_clear_error(tmp_path):
+    save_checkpoint(random_checkpoint(TINY), tmp_path / "m.pt")
+    data = (tmp_path / "m.pt").read_bytes()
+    (tmp_path / "cut.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="truncated or not a LineTint checkpoint"):
+        load_checkpoint(tmp_path / "cut.pt")
+
+
+def test_weights_for_another_config_give_a_clear_error(tmp_path):
+    other = ModelConfig(name="other", base_channels=8, max_channels=16, n_blocks=2, hint_channels=8)
+    ckpt = Checkpoint(config=TINY, generator=CSAGenerator(other).state_dict())
+    save_checkpoint(ckpt, tmp_path / "wrong.pt")
+    loaded = load_checkpoint(tmp_path / "wrong.pt")
+    with pytest.raises(CheckpointError, match="do not fit the 'tiny' model"):
+        loaded.build_generator()
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({"weights": {}}, "not a LineTint checkpoint"),
+        ({"format": "linetint-checkpoint", "version": 9}, "version 9"),
+        ({"format": "linetint-checkpoint", "version": 1, "config": {"colour": 3}}, "invalid model config"),
+        ({"format": "linetint-checkpoint", "version": 1, "config": {"base_channels": "8"}}, "must be int"),
+        ({"format": "linetint-checkpoint", "version": 1, "config": {}, "generator": [1]}, "no generator"),
+    ],
+)
+def test_malformed_checkpoints_are_named(tmp_path, payload, message):
+    torch.save(payload, tmp_path / "bad.pt")
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(tmp_path / "bad.pt")
+
+
+def test_missing_and_non_checkpoint_files(tmp_path):
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "nope.pt")
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(CheckpointError, match="truncated or not"):
+        load_checkpoint(tmp_path / "notes.txt")
+    with zipfile.ZipFile(tmp_path / "empty.pt", "w"):
+        pass
+    with pytest.raises(CheckpointError):
+        load_checkpoint(tmp_path / "empty.pt")
+
+
+def test_failed_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "m.pt"
+    save_checkpoint(random_checkpoint(TINY, seed=1), path)
+    before = path.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", explode)
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(random_checkpoint(TINY, seed=2), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]

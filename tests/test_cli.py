@@ -1,0 +1,103 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from linetint.app.cli import app_version, main
+from linetint.model.checkpoint import random_checkpoint, save_checkpoint
+from linetint.model.config import preset
+
+
+def run_cli(*args: str) -> int:
+    return main([str(a) for a in args])
+
+
+def test_colorizes_real_line_art_with_its_real_hint_layer(shared_lineart, tmp_path, capsys):
+    sample = shared_lineart / "s2p-001"
+    out = tmp_path / "out.png"
+    code = run_cli("colorize", sample / "lineart.png", "--hints", sample / "hints.png", "-o", out,
+                   "--max-side", "256", "--device", "cpu")
+    assert code == 0, capsys.readouterr().err
+    with Image.open(sample / "lineart.png") as lineart, Image.open(out) as result:
+        assert result.size == lineart.size and result.mode == "RGB"
+    captured = capsys.readouterr()
+    assert "UNTRAINED" in captured.err  # never passed off as a trained model
+    assert str(out) in captured.out
+
+
+def test_default_output_name_sits_beside_the_line_art(tmp_path):
+    Image.new("L", (40, 24), 255).save(tmp_path / "sketch.png")
+    assert run_cli("colorize", tmp_path / "sketch.png", "--device", "cpu") == 0
+    assert Image.open(tmp_path / "sketch-colored.png").size == (40, 24)
+
+
+def test_json_hints_and_explicit_checkpoint(tmp_path):
+    Image.new("L", (64, 48), 255).save(tmp_path / "a.png")
+    hints = {"format": "linetint-hints", "version": 1, "width": 64, "height": 48,
+             "hints": [{"x": 3, "y": 4, "size": 5, "color": "#ff8800"}]}
+    (tmp_path / "h.json").write_text(json.dumps(hints))
+    save_checkpoint(random_checkpoint(preset("tiny")), tmp_path / "tiny.pt")
+    code = run_cli("colorize", tmp_path / "a.png", "--hints", tmp_path / "h.json",
+                   "--checkpoint", tmp_path / "tiny.pt", "-o", tmp_path / "o.png")
+    assert code == 0 and Image.open(tmp_path / "o.png").size == (64, 48)
+
+
+@pytest.mark.parametrize(
+    "make_bad, message",
+    [
+        (lambda d: (d / "h.json").write_text("{oops"), "not valid JSON"),
+        (lambda d: (d / "h.json").write_text(json.dumps({"format": "linetint-hints", "version": 1,
+         "width": 64, "height": 48, "hints": [{"x": 1, "y": 1, "size": 12, "color": "#000000"}]})),
+         "hints[0].size"),
+        (lambda d: (d / "a.png").write_bytes(b"garbage"), "not an image"),
+        (lambda d: torch.save({"format": "linetint-checkpoint", "version": 1, "config": {},
+                               "generator": {}, "x": ValueError("boom")}, d / "c.pt"), "pickled"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, make_bad, message):
+    Image.new("L", (64, 48), 255).save(tmp_path / "a.png")
+    (tmp_path / "h.json").write_text(json.dumps({"format": "linetint-hints", "version": 1, "width": 64,
+                                                  "height": 48, "hints": []}))
+    save_checkpoint(random_checkpoint(preset("tiny")), tmp_path / "c.pt")
+    make_bad(tmp_path)
+    code = run_cli("colorize", tmp_path / "a.png", "--hints", tmp_path / "h.json",
+                   "--checkpoint", tmp_path / "c.pt", "-o", tmp_path / "o.png")
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_unavailable_device_and_bad_output_are_bad_input(tmp_path, capsys):
+    Image.new("L", (16, 16), 255).save(tmp_path / "a.png")
+    assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "o.jpg") == 2
+    assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "no" / "such" / "o.png",
+                   "--device", "cpu") == 2
+    if not torch.cuda.is_available():
+        assert run_cli("colorize", tmp_path / "a.png", "--device", "cuda") == 2
+        assert "CUDA" in capsys.readouterr().err
+
+
+def test_installed_entry_point_reports_version():
+    result = subprocess.run([sys.executable, "-m", "linetint.app.cli", "--version"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"LineTint {app_version()}"
+    assert app_version() != "0+unknown"
+
+
+def test_colorize_help_is_actionable(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("colorize", "--help")
+    assert exit_info.value.code == 0
+    help_text = capsys.readouterr().out
+    for option in ("--hints", "--checkpoint", "--device", "--max-side", "-o"):
+        assert option in help_text
+
+
+def test_white_line_art_without_hints_still_gives_a_picture(tmp_path):
+    Image.fromarray(np.full((20, 30), 255, np.uint8)).save(tmp_path / "w.png")
+    assert run_cli("colorize", tmp_path / "w.png", "-o", tmp_path / "w-out.png", "--device", "cpu") == 0

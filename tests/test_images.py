@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from linetint.model.images import MAX_SIDE, ImageInputError, load_lineart, to_grey
+
+
+def test_transparent_line_art_lands_on_white_paper():
+    rgba = np.zeros((4, 4, 4), np.uint8)  # fully transparent black ...
+    rgba[1, 1] = (0, 0, 0, 255)  # ... except one opaque black line pixel
+    grey = to_grey(Image.fromarray(rgba, "RGBA"))
+    assert grey[0, 0] == 255 and grey[1, 1] == 0
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped(tmp_path):
+    array = np.array([[0, 32768, 65535]], dtype=np.uint16)
+    Image.fromarray(array).save(tmp_path / "g16.png")
+    grey = load_lineart(tmp_path / "g16.png")
+    assert grey.tolist() == [[0, 128, 255]]
+
+
+def test_palette_with_transparency_and_la_modes():
+    palette = Image.new("P", (3, 1))
+    palette.putpalette([0, 0, 0, 255, 0, 0])
+    palette.putpixel((1, 0), 1)
+    palette.info["transparency"] = 0
+    assert to_grey(palette).tolist() == [[255, 76, 255]]
+    la = Image.fromarray(np.array([[[10, 255], [10, 0]]], np.uint8), "LA")
+    assert to_grey(la).tolist() == [[10, 255]]
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".webp", ".bmp", ".tif"])
+def test_common_formats_open(tmp_path, suffix):
+    Image.new("RGB", (20, 10), (0, 0, 0)).save(tmp_path / f"a{suffix}")
+    grey = load_lineart(tmp_path / f"a{suffix}")
+    assert grey.shape == (10, 20) and grey.max() < 10
+
+
+def test_unreadable_truncated_and_missing_files_say_why(tmp_path):
+    (tmp_path / "notes.png").write_text("not an image")
+    with pytest.raises(ImageInputError, match="not an image"):
+        load_lineart(tmp_path / "notes.png")
+    Image.new("RGB", (300, 300), (1, 2, 3)).save(tmp_path / "full.png")
+    data = (tmp_path / "full.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImageInputError, match="damaged or truncated"):
+        load_lineart(tmp_path / "cut.png")
+    with pytest.raises(ImageInputError, match="no such file"):
+        load_lineart(tmp_path / "missing.png")
+
+
+def test_huge_image_is_refused_before_decoding(tmp_path):
+    Image.new("1", (MAX_SIDE + 1, 8)).save(tmp_path / "wide.png")
+    with pytest.raises(ImageInputError, match="up to 8192 px"):
+        load_lineart(tmp_path / "wide.png")
