@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -40,6 +40,8 @@ from typing import IO, Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+
+from .atomic import atomic_write
 
 MIN_HINT_SIZE = 1
 MAX_HINT_SIZE = 8
@@ -514,20 +516,15 @@ def save_hints(layer: HintLayer, path: str | os.PathLike[str]) -> None:
 
 
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    # Write beside the target so os.replace stays on one file system and is atomic.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+    with atomic_write(path) as f:
+        # The temp file is private (0600); keep an existing file's permissions, else the usual 0644.
+        if hasattr(os, "fchmod"):
+            os.fchmod(f.fileno(), mode)
+        write(f)
 
 
 __all__ = [

@@ -661,3 +661,12 @@ def test_load_hints_missing_file_is_a_format_error(tmp_path: Path, name: str) ->
 def test_layer_from_png_refuses_bad_target_size() -> None:
     with pytest.raises(HintFormatError, match="width: 0"):
         layer_from_png(Image.new("RGBA", (4, 4)), 0, 4)
+
+
+def test_save_hints_keeps_permissions_of_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "hints.json"
+    save_hints(sample_layer(), path)
+    assert path.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+    path.chmod(0o640)
+    save_hints(sample_layer(), path)
+    assert path.stat().st_mode & 0o777 == 0o640
