@@ -33,8 +33,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=512, help="square input side in px")
     size = parser.parse_args().size
-    lineart, hints, rgb = torch.zeros(1, 1, size, size), torch.zeros(1, 4, size, size), torch.zeros(1, 3, size, size)
-    print(f"| model | G trainable (M) | G frozen VGG (M) | D (M) | G GMAC @{size}² | of which VGG | D GMAC @{size}² |")
+    lineart, hints, rgb = (torch.zeros(1, c, size, size) for c in (1, 4, 3))
+    print(
+        f"| model | G trainable (M) | G frozen VGG (M) | D (M) | G GMAC @{size}² | of which VGG "
+        f"| D GMAC @{size}² |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name in ("paper", "lite"):
         for config in (PRESETS[name], PRESETS[name].without_attention()):

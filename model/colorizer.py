@@ -81,14 +81,16 @@ class Colorizer:
     def colorize(
         self, lineart: Image.Image | np.ndarray, hints: HintLayer, max_side: int = DEFAULT_MAX_SIDE
     ) -> np.ndarray:
-        """RGB uint8 (H, W, 3) at the line art's own size; the network runs at most `max_side` a side."""
+        """RGB uint8 (H, W, 3) at the line art's own size; the network runs at most `max_side` a side.
+
+        `hints` may refer to another size of the same picture: the list is rasterized straight at the
+        working size by the hint contract's rule.
+        """
         grey = lineart if isinstance(lineart, np.ndarray) else to_grey(lineart)
         if grey.ndim != 2 or grey.dtype != np.uint8:
             raise ValueError("line art arrays must be uint8 (H, W) grey")
         height, width = grey.shape
         check_size(width, height)
-        if (hints.width, hints.height) != (width, height):
-            hints = hints.scaled_to(width, height)
         run_w, run_h = working_size(width, height, max_side)
         small = grey
         if (run_w, run_h) != (width, height):

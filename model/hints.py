@@ -31,17 +31,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from .atomic import atomic_write
+from .images import ImageInputError, open_image
 
 MIN_HINT_SIZE = 1
 MAX_HINT_SIZE = 8
@@ -336,7 +336,8 @@ def load_hints_json(path: str | os.PathLike[str]) -> HintLayer:
 
 def save_hints_json(layer: HintLayer, path: str | os.PathLike[str]) -> None:
     data = layer_to_json(layer).encode("utf-8")
-    _atomic_write(Path(path), lambda f: f.write(data))
+    with atomic_write(path) as f:
+        f.write(data)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -347,10 +348,8 @@ def _open_image(image: Image.Image | str | os.PathLike[str]) -> Image.Image:
     if isinstance(image, Image.Image):
         return image
     try:
-        with Image.open(image) as opened:
-            opened.load()
-            return opened
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        return open_image(image)
+    except ImageInputError as exc:
         raise HintFormatError(f"image: cannot read {os.fspath(image)!r}: {exc}") from None
 
 
@@ -465,7 +464,8 @@ def layer_to_png(
 ) -> None:
     """Write the hints as an RGBA PNG, at the line-art size unless a size is given."""
     picture = Image.fromarray(hint_rgba(layer, width, height), mode="RGBA")
-    _atomic_write(Path(path), lambda f: picture.save(f, format="PNG"))
+    with atomic_write(path) as f:
+        picture.save(f, format="PNG")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -493,14 +493,20 @@ def load_hints(path: str | os.PathLike[str], width: int, height: int) -> HintLay
     except OSError as exc:
         raise HintFormatError(f"file: cannot read {os.fspath(path)!r}: {exc}") from None
     if not is_json:
-        return layer_from_png(path, width, height)
+        picture = _open_image(path)
+        _check_aspect(*picture.size, width, height)
+        return layer_from_png(picture, width, height)
     layer = load_hints_json(path)
-    if _aspect_differs(layer.width, layer.height, width, height):
+    _check_aspect(layer.width, layer.height, width, height)
+    return layer.scaled_to(width, height)
+
+
+def _check_aspect(hint_width: int, hint_height: int, width: int, height: int) -> None:
+    if _aspect_differs(hint_width, hint_height, width, height):
         raise HintFormatError(
-            f"width/height: hints were made for a {layer.width}x{layer.height} image, "
+            f"width/height: hints were made for a {hint_width}x{hint_height} image, "
             f"the line art is {width}x{height}"
         )
-    return layer.scaled_to(width, height)
 
 
 def save_hints(layer: HintLayer, path: str | os.PathLike[str]) -> None:
@@ -513,18 +519,6 @@ def save_hints(layer: HintLayer, path: str | os.PathLike[str]) -> None:
         layer_to_png(layer, path)
     else:
         raise ValueError(f"path: {os.fspath(path)!r} must end in .json or .png")
-
-
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o644
-    with atomic_write(path) as f:
-        # The temp file is private (0600); keep an existing file's permissions, else the usual 0644.
-        if hasattr(os, "fchmod"):
-            os.fchmod(f.fileno(), mode)
-        write(f)
 
 
 __all__ = [
