@@ -38,8 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        print("linetint: the desktop app is not part of this build yet; try `linetint colorize --help`",
-              file=sys.stderr)
+        print(
+            "linetint: the desktop app is not part of this build yet; try `linetint colorize --help`",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     return int(args.run(args))
 

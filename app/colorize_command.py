@@ -31,7 +31,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--checkpoint", type=Path, help="model checkpoint (default: the shipped model)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (auto)")
     parser.add_argument(
-        "--max-side", type=int, default=DEFAULT_MAX_SIDE, metavar="N",
+        "--max-side",
+        type=int,
+        default=DEFAULT_MAX_SIDE,
+        metavar="N",
         help=f"run the network at most N px a side, result resized back (default {DEFAULT_MAX_SIDE})",
     )
     parser.set_defaults(run=run)
@@ -64,8 +67,11 @@ def run(args: argparse.Namespace) -> int:
 def _load_colorizer(checkpoint: Path | None, device: str) -> Colorizer:
     if checkpoint is not None or default_checkpoint_path() is not None:
         return Colorizer.load(checkpoint, device)
-    print("linetint colorize: warning: no trained model is shipped yet; using UNTRAINED random weights "
-          "(the colours mean nothing). Pass --checkpoint to use a trained model.", file=sys.stderr)
+    print(
+        "linetint colorize: warning: no trained model is shipped yet; using UNTRAINED random weights "
+        "(the colours mean nothing). Pass --checkpoint to use a trained model.",
+        file=sys.stderr,
+    )
     return Colorizer.untrained("lite", device)
 
 

@@ -11,7 +11,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .checkpoint import Checkpoint, load_checkpoint
+from linetint.resources import resource
+
+from .checkpoint import Checkpoint, load_checkpoint, random_checkpoint
 from .config import preset
 from .devices import autocast_dtype, describe, pick_device
 from .generator import CSAGenerator
@@ -19,13 +21,12 @@ from .hints import HintLayer, rasterize
 from .images import check_size, to_grey
 
 DEFAULT_MAX_SIDE = 768
-MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
 DEFAULT_CHECKPOINT_NAME = "linetint-default.pt"
 
 
 def default_checkpoint_path() -> Path | None:
     """The shipped model, or None while no trained model is shipped."""
-    path = MODELS_DIR / DEFAULT_CHECKPOINT_NAME
+    path = Path(str(resource("models", DEFAULT_CHECKPOINT_NAME)))
     return path if path.is_file() else None
 
 
@@ -63,14 +64,13 @@ class Colorizer:
 
     @classmethod
     def untrained(cls, config: str = "lite", device: str = "auto", seed: int = 0) -> Colorizer:
-        from .checkpoint import random_checkpoint
-
         return cls(random_checkpoint(preset(config), seed), device)
 
     @property
     def info(self) -> ModelInfo:
-        return ModelInfo(self.checkpoint.name, self.checkpoint.trained, self.checkpoint.config.name,
-                         describe(self.device))
+        return ModelInfo(
+            self.checkpoint.name, self.checkpoint.trained, self.checkpoint.config.name, describe(self.device)
+        )
 
     def to(self, device: str) -> Colorizer:
         """Move to another device (the app falls back to CPU after a GPU failure)."""

@@ -59,8 +59,14 @@ class Payload:
 def test_checkpoint_with_pickled_code_is_refused_and_runs_nothing(tmp_path):
     marker = tmp_path / "pwned"
     good = random_checkpoint(TINY)
-    payload = {"format": "linetint-checkpoint", "version": 1, "config": TINY.to_dict(), "meta": {},
-               "generator": good.generator, "evil": Payload(marker)}
+    payload = {
+        "format": "linetint-checkpoint",
+        "version": 1,
+        "config": TINY.to_dict(),
+        "meta": {},
+        "generator": good.generator,
+        "evil": Payload(marker),
+    }
     torch.save(payload, tmp_path / "evil.pt")
     assert not marker.exists()
     with pytest.raises(CheckpointError, match="pickled Python objects"):

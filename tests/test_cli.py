@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,13 +17,27 @@ def run_cli(*args: str) -> int:
     return main([str(a) for a in args])
 
 
-def test_colorizes_real_line_art_with_its_real_hint_layer(shared_lineart, tmp_path, capsys):
-    sample = shared_lineart / "s2p-001"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "lineart" / "s2p-001"
+SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+
+
+@pytest.mark.parametrize(
+    "lineart_path, hints_path",
+    [
+        (SHARED / "lineart.png", SHARED / "hints.png"),
+        (SAMPLES / "girl-lineart.png", SAMPLES / "girl-hints.png"),
+    ],
+    ids=["shared-s2p-001", "packaged-sample"],
+)
+def test_colorizes_real_line_art_with_its_real_hint_layer(lineart_path, hints_path, tmp_path, capsys):
+    if not lineart_path.exists():
+        pytest.skip(f"{lineart_path} is not available")
     out = tmp_path / "out.png"
-    code = run_cli("colorize", sample / "lineart.png", "--hints", sample / "hints.png", "-o", out,
-                   "--max-side", "256", "--device", "cpu")
+    code = run_cli(
+        "colorize", lineart_path, "--hints", hints_path, "-o", out, "--max-side", "256", "--device", "cpu"
+    )
     assert code == 0, capsys.readouterr().err
-    with Image.open(sample / "lineart.png") as lineart, Image.open(out) as result:
+    with Image.open(lineart_path) as lineart, Image.open(out) as result:
         assert result.size == lineart.size and result.mode == "RGB"
     captured = capsys.readouterr()
     assert "UNTRAINED" in captured.err  # never passed off as a trained model
@@ -37,12 +52,25 @@ def test_default_output_name_sits_beside_the_line_art(tmp_path):
 
 def test_json_hints_and_explicit_checkpoint(tmp_path):
     Image.new("L", (64, 48), 255).save(tmp_path / "a.png")
-    hints = {"format": "linetint-hints", "version": 1, "width": 64, "height": 48,
-             "hints": [{"x": 3, "y": 4, "size": 5, "color": "#ff8800"}]}
+    hints = {
+        "format": "linetint-hints",
+        "version": 1,
+        "width": 64,
+        "height": 48,
+        "hints": [{"x": 3, "y": 4, "size": 5, "color": "#ff8800"}],
+    }
     (tmp_path / "h.json").write_text(json.dumps(hints))
     save_checkpoint(random_checkpoint(preset("tiny")), tmp_path / "tiny.pt")
-    code = run_cli("colorize", tmp_path / "a.png", "--hints", tmp_path / "h.json",
-                   "--checkpoint", tmp_path / "tiny.pt", "-o", tmp_path / "o.png")
+    code = run_cli(
+        "colorize",
+        tmp_path / "a.png",
+        "--hints",
+        tmp_path / "h.json",
+        "--checkpoint",
+        tmp_path / "tiny.pt",
+        "-o",
+        tmp_path / "o.png",
+    )
     assert code == 0 and Image.open(tmp_path / "o.png").size == (64, 48)
 
 
@@ -50,22 +78,53 @@ def test_json_hints_and_explicit_checkpoint(tmp_path):
     "make_bad, message",
     [
         (lambda d: (d / "h.json").write_text("{oops"), "not valid JSON"),
-        (lambda d: (d / "h.json").write_text(json.dumps({"format": "linetint-hints", "version": 1,
-         "width": 64, "height": 48, "hints": [{"x": 1, "y": 1, "size": 12, "color": "#000000"}]})),
-         "hints[0].size"),
+        (
+            lambda d: (d / "h.json").write_text(
+                json.dumps(
+                    {
+                        "format": "linetint-hints",
+                        "version": 1,
+                        "width": 64,
+                        "height": 48,
+                        "hints": [{"x": 1, "y": 1, "size": 12, "color": "#000000"}],
+                    }
+                )
+            ),
+            "hints[0].size",
+        ),
         (lambda d: (d / "a.png").write_bytes(b"garbage"), "not an image"),
-        (lambda d: torch.save({"format": "linetint-checkpoint", "version": 1, "config": {},
-                               "generator": {}, "x": ValueError("boom")}, d / "c.pt"), "pickled"),
+        (
+            lambda d: torch.save(
+                {
+                    "format": "linetint-checkpoint",
+                    "version": 1,
+                    "config": {},
+                    "generator": {},
+                    "x": ValueError("boom"),
+                },
+                d / "c.pt",
+            ),
+            "pickled",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, make_bad, message):
     Image.new("L", (64, 48), 255).save(tmp_path / "a.png")
-    (tmp_path / "h.json").write_text(json.dumps({"format": "linetint-hints", "version": 1, "width": 64,
-                                                  "height": 48, "hints": []}))
+    (tmp_path / "h.json").write_text(
+        json.dumps({"format": "linetint-hints", "version": 1, "width": 64, "height": 48, "hints": []})
+    )
     save_checkpoint(random_checkpoint(preset("tiny")), tmp_path / "c.pt")
     make_bad(tmp_path)
-    code = run_cli("colorize", tmp_path / "a.png", "--hints", tmp_path / "h.json",
-                   "--checkpoint", tmp_path / "c.pt", "-o", tmp_path / "o.png")
+    code = run_cli(
+        "colorize",
+        tmp_path / "a.png",
+        "--hints",
+        tmp_path / "h.json",
+        "--checkpoint",
+        tmp_path / "c.pt",
+        "-o",
+        tmp_path / "o.png",
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
@@ -75,16 +134,19 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, ma
 def test_unavailable_device_and_bad_output_are_bad_input(tmp_path, capsys):
     Image.new("L", (16, 16), 255).save(tmp_path / "a.png")
     assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "o.jpg") == 2
-    assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "no" / "such" / "o.png",
-                   "--device", "cpu") == 2
+    assert (
+        run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "no" / "such" / "o.png", "--device", "cpu")
+        == 2
+    )
     if not torch.cuda.is_available():
         assert run_cli("colorize", tmp_path / "a.png", "--device", "cuda") == 2
         assert "CUDA" in capsys.readouterr().err
 
 
 def test_installed_entry_point_reports_version():
-    result = subprocess.run([sys.executable, "-m", "linetint.app.cli", "--version"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "linetint.app.cli", "--version"], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == f"LineTint {app_version()}"
     assert app_version() != "0+unknown"
 

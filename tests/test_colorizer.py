@@ -38,7 +38,7 @@ def test_network_runs_capped_by_max_side_and_small_hints_survive(colorizer, monk
     calls = spy_on_run(colorizer, monkeypatch)
     hints = HintLayer(2000, 1000, (Hint(1999, 999, 1, (255, 0, 0)), Hint(10, 10, 1, (0, 0, 255))))
     colorizer.colorize(np.full((1000, 2000), 255, np.uint8), hints, max_side=256)
-    (shape, raster), = calls
+    ((shape, raster),) = calls
     assert shape == (128, 256)
     assert raster[3].sum() == 2  # both 1-px dots are still there, one pixel each
     assert raster[:3, 127, 255].tolist() == [1.0, -1.0, -1.0]
@@ -47,7 +47,7 @@ def test_network_runs_capped_by_max_side_and_small_hints_survive(colorizer, monk
 def test_hints_made_for_another_size_are_scaled(colorizer, monkeypatch):
     calls = spy_on_run(colorizer, monkeypatch)
     colorizer.colorize(np.zeros((100, 100), np.uint8), HintLayer(50, 50, (Hint(25, 25, 2, (0, 0, 0)),)), 100)
-    (_, raster), = calls
+    ((_, raster),) = calls
     assert raster[3, 50:54, 50:54].all() and raster[3].sum() == 16
 
 
