@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="linetint",
-        description="Colorize line art from a few colour hints. Without a command, opens the app.",
+        description="Colorize line art from a few colour hints. Without a command, opens the app: "
+        "`linetint [FILE]` opens FILE (line art or a .linetint project) in the window.",
     )
     parser.add_argument("--version", action="version", version=f"LineTint {app_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -35,15 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if not argv or (argv[0] not in _command_names(parser) and not argv[0].startswith("-")):
+        from .gui import launch  # Qt is loaded only for the window
+
+        return launch(argv)
     args = parser.parse_args(argv)
-    if args.command is None:
-        print(
-            "linetint: the desktop app is not part of this build yet; try `linetint colorize --help`",
-            file=sys.stderr,
-        )
+    if args.command is None:  # options only, e.g. `linetint --device cpu`: not a command
+        parser.print_usage(sys.stderr)
         return EXIT_BAD_INPUT
     return int(args.run(args))
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    subparsers = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {name for action in subparsers for name in action.choices}
 
 
 if __name__ == "__main__":
