@@ -38,14 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not argv or (argv[0] not in _command_names(parser) and not argv[0].startswith("-")):
+    if not argv or argv[0] not in _command_names(parser) | {"-h", "--help", "--version"}:
         from .gui import launch  # Qt is loaded only for the window
 
         return launch(argv)
     args = parser.parse_args(argv)
-    if args.command is None:  # options only, e.g. `linetint --device cpu`: not a command
-        parser.print_usage(sys.stderr)
-        return EXIT_BAD_INPUT
     return int(args.run(args))
 
 
