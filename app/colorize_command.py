@@ -10,7 +10,7 @@ from PIL import Image
 
 from linetint.model.atomic import atomic_write
 from linetint.model.checkpoint import CheckpointError
-from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, default_checkpoint_path
+from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
 from linetint.model.devices import DEVICE_CHOICES, DeviceError
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart
@@ -65,14 +65,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_colorizer(checkpoint: Path | None, device: str) -> Colorizer:
-    if checkpoint is not None or default_checkpoint_path() is not None:
-        return Colorizer.load(checkpoint, device)
-    print(
-        "linetint colorize: warning: no trained model is shipped yet; using UNTRAINED random weights "
-        "(the colours mean nothing). Pass --checkpoint to use a trained model.",
-        file=sys.stderr,
-    )
-    return Colorizer.untrained("lite", device)
+    colorizer = load_colorizer(checkpoint, device)
+    if not colorizer.info.trained:
+        why = "no trained model is shipped yet; using" if checkpoint is None else f"{checkpoint.name} holds"
+        print(
+            f"linetint colorize: warning: {why} UNTRAINED weights ({colorizer.info.name}): the colours "
+            "mean nothing. Pass --checkpoint with a trained model.",
+            file=sys.stderr,
+        )
+    return colorizer
 
 
 def _save_png_atomic(image: Image.Image, path: Path) -> None:

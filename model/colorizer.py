@@ -38,6 +38,14 @@ def working_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def load_colorizer(checkpoint: str | os.PathLike[str] | None = None, device: str = "auto") -> Colorizer:
+    """`checkpoint`, else the shipped model, else an untrained `lite` stand-in whose `info.trained` is
+    False — callers must tell the user so."""
+    if checkpoint is not None or default_checkpoint_path() is not None:
+        return Colorizer.load(checkpoint, device)
+    return Colorizer.untrained("lite", device)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
