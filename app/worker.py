@@ -95,7 +95,7 @@ class ColorizeWorker(QObject):
     def load_model(self, choice: ModelChoice) -> None:
         self._load.emit(choice)
 
-    # --- worker thread ----------------------------------------------------------------------------------
+    # --- worker thread ---
     @Slot(object)
     def _do_load(self, choice: ModelChoice) -> None:
         try:

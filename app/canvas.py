@@ -1,0 +1,254 @@
+"""The painting surface: line art with the hint layer on top, zoom and pan, tool input.
+
+The canvas owns no document state. It shows images it is given and reports what the hand did, in
+line-art pixel coordinates (floats: pixel (i, j) covers [i, i+1) x [j, j+1)), whatever the zoom.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QWidget
+
+from .qt_images import grey_to_qimage, rgb_to_qimage
+
+MIN_ZOOM, MAX_ZOOM = 0.05, 64.0
+WHEEL_STEP = 1.25
+BACKGROUND = QColor(38, 38, 42)
+
+
+class Tool(Enum):
+    BRUSH = "brush"
+    ERASER = "eraser"
+    EYEDROPPER = "eyedropper"
+
+
+class HintCanvas(QWidget):
+    strokeBegan = Signal(QPointF)  # image position of the press
+    strokeMoved = Signal(QPointF, QPointF)  # previous and new image position while dragging
+    strokeEnded = Signal()
+    colorPicked = Signal(QPointF)  # image position the eyedropper was used at
+    zoomChanged = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(200, 200)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._lineart: QPixmap | None = None
+        self._image_size = (0, 0)
+        self._hints: QImage | None = None
+        self._preview: QImage | None = None
+        self.show_hints = True
+        self.show_preview_under = False
+        self.tool = Tool.BRUSH
+        self.brush_size = 3
+        self._brush_square = None  # callable (x, y) -> (x, y, size) | None, the rule used for painting
+        self._zoom = 1.0
+        self._offset = QPointF(0, 0)  # widget position of the image's top-left corner
+        self._cursor: QPointF | None = None
+        self._dragging = False
+        self._last: QPointF | None = None
+        self._pan_from: QPointF | None = None
+        self._space_held = False
+
+    # --- content ---
+    def set_lineart(self, grey: np.ndarray) -> None:
+        first = self._lineart is None or self._image_size != (grey.shape[1], grey.shape[0])
+        self._lineart = QPixmap.fromImage(grey_to_qimage(grey))
+        self._image_size = (grey.shape[1], grey.shape[0])
+        self._preview = None
+        if first:
+            self.fit()
+        self.update()
+
+    def set_hint_picture(self, rgba: np.ndarray) -> None:
+        self._hints = rgb_to_qimage(rgba)
+        self.update()
+
+    def set_preview(self, rgb: np.ndarray | None) -> None:
+        self._preview = None if rgb is None else rgb_to_qimage(rgb)
+        if self.show_preview_under:
+            self.update()
+
+    def set_brush_rule(self, rule) -> None:
+        """`rule(x, y) -> (left, top, size)` of the patch a click at image (x, y) lays, for the cursor."""
+        self._brush_square = rule
+
+    # --- view ---
+    @property
+    def zoom(self) -> float:
+        return self._zoom
+
+    def image_pos(self, widget_pos: QPointF) -> QPointF:
+        return (widget_pos - self._offset) / self._zoom
+
+    def widget_pos(self, image_pos: QPointF) -> QPointF:
+        return image_pos * self._zoom + self._offset
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom keeping the image point under `anchor` (widget coordinates; default the centre) still."""
+        zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        anchor = QPointF(self.width() / 2, self.height() / 2) if anchor is None else anchor
+        fixed = self.image_pos(anchor)
+        self._zoom = zoom
+        self._offset = anchor - fixed * zoom
+        self.zoomChanged.emit(zoom)
+        self.update()
+
+    def fit(self) -> None:
+        width, height = self._image_size
+        if not width:
+            return
+        zoom = min(max(self.width() - 20, 1) / width, max(self.height() - 20, 1) / height)
+        self._zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        self._offset = QPointF(
+            (self.width() - width * self._zoom) / 2, (self.height() - height * self._zoom) / 2
+        )
+        self.zoomChanged.emit(self._zoom)
+        self.update()
+
+    def actual_pixels(self) -> None:
+        self.set_zoom(1.0)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self._zoom * WHEEL_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self._zoom / WHEEL_STEP)
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        self._offset += QPointF(dx, dy)
+        self.update()
+
+    # --- painting ---
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), BACKGROUND)
+        if self._lineart is None:
+            painter.setPen(QColor(150, 150, 155))
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, "Open line art (Ctrl+O) or drop a file here"
+            )
+            return
+        width, height = self._image_size
+        target = QRectF(
+            self._offset,
+            QPointF(self._offset.x() + width * self._zoom, self._offset.y() + height * self._zoom),
+        )
+        # below 100 % smooth the line art so thin lines do not break up; above, show crisp pixels.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._zoom < 1.0)
+        if self.show_preview_under and self._preview is not None:
+            painter.drawImage(target, self._preview)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        painter.drawPixmap(target, self._lineart, QRectF(0, 0, width, height))
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        if self.show_hints and self._hints is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # hints stay crisp
+            painter.drawImage(target, self._hints)
+        self._paint_cursor(painter)
+
+    def _paint_cursor(self, painter: QPainter) -> None:
+        if self._cursor is None or self.tool is Tool.EYEDROPPER or self._brush_square is None:
+            return
+        square = self._brush_square(self._cursor.x(), self._cursor.y(), self.brush_size)
+        if square is None:
+            return
+        left, top, size = square
+        rect = QRectF(self.widget_pos(QPointF(left, top)), self.widget_pos(QPointF(left + size, top + size)))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(0, 0, 0, 200), 1))
+        painter.drawRect(rect.adjusted(-1, -1, 1, 1))
+        painter.setPen(QPen(QColor(255, 255, 255, 230), 1))
+        painter.drawRect(rect)
+
+    # --- input ---
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if event.button() == Qt.MouseButton.MiddleButton or (
+            event.button() == Qt.MouseButton.LeftButton and self._space_held
+        ):
+            self._pan_from = pos
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        if event.button() != Qt.MouseButton.LeftButton or self._lineart is None:
+            return
+        image = self.image_pos(pos)
+        if self.tool is Tool.EYEDROPPER or event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.colorPicked.emit(image)
+            return
+        self._dragging, self._last = True, image
+        self.strokeBegan.emit(image)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._pan_from is not None:
+            delta = pos - self._pan_from
+            self._pan_from = pos
+            self.pan_by(delta.x(), delta.y())
+            return
+        image = self.image_pos(pos)
+        self._cursor = image
+        if self._dragging and self._last is not None:
+            self.strokeMoved.emit(self._last, image)
+            self._last = image
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None and event.button() in (
+            Qt.MouseButton.MiddleButton,
+            Qt.MouseButton.LeftButton,
+        ):
+            self._pan_from = None
+            self.setCursor(Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.CrossCursor)
+            return
+        if event.button() == Qt.MouseButton.LeftButton and self._dragging:
+            self._dragging, self._last = False, None
+            self.strokeEnded.emit()
+
+    def leaveEvent(self, event) -> None:
+        self._cursor = None
+        self.update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.set_zoom(self._zoom * WHEEL_STEP**steps, event.position())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self.setCursor(Qt.CursorShape.CrossCursor)
+            return
+        super().keyReleaseEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        old = event.oldSize()
+        if old.width() > 0:  # keep the image centre where it was
+            self._offset += QPointF((self.width() - old.width()) / 2, (self.height() - old.height()) / 2)
+        elif self._lineart is not None:
+            self.fit()
+        super().resizeEvent(event)
