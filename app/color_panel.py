@@ -1,0 +1,100 @@
+"""Brush options: the current colour, recent colours and the patch size."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
+
+from linetint.model.hints import MAX_HINT_SIZE, MIN_HINT_SIZE
+
+RECENT_COUNT = 10
+
+
+def _swatch_style(color: QColor, size: int) -> str:
+    return (
+        f"QToolButton {{ background: {color.name()}; border: 1px solid #111; border-radius: 3px;"
+        f" min-width: {size}px; min-height: {size}px; max-width: {size}px; max-height: {size}px; }}"
+        "QToolButton:hover { border: 1px solid #ddd; }"
+    )
+
+
+class ColorPanel(QWidget):
+    """Emits `colorChanged` and `sizeChanged`; the recent row remembers colours actually painted."""
+
+    colorChanged = Signal(QColor)
+    sizeChanged = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._color = QColor(224, 108, 117)
+        self._recent: list[QColor] = []
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        self._current = QToolButton()
+        self._current.setToolTip("Hint colour — click to choose")
+        self._current.clicked.connect(self.choose_color)
+        layout.addWidget(self._current)
+        self._recent_row = QHBoxLayout()
+        self._recent_row.setSpacing(3)
+        layout.addLayout(self._recent_row)
+        layout.addSpacing(12)
+        layout.addWidget(QLabel("Size"))
+        self._size = QSpinBox()
+        self._size.setRange(MIN_HINT_SIZE, MAX_HINT_SIZE)
+        self._size.setValue(3)
+        self._size.setSuffix(" px")
+        self._size.setToolTip("Hint patch size ( [ and ] )")
+        self._size.valueChanged.connect(self.sizeChanged)
+        layout.addWidget(self._size)
+        self._refresh()
+
+    @property
+    def color(self) -> QColor:
+        return QColor(self._color)
+
+    @property
+    def size(self) -> int:
+        return self._size.value()
+
+    @property
+    def recent(self) -> list[QColor]:
+        return list(self._recent)
+
+    def set_color(self, color: QColor) -> None:
+        if color.isValid() and color.rgb() != self._color.rgb():
+            self._color = QColor(color.red(), color.green(), color.blue())
+            self._refresh()
+            self.colorChanged.emit(self.color)
+
+    def set_size(self, size: int) -> None:
+        self._size.setValue(max(MIN_HINT_SIZE, min(MAX_HINT_SIZE, size)))
+
+    def grow(self, step: int) -> None:
+        self.set_size(self.size + step)
+
+    def remember(self, color: QColor) -> None:
+        """Put a colour that was just painted at the front of the recent row."""
+        self._recent = [c for c in self._recent if c.rgb() != color.rgb()]
+        self._recent.insert(0, QColor(color))
+        del self._recent[RECENT_COUNT:]
+        self._refresh()
+
+    def choose_color(self) -> None:
+        color = QColorDialog.getColor(self._color, self, "Hint colour")
+        if color.isValid():
+            self.set_color(color)
+
+    def _refresh(self) -> None:
+        self._current.setStyleSheet(_swatch_style(self._color, 22))
+        while self._recent_row.count():
+            item = self._recent_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for color in self._recent:
+            button = QToolButton()
+            button.setStyleSheet(_swatch_style(color, 16))
+            button.setToolTip(color.name())
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, c=color: self.set_color(c))
+            self._recent_row.addWidget(button)
