@@ -43,6 +43,7 @@ class PreviewRequest:
     lineart: np.ndarray  # never mutated after it is handed over
     hints: HintLayer  # immutable
     max_side: int
+    full_render: bool = False  # an export: never replaced by a later preview request
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class PreviewResult:
     rgb: np.ndarray
     seconds: float
     info: ModelInfo
+    full_render: bool = False
 
 
 Loader = Callable[[ModelChoice], ColorizerLike]
@@ -82,6 +84,7 @@ class ColorizeWorker(QObject):
         self._colorizer: ColorizerLike | None = None
         self._lock = threading.Lock()
         self._pending: PreviewRequest | None = None
+        self._pending_render: PreviewRequest | None = None
         self._wake.connect(self._drain)
         self._load.connect(self._do_load)
         self.runs = 0  # model runs done, for the app's diagnostics and tests
@@ -89,7 +92,10 @@ class ColorizeWorker(QObject):
     # --- called from the GUI thread -------------------------------------------------------------------
     def submit(self, request: PreviewRequest) -> None:
         with self._lock:
-            self._pending = request
+            if request.full_render:
+                self._pending_render = request
+            else:
+                self._pending = request
         self._wake.emit()
 
     def load_model(self, choice: ModelChoice) -> None:
@@ -110,7 +116,10 @@ class ColorizeWorker(QObject):
     def _drain(self) -> None:
         while self._colorizer is not None:
             with self._lock:
-                request, self._pending = self._pending, None
+                if self._pending_render is not None:
+                    request, self._pending_render = self._pending_render, None
+                else:
+                    request, self._pending = self._pending, None
             if request is None:
                 return
             self.busyChanged.emit(True)
@@ -136,8 +145,9 @@ class ColorizeWorker(QObject):
                 self.runFailed.emit(request.serial, str(retry_exc) or type(retry_exc).__name__)
                 return
         self.runs += 1
+        seconds = time.perf_counter() - start
         self.resultReady.emit(
-            PreviewResult(request.serial, rgb, time.perf_counter() - start, self._colorizer.info)
+            PreviewResult(request.serial, rgb, seconds, self._colorizer.info, request.full_render)
         )
 
     def _fall_back_to_cpu(self, exc: Exception) -> bool:
@@ -160,6 +170,7 @@ class PreviewEngine(QObject):
     # serials: every request gets the next one; `_shown` is on screen; `_floor` marks a document switch.
 
     previewReady = Signal(object)  # PreviewResult, only the newest
+    renderReady = Signal(object)  # PreviewResult of `render_full`
     failed = Signal(str)
     modelLoaded = Signal(object)
     modelFailed = Signal(str)
@@ -168,7 +179,7 @@ class PreviewEngine(QObject):
 
     def __init__(self, loader: Loader = default_loader, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._serial = self._shown = self._floor = 0
+        self._serial = self._shown = self._floor = self._latest_preview = 0
         self._thread = QThread()
         self._thread.setObjectName("linetint-colorizer")
         self.worker = ColorizeWorker(loader)
@@ -190,18 +201,25 @@ class PreviewEngine(QObject):
 
     def request(self, lineart: np.ndarray, hints: HintLayer, max_side: int) -> int:
         self._serial += 1
+        self._latest_preview = self._serial
         self.worker.submit(PreviewRequest(self._serial, lineart, hints, max_side))
         return self._serial
 
     @property
     def up_to_date(self) -> bool:
         """True when the newest request's result is on screen."""
-        return self._shown == self._serial
+        return self._shown >= self._latest_preview
+
+    def render_full(self, lineart: np.ndarray, hints: HintLayer, max_side: int) -> int:
+        """A run for export, at up to `max_side`; it waits for the running preview but is never dropped."""
+        self._serial += 1
+        self.worker.submit(PreviewRequest(self._serial, lineart, hints, max_side, full_render=True))
+        return self._serial
 
     def invalidate(self) -> None:
         """Forget outstanding requests (another document): their results will be dropped."""
         self._serial += 1
-        self._floor = self._shown = self._serial
+        self._floor = self._shown = self._latest_preview = self._serial
 
     def shutdown(self) -> None:
         self._thread.quit()
@@ -209,6 +227,10 @@ class PreviewEngine(QObject):
 
     @Slot(object)
     def _on_result(self, result: PreviewResult) -> None:
+        if result.full_render:
+            if result.serial > self._floor:
+                self.renderReady.emit(result)
+            return
         if result.serial > max(self._shown, self._floor):
             self._shown = result.serial
             self.previewReady.emit(result)

@@ -127,3 +127,14 @@ def test_real_colorizer_through_the_worker(qtbot, engine_with):
     with qtbot.waitSignal(engine.previewReady, timeout=10000) as blocker:
         engine.request(LINEART, layer(1), 64)
     assert blocker.args[0].rgb.shape == (20, 30, 3)
+
+
+def test_an_export_render_is_not_replaced_by_later_previews(qtbot, engine_with):
+    engine = engine_with(FakeColorizer(delay=0.05))
+    renders = []
+    engine.renderReady.connect(renders.append)
+    serial = engine.render_full(LINEART, layer(9), 4096)
+    for n in range(10):
+        engine.request(LINEART, layer(n), 512)
+    qtbot.waitUntil(lambda: bool(renders) and engine.up_to_date, timeout=5000)
+    assert [r.serial for r in renders] == [serial] and renders[0].rgb[0, 0, 0] == 9
