@@ -1,0 +1,48 @@
+"""Starting the desktop app: `linetint [FILE] [--checkpoint C] [--device D]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from linetint.model.devices import DEVICE_CHOICES
+
+
+def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="linetint", description="Open the LineTint window.")
+    parser.add_argument("file", nargs="?", type=Path, help="line art or a .linetint project to open")
+    parser.add_argument("--checkpoint", type=Path, help="model checkpoint for this session")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, help="where to run the model this session")
+    parser.add_argument("--no-recovery", action="store_true", help="do not offer to restore autosaves")
+    return parser.parse_args(list(argv))
+
+
+def launch(argv: Sequence[str]) -> int:
+    args = parse_gui_args(argv)
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QApplication
+
+    from .autosave import AutosaveStore
+    from .settings import APPLICATION, ORGANIZATION, AppSettings
+    from .theme import apply_dark_theme
+    from .window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    apply_dark_theme(app)
+    settings = AppSettings.load()
+    if args.checkpoint is not None:  # for this session only: not written back to the settings
+        settings = replace(settings, checkpoint=str(args.checkpoint))
+    if args.device is not None:
+        settings = replace(settings, device=args.device)
+    window = MainWindow(settings, autosave=AutosaveStore())
+    window.show()
+    if not args.no_recovery:
+        window.offer_recovery()
+    if args.file is not None:
+        window.open_path(args.file)
+    return app.exec()

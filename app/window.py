@@ -1,0 +1,591 @@
+"""The main window: wires the document, the canvas, the preview and the worker together.
+
+The window is the controller. It turns what the hand did on the canvas into undoable document edits,
+asks the worker for a preview after every edit, and keeps the user's work safe (save prompts, autosave,
+messages instead of crashes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QToolBar,
+)
+
+from linetint.model.hints import HintFormatError, hint_rgba, load_hints
+from linetint.model.images import ImageInputError
+
+from .autosave import AutosaveStore
+from .canvas import HintCanvas, Tool
+from .cli import app_version
+from .color_panel import ColorPanel
+from .commands import hints_under_stroke, patch_at, square_at, stroke_patches
+from .document import Document
+from .export import export_hints, export_ora, export_png
+from .preview import PreviewPane
+from .project import SUFFIX as PROJECT_SUFFIX
+from .project import ProjectError
+from .settings import AppSettings, SettingsDialog
+from .theme import icon
+from .worker import ModelChoice, PreviewEngine, PreviewResult
+
+IMAGE_FILTER = "Line art (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
+PROJECT_FILTER = f"LineTint project (*{PROJECT_SUFFIX})"
+OPEN_FILTER = f"Line art or project (*{PROJECT_SUFFIX} *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
+AUTOSAVE_DELAY_MS = 2000
+EXPORT_MAX_SIDE = 2048  # the network's full-resolution limit for export; larger line art is upsampled
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        settings: AppSettings | None = None,
+        engine: PreviewEngine | None = None,
+        autosave: AutosaveStore | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings.load()
+        self.engine = engine or PreviewEngine(parent=self)
+        self.autosave = autosave
+        self.document: Document | None = None
+        self.model_info = None
+        self._pending_export: tuple[Path, str, bool] | None = None
+        self._stroke_id: int | None = None
+        self._last_patch = None
+        self.setAcceptDrops(True)
+        self.resize(1280, 820)
+
+        self.canvas = HintCanvas()
+        self.canvas.set_brush_rule(self._brush_square)
+        self.preview = PreviewPane()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.canvas)
+        splitter.addWidget(self.preview)
+        splitter.setSizes([700, 500])
+        self.setCentralWidget(splitter)
+        self.colors = ColorPanel()
+
+        self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
+        self._autosave_timer.timeout.connect(self._autosave_now)
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self.set_tool(Tool.BRUSH)
+        self._update_title()
+        self._update_enabled()
+        self.engine.load_model(ModelChoice(self.settings.checkpoint_path, self.settings.device))
+
+    # --- construction ---
+    def _action(
+        self, text: str, slot, shortcut=None, icon_name: str | None = None, checkable=False
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.actions = {
+            "open": a("&Open…", self.open_dialog, QKeySequence.StandardKey.Open, "open"),
+            "save": a("&Save", self.save, QKeySequence.StandardKey.Save, "save"),
+            "save_as": a("Save &As…", self.save_as, "Ctrl+Shift+S"),
+            "import_hints": a("&Import Hint Layer…", self.import_hints_dialog),
+            "export_hints": a("Export &Hint Layer…", self.export_hints_dialog),
+            "export": a("&Export Image…", self.export_dialog, "Ctrl+E", "export"),
+            "export_ora": a("Export &OpenRaster (.ora)…", self.export_ora_dialog),
+            "lines_over": a("Line Art Over Colour on Export", lambda: None, checkable=True),
+            "settings": a("Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences),
+            "quit": a("&Quit", self.close, QKeySequence.StandardKey.Quit),
+            "clear": a("&Clear All Hints", self.clear_hints, None, "clear"),
+            "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
+            "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
+            "eyedropper": a("Eye&dropper", lambda: self.set_tool(Tool.EYEDROPPER), "I", "eyedropper", True),
+            "smaller": a("Smaller Brush", lambda: self.colors.grow(-1), "["),
+            "bigger": a("Bigger Brush", lambda: self.colors.grow(1), "]"),
+            "pick_color": a("Choose &Colour…", self.colors.choose_color),
+            "fit": a("&Fit to Window", self.canvas.fit, "Ctrl+0", "zoom-fit"),
+            "actual": a("&Actual Pixels (100%)", self.canvas.actual_pixels, "Ctrl+1"),
+            "zoom_in": a("Zoom &In", self.canvas.zoom_in, [QKeySequence.StandardKey.ZoomIn, "Ctrl+="]),
+            "zoom_out": a("Zoom &Out", self.canvas.zoom_out, QKeySequence.StandardKey.ZoomOut),
+            "show_hints": a("Show &Hints", self._toggle_hints, "H", "hints", True),
+            "preview_under": a(
+                "Preview &Under Line Art", self._toggle_preview_under, "P", "preview-under", True
+            ),
+            "about": a("&About LineTint", self.show_about),
+        }
+        self.actions["lines_over"].setChecked(True)
+        self.actions["show_hints"].setChecked(True)
+        stack_undo = QAction(icon("undo"), "&Undo", self)
+        stack_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        stack_undo.triggered.connect(lambda: self.document and self.document.undo_stack.undo())
+        stack_redo = QAction(icon("redo"), "&Redo", self)
+        stack_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        stack_redo.triggered.connect(lambda: self.document and self.document.undo_stack.redo())
+        self.actions["undo"], self.actions["redo"] = stack_undo, stack_redo
+        for action in self.actions.values():
+            self.addAction(action)  # shortcuts work wherever the focus is
+
+    def _build_menus_and_toolbar(self) -> None:
+        act = self.actions
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for key in ("open", "save", "save_as", None, "import_hints", "export_hints", None, "export",
+                    "export_ora", "lines_over", None, "settings", None, "quit"):  # fmt: skip
+            file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
+        edit_menu = menu.addMenu("&Edit")
+        for key in ("undo", "redo", None, "clear"):
+            edit_menu.addSeparator() if key is None else edit_menu.addAction(act[key])
+        tools_menu = menu.addMenu("&Tools")
+        for key in ("brush", "eraser", "eyedropper", None, "smaller", "bigger", "pick_color"):
+            tools_menu.addSeparator() if key is None else tools_menu.addAction(act[key])
+        view_menu = menu.addMenu("&View")
+        for key in ("zoom_in", "zoom_out", "fit", "actual", None, "show_hints", "preview_under"):
+            view_menu.addSeparator() if key is None else view_menu.addAction(act[key])
+        menu.addMenu("&Help").addAction(act["about"])
+
+        bar = QToolBar("Tools")
+        bar.setObjectName("tools")
+        bar.setMovable(False)
+        for key in ("open", "save", "export", None, "undo", "redo", None, "brush", "eraser", "eyedropper"):
+            bar.addSeparator() if key is None else bar.addAction(act[key])
+        bar.addSeparator()
+        bar.addWidget(self.colors)
+        bar.addSeparator()
+        for key in ("clear", "show_hints", "preview_under", "fit"):
+            bar.addAction(act[key])
+        self.addToolBar(bar)
+
+    def _build_status_bar(self) -> None:
+        self.status_model = QLabel("Loading model…")
+        self.status_device = QLabel("")
+        self.status_time = QLabel("")
+        self.status_zoom = QLabel("")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: the model gives no progress
+        self.busy.setMaximumWidth(90)
+        self.busy.setVisible(False)
+        bar = self.statusBar()  # transient messages on the left, the model's state always visible
+        for widget in (self.busy, self.status_time, self.status_model, self.status_device, self.status_zoom):
+            bar.addPermanentWidget(widget)
+
+    def _connect(self) -> None:
+        self.canvas.strokeBegan.connect(self._stroke_began)
+        self.canvas.strokeMoved.connect(self._stroke_moved)
+        self.canvas.strokeEnded.connect(self._stroke_ended)
+        self.canvas.colorPicked.connect(self._pick_from_canvas)
+        self.canvas.zoomChanged.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f}%"))
+        self.preview.colorPicked.connect(self._picked)
+        self.colors.sizeChanged.connect(self._brush_size_changed)
+        self.engine.previewReady.connect(self._show_preview)
+        self.engine.renderReady.connect(self._finish_export)
+        self.engine.failed.connect(self._model_failed)
+        self.engine.modelLoaded.connect(self._model_loaded)
+        self.engine.modelFailed.connect(self._model_load_failed)
+        self.engine.deviceFellBack.connect(lambda m: QMessageBox.warning(self, "LineTint", m))
+        self.engine.busyChanged.connect(self._set_busy)
+
+    # --- documents ---
+    def set_document(self, document: Document) -> None:
+        if self.document is not None:
+            self.document.deleteLater()
+        self.document = document
+        document.setParent(self)
+        document.hintsChanged.connect(self._hints_changed)
+        document.lineartChanged.connect(self._lineart_changed)
+        document.modifiedChanged.connect(lambda _: self._update_title())
+        document.pathChanged.connect(self._update_title)
+        self.engine.invalidate()
+        self.canvas.set_lineart(document.lineart)
+        self.canvas.set_hint_picture(hint_rgba(document.hints))
+        self.preview.set_result(document.last_result)
+        self.canvas.set_preview(document.last_result)
+        self._update_title()
+        self._update_enabled()
+        self.request_preview()
+
+    def open_path(self, path: Path) -> bool:
+        """Open line art or a project; on failure say why and keep the current document."""
+        if not self.maybe_save():
+            return False
+        try:
+            if path.suffix.lower() == PROJECT_SUFFIX:
+                document = Document.from_project(path)
+            else:
+                document = Document.from_image(path)
+        except (ImageInputError, ProjectError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot open", f"LineTint cannot open {path.name}:\n{exc}")
+            return False
+        self.set_document(document)
+        return True
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open", "", f"{OPEN_FILTER};;{PROJECT_FILTER};;{IMAGE_FILTER}"
+        )
+        if path:
+            self.open_path(Path(path))
+
+    def save(self) -> bool:
+        if self.document is None:
+            return False
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        if self.document is None:
+            return False
+        suggested = self.document.path or Path(
+            f"{Path(self.document.source_name or 'untitled').stem}{PROJECT_SUFFIX}"
+        )
+        path, _ = QFileDialog.getSaveFileName(self, "Save Project", str(suggested), PROJECT_FILTER)
+        if not path:
+            return False
+        path = Path(path)
+        if path.suffix.lower() != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        return self._save_to(path)
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot save", f"LineTint could not save {path.name}:\n{exc}")
+            return False
+        self.statusBar().showMessage(f"Saved {path.name}", 3000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask before unsaved changes would be lost. False: the user cancelled."""
+        if self.document is None or not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.document.title().rstrip('*')}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    # --- hints ---
+    def _brush_square(self, x: float, y: float, size: int) -> tuple[int, int, int] | None:
+        if self.document is None:
+            return None
+        corner = square_at(x, y, size, self.document.width, self.document.height)
+        return None if corner is None else (corner[0], corner[1], size)
+
+    def _color_tuple(self) -> tuple[int, int, int]:
+        color = self.colors.color
+        return color.red(), color.green(), color.blue()
+
+    def _stroke_began(self, pos: QPointF) -> None:
+        if self.document is None:
+            return
+        self._stroke_id = self.document.new_stroke_id()
+        self._last_patch = None
+        if self.canvas.tool is Tool.ERASER:
+            self._erase((pos.x(), pos.y()), (pos.x(), pos.y()))
+            return
+        patch = patch_at(pos.x(), pos.y(), self.colors.size, self._color_tuple(), self.document.width,
+                         self.document.height)  # fmt: skip
+        if patch is not None:
+            self.document.paint([patch], stroke_id=self._stroke_id)
+            self._last_patch = patch
+            self.colors.remember(self.colors.color)
+
+    def _stroke_moved(self, p0: QPointF, p1: QPointF) -> None:
+        if self.document is None or self._stroke_id is None:
+            return
+        a, b = (p0.x(), p0.y()), (p1.x(), p1.y())
+        if self.canvas.tool is Tool.ERASER:
+            self._erase(a, b)
+            return
+        patches = stroke_patches(a, b, self.colors.size, self._color_tuple(), self.document.width,
+                                 self.document.height, previous=self._last_patch)  # fmt: skip
+        if patches:
+            self.document.paint(patches, stroke_id=self._stroke_id)
+            self._last_patch = patches[-1]
+
+    def _erase(self, a: tuple[float, float], b: tuple[float, float]) -> None:
+        indices = hints_under_stroke(self.document.hints, a, b, self.colors.size)
+        if indices:
+            self.document.erase(indices, stroke_id=self._stroke_id)
+
+    def _stroke_ended(self) -> None:
+        self._stroke_id = None
+        self._last_patch = None
+
+    def clear_hints(self) -> None:
+        if self.document is not None:
+            self.document.clear_hints()
+
+    def _hints_changed(self) -> None:
+        self.canvas.set_hint_picture(hint_rgba(self.document.hints))
+        self.request_preview()
+        self._autosave_timer.start()
+
+    def _lineart_changed(self) -> None:
+        self.canvas.set_lineart(self.document.lineart)
+        self.request_preview()
+        self._autosave_timer.start()
+
+    def request_preview(self) -> None:
+        if self.document is not None:
+            self.engine.request(self.document.lineart, self.document.hints, self.settings.preview_max_side)
+
+    def import_hints_dialog(self) -> None:
+        if self.document is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import Hint Layer", "", "Hint layers (*.json *.png *.webp *.tif *.tiff)"
+        )
+        if path:
+            self.import_hints(Path(path))
+
+    def import_hints(self, path: Path) -> bool:
+        try:
+            layer = load_hints(path, self.document.width, self.document.height)
+        except HintFormatError as exc:
+            QMessageBox.warning(self, "Cannot import hints", f"{path.name}: {exc}")
+            return False
+        self.document.set_hints(layer, text=f"Import {path.name}")
+        self.statusBar().showMessage(f"Imported {len(layer)} hints from {path.name}", 4000)
+        return True
+
+    def export_hints_dialog(self) -> None:
+        if self.document is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export Hint Layer", "hints.json", "Hint file (*.json);;Transparent PNG layer (*.png)"
+        )
+        if path:
+            path = Path(path)
+            if path.suffix.lower() not in (".json", ".png"):
+                path = path.with_suffix(".png" if "png" in chosen else ".json")
+            self._guarded_write(lambda: export_hints(self.document.hints, path), path)
+
+    # --- colour ---
+    def _pick_from_canvas(self, pos: QPointF) -> None:
+        doc = self.document
+        x, y = int(pos.x()), int(pos.y())
+        if doc is None or not (0 <= x < doc.width and 0 <= y < doc.height):
+            return
+        if self.canvas.show_preview_under and doc.last_result is not None:
+            self._picked(QColor(*(int(c) for c in doc.last_result[y, x])))
+            return
+        picture = hint_rgba(doc.hints)
+        if self.canvas.show_hints and picture[y, x, 3]:
+            self._picked(QColor(*(int(c) for c in picture[y, x, :3])))
+        else:
+            self._picked(QColor(*([int(doc.lineart[y, x])] * 3)))
+
+    def _picked(self, color: QColor) -> None:
+        self.colors.set_color(color)
+        if self.canvas.tool is Tool.EYEDROPPER:
+            self.set_tool(Tool.BRUSH)  # pick, then paint: what painters expect after a one-off pick
+
+    # --- tools and view ---
+    def set_tool(self, tool: Tool) -> None:
+        self.canvas.tool = tool
+        for key, member in (("brush", Tool.BRUSH), ("eraser", Tool.ERASER), ("eyedropper", Tool.EYEDROPPER)):
+            self.actions[key].setChecked(tool is member)
+        self.canvas.setCursor(Qt.CursorShape.CrossCursor)
+        self.canvas.update()
+
+    def _brush_size_changed(self, size: int) -> None:
+        self.canvas.brush_size = size
+        self.canvas.update()
+
+    def _toggle_hints(self) -> None:
+        self.canvas.show_hints = self.actions["show_hints"].isChecked()
+        self.canvas.update()
+
+    def _toggle_preview_under(self) -> None:
+        self.canvas.show_preview_under = self.actions["preview_under"].isChecked()
+        self.canvas.update()
+
+    # --- model results ---
+    def _show_preview(self, result: PreviewResult) -> None:
+        if self.document is None:
+            return
+        self.document.last_result = result.rgb
+        self.preview.set_result(result.rgb)
+        self.canvas.set_preview(result.rgb)
+        self.status_time.setText(f"{result.seconds * 1000:.0f} ms")
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.preview.set_busy(busy or not self.engine.up_to_date)
+
+    def _model_loaded(self, info) -> None:
+        self.model_info = info
+        warning = "" if info.trained else " — untrained, colours mean nothing"
+        self.status_model.setText(f"Model: {info.name}{warning}")
+        self.status_device.setText(info.device)
+        self.request_preview()
+
+    def _model_load_failed(self, message: str) -> None:
+        QMessageBox.warning(
+            self, "Model not loaded", f"{message}\n\nLineTint uses the default model instead."
+        )
+        self.engine.load_model(ModelChoice(None, "cpu"))
+
+    def _model_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"The model failed: {message}. Your hints are safe.", 8000)
+        QMessageBox.warning(
+            self, "Preview failed", f"The model failed:\n{message}\n\nYour hints are unchanged."
+        )
+
+    # --- export ---
+    def export_dialog(self) -> None:
+        if self.document is None:
+            return
+        stem = Path(self.document.source_name or "untitled").stem
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export Image", f"{stem}-colored.png", "PNG image (*.png)"
+        )
+        if path:
+            path = Path(path) if path.lower().endswith(".png") else Path(path + ".png")
+            self.export(path, "png", self.actions["lines_over"].isChecked())
+
+    def export_ora_dialog(self) -> None:
+        if self.document is None:
+            return
+        stem = Path(self.document.source_name or "untitled").stem
+        path, _ = QFileDialog.getSaveFileName(self, "Export OpenRaster", f"{stem}.ora", "OpenRaster (*.ora)")
+        if path:
+            self.export(Path(path) if path.lower().endswith(".ora") else Path(path + ".ora"), "ora", True)
+
+    def export(self, path: Path, kind: str, multiply_lines: bool = True) -> None:
+        """Render at full resolution in the worker, then write; the window stays usable meanwhile."""
+        doc = self.document
+        self._pending_export = (path, kind, multiply_lines)
+        self.statusBar().showMessage(f"Rendering {path.name} at full resolution…")
+        self.engine.render_full(doc.lineart, doc.hints, min(EXPORT_MAX_SIDE, max(doc.width, doc.height)))
+
+    def _finish_export(self, result: PreviewResult) -> None:
+        if self._pending_export is None or self.document is None:
+            return
+        path, kind, multiply_lines = self._pending_export
+        self._pending_export = None
+        doc = self.document
+        if kind == "png":
+            write = lambda: export_png(doc.lineart, result.rgb, path, multiply_lines=multiply_lines)  # noqa: E731
+        else:
+            write = lambda: export_ora(doc.lineart, result.rgb, doc.hints, path)  # noqa: E731
+        if self._guarded_write(write, path):
+            self.statusBar().showMessage(f"Exported {path.name} ({doc.width}x{doc.height})", 5000)
+
+    def _guarded_write(self, write, path: Path) -> bool:
+        try:
+            write()
+        except (OSError, ValueError, HintFormatError) as exc:
+            QMessageBox.warning(self, "Cannot write", f"LineTint could not write {path.name}:\n{exc}")
+            return False
+        return True
+
+    # --- autosave ---
+    def _autosave_now(self) -> None:
+        if self.autosave is not None and self.document is not None and self.document.modified:
+            try:
+                self.autosave.save(self.document)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+
+    def offer_recovery(self) -> None:
+        """After a crash, offer to restore what the last session autosaved."""
+        if self.autosave is None:
+            return
+        for entry in self.autosave.pending():
+            answer = QMessageBox.question(
+                self,
+                "Recover unsaved work",
+                f"LineTint closed unexpectedly while you worked on {entry.display_name}. Restore it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                try:
+                    data = self.autosave.load(entry)
+                    self.set_document(Document.from_project_data(data, path=None, modified=True))
+                except (ProjectError, OSError) as exc:
+                    QMessageBox.warning(self, "Cannot recover", str(exc))
+                    continue
+            self.autosave.discard(entry)
+
+    # --- misc ---
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            new = dialog.result_settings()
+            model_changed = (new.device, new.checkpoint) != (self.settings.device, self.settings.checkpoint)
+            self.settings = new
+            new.save()
+            if model_changed:
+                self.status_model.setText("Loading model…")
+                self.engine.load_model(ModelChoice(new.checkpoint_path, new.device))
+            else:
+                self.request_preview()
+
+    def show_about(self) -> None:
+        info = self.model_info
+        model = (
+            "loading…"
+            if info is None
+            else f"{info.name} on {info.device}"
+            + ("" if info.trained else " (untrained: its colours mean nothing)")
+        )
+        QMessageBox.about(
+            self,
+            "About LineTint",
+            f"<h3>LineTint {app_version()}</h3><p>Colorize line art from a few colour hints.</p>"
+            f"<p>Model: {model}</p><p>After Yuan &amp; Simo-Serra, <i>Line Art Colorization with "
+            "Concatenated Spatial Attention</i>, CVPR 2021 Workshops.</p>",
+        )
+
+    def _update_title(self) -> None:
+        name = self.document.title() if self.document is not None else "LineTint"
+        self.setWindowTitle(f"{name} — LineTint" if self.document is not None else name)
+
+    def _update_enabled(self) -> None:
+        has_doc = self.document is not None
+        for key in ("save", "save_as", "import_hints", "export_hints", "export", "export_ora", "clear"):
+            self.actions[key].setEnabled(has_doc)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        local = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if local:
+            event.acceptProposedAction()
+            self.open_path(local[0])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.engine.shutdown()
+        if self.autosave is not None:
+            self.autosave.mark_clean_exit()
+        event.accept()
