@@ -18,9 +18,9 @@ $(BIN)/linetint: pyproject.toml
 
 setup: $(BIN)/linetint
 
-# Until the desktop app lands, "launch" colorizes the shipped sample with its hint layer.
+# Opens the window on the sample line art with the hint layer its artist drew.
 run: setup
-	$(BIN)/linetint colorize $(SAMPLE) --hints $(SAMPLE_HINTS) -o sample-colored.png
+	$(BIN)/linetint $(SAMPLE) --hints $(SAMPLE_HINTS)
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

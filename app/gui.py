@@ -13,6 +13,9 @@ from linetint.model.devices import DEVICE_CHOICES
 def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="linetint", description="Open the LineTint window.")
     parser.add_argument("file", nargs="?", type=Path, help="line art or a .linetint project to open")
+    parser.add_argument(
+        "--hints", type=Path, help="hint layer (.json or transparent PNG) to import into FILE"
+    )
     parser.add_argument("--checkpoint", type=Path, help="model checkpoint for this session")
     parser.add_argument("--device", choices=DEVICE_CHOICES, help="where to run the model this session")
     parser.add_argument("--no-recovery", action="store_true", help="do not offer to restore autosaves")
@@ -43,6 +46,6 @@ def launch(argv: Sequence[str]) -> int:
     window.show()
     if not args.no_recovery:
         window.offer_recovery()
-    if args.file is not None:
-        window.open_path(args.file)
+    if args.file is not None and window.open_path(args.file) and args.hints is not None:
+        window.import_hints(args.hints)
     return app.exec()

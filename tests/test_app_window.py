@@ -1,0 +1,256 @@
+"""The window as a user drives it: clicks, drags, undo, files, exports, failures."""
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from linetint.app import window as window_module  # noqa: E402
+from linetint.app.autosave import AutosaveStore  # noqa: E402
+from linetint.app.canvas import Tool  # noqa: E402
+from linetint.app.settings import AppSettings  # noqa: E402
+from linetint.app.window import MainWindow  # noqa: E402
+from linetint.app.worker import PreviewEngine  # noqa: E402
+from linetint.model.checkpoint import random_checkpoint  # noqa: E402
+from linetint.model.colorizer import Colorizer  # noqa: E402
+from linetint.model.config import preset  # noqa: E402
+from linetint.model.hints import Hint, hint_rgba, load_hints  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+
+
+class Messages:
+    """Stands in for QMessageBox: records what the user would have been told."""
+
+    StandardButton = window_module.QMessageBox.StandardButton
+
+    def __init__(self):
+        self.warnings: list[str] = []
+        self.answer = self.StandardButton.Discard
+
+    def warning(self, parent, title, text):
+        self.warnings.append(f"{title}: {text}")
+
+    def question(self, *args, **kwargs):
+        return self.answer
+
+    def about(self, *args):
+        pass
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    box = Messages()
+    monkeypatch.setattr(window_module, "QMessageBox", box)
+    return box
+
+
+@pytest.fixture
+def win(qtbot, tmp_path, messages):
+    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
+    engine = PreviewEngine(loader=lambda choice: tiny)
+    window = MainWindow(
+        AppSettings(device="cpu", preview_max_side=512), engine, AutosaveStore(tmp_path / "as")
+    )
+    qtbot.addWidget(window)
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitUntil(lambda: window.model_info is not None, timeout=10000)
+    yield window
+    if window.document is not None:
+        window.document.undo_stack.setClean()
+    window.close()
+
+
+@pytest.fixture
+def lineart_file(tmp_path) -> Path:
+    grey = np.full((60, 80), 255, np.uint8)
+    grey[30, :] = 0
+    Image.fromarray(grey).save(tmp_path / "sketch.png")
+    return tmp_path / "sketch.png"
+
+
+def click_image(window, x: float, y: float, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    pos = window.canvas.widget_pos(QPointF(x, y))
+    QTest.mouseClick(
+        window.canvas, Qt.MouseButton.LeftButton, modifier, QPoint(round(pos.x()), round(pos.y()))
+    )
+
+
+@pytest.mark.parametrize("zoom", [0.37, 1.0, 3.0, 12.5])
+def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, lineart_file, zoom):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(zoom)
+    win.colors.set_size(3)
+    click_image(win, 40.5, 20.5)
+    (hint,) = win.document.hints.hints
+    # at low zoom a screen pixel covers several image pixels: the patch centre is within one of them
+    tolerance = 0 if zoom >= 1 else int(1 / zoom) + 1
+    assert abs(hint.x + 1 - 40) <= tolerance and abs(hint.y + 1 - 20) <= tolerance
+    assert hint.size == 3 and hint.color == (224, 108, 117)
+    if zoom >= 1:
+        assert (hint.x, hint.y) == (39, 19)
+
+
+def test_drag_lays_a_stroke_that_undoes_in_one_step(win, lineart_file, qtbot):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    start, end = win.canvas.widget_pos(QPointF(10.5, 10.5)), win.canvas.widget_pos(QPointF(50.5, 40.5))
+    QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start.toPoint())
+    for t in np.linspace(0, 1, 12)[1:]:
+        QTest.mouseMove(win.canvas, (start + (end - start) * t).toPoint())
+    QTest.mouseRelease(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end.toPoint())
+    painted = win.document.hints.hints
+    assert len(painted) > 10
+    covered = hint_rgba(win.document.hints)[..., 3] > 0
+    assert covered[10, 10] and covered[40, 50] and covered[25, 30]  # start, end and the middle of the line
+    win.actions["undo"].trigger()
+    assert win.document.hints.hints == ()
+    win.actions["redo"].trigger()
+    assert win.document.hints.hints == painted
+
+
+def test_eraser_and_clear_are_undoable(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    click_image(win, 10.5, 10.5)
+    click_image(win, 50.5, 40.5)
+    before = win.document.hints.hints
+    win.actions["eraser"].trigger()
+    click_image(win, 10.5, 10.5)
+    assert [(h.x, h.y) for h in win.document.hints.hints] == [(49, 39)]
+    win.actions["clear"].trigger()
+    assert win.document.hints.hints == ()
+    win.actions["undo"].trigger()
+    win.actions["undo"].trigger()
+    assert win.document.hints.hints == before
+
+
+def test_eyedropper_picks_from_the_line_art_and_alt_click_picks_too(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    win.actions["eyedropper"].trigger()
+    click_image(win, 5.5, 30.5)  # the black line
+    assert win.colors.color.getRgb()[:3] == (0, 0, 0)
+    assert win.canvas.tool is Tool.BRUSH  # back to painting after a pick
+    click_image(win, 5.5, 5.5, Qt.KeyboardModifier.AltModifier)
+    assert win.colors.color.getRgb()[:3] == (255, 255, 255)
+    assert win.document.hints.hints == ()
+
+
+def test_brush_size_shortcuts(win, lineart_file):
+    win.open_path(lineart_file)
+    win.colors.set_size(3)
+    QTest.keyClick(win.canvas, Qt.Key.Key_BracketRight)
+    QTest.keyClick(win.canvas, Qt.Key.Key_BracketRight)
+    assert win.colors.size == 5
+    for _ in range(10):
+        QTest.keyClick(win.canvas, Qt.Key.Key_BracketLeft)
+    assert win.colors.size == 1
+
+
+def test_preview_arrives_after_an_edit_and_rapid_edits_coalesce(win, lineart_file, qtbot):
+    win.open_path(lineart_file)
+    qtbot.waitUntil(lambda: win.engine.up_to_date and win.preview.rgb is not None, timeout=10000)
+    runs_before = win.engine.worker.runs
+    for i in range(50):
+        win.document.paint([Hint(i, 5, 1, (i, 0, 0))])
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=20000)
+    assert win.engine.worker.runs - runs_before <= 5
+    # what is on screen is the model's answer to the last edit, not to an earlier one
+    colorizer = win.engine.worker._colorizer
+    expected = colorizer.colorize(win.document.lineart, win.document.hints, 512)
+    np.testing.assert_array_equal(win.preview.rgb, expected)
+    np.testing.assert_array_equal(win.document.last_result, expected)
+
+
+def test_save_and_reopen_gives_the_same_work(win, lineart_file, tmp_path, qtbot):
+    win.open_path(lineart_file)
+    win.document.paint([Hint(3, 4, 5, (10, 200, 30)), Hint(70, 50, 8, (1, 2, 3))])
+    assert win.windowTitle().startswith("sketch.png*")
+    project = tmp_path / "work.linetint"
+    assert win._save_to(project)
+    assert "*" not in win.windowTitle()
+    hints, lineart = win.document.hints, win.document.lineart.copy()
+    win.open_path(project)
+    assert win.document.hints == hints
+    np.testing.assert_array_equal(win.document.lineart, lineart)
+
+
+def test_unreadable_file_leaves_the_document_as_it_was(win, lineart_file, tmp_path, messages):
+    win.open_path(lineart_file)
+    win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
+    document = win.document
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
+    (tmp_path / "broken.linetint").write_bytes(b"PK\x03\x04 truncated")
+    messages.answer = messages.StandardButton.Discard
+    assert not win.open_path(tmp_path / "broken.png")
+    assert not win.open_path(tmp_path / "broken.linetint")
+    assert win.document is document and len(document.hints) == 1
+    assert len(messages.warnings) == 2 and "broken.png" in messages.warnings[0]
+
+
+def test_cancel_on_unsaved_changes_keeps_the_document(win, lineart_file, messages):
+    win.open_path(lineart_file)
+    win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
+    document = win.document
+    messages.answer = messages.StandardButton.Cancel
+    assert not win.open_path(lineart_file)
+    assert win.document is document
+
+
+def test_real_hint_layer_imports_and_is_one_undo_step(win):
+    win.open_path(SAMPLES / "girl-lineart.png")
+    assert win.import_hints(SAMPLES / "girl-hints.png")
+    expected = load_hints(SAMPLES / "girl-hints.png", win.document.width, win.document.height)
+    assert win.document.hints == expected and len(expected) > 100
+    win.actions["undo"].trigger()
+    assert len(win.document.hints) == 0
+
+
+def test_bad_hint_file_is_reported_and_hints_stay(win, lineart_file, tmp_path, messages):
+    win.open_path(lineart_file)
+    win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
+    (tmp_path / "bad.json").write_text(json.dumps({"format": "linetint-hints", "version": 7}))
+    assert not win.import_hints(tmp_path / "bad.json")
+    assert "version" in messages.warnings[-1] and len(win.document.hints) == 1
+
+
+def test_a_failing_model_shows_a_message_and_keeps_the_hints(win, lineart_file, qtbot, messages, monkeypatch):
+    win.open_path(lineart_file)
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
+    colorizer = win.engine.worker._colorizer
+    monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    win.document.paint([Hint(2, 2, 3, (9, 9, 9))])
+    qtbot.waitUntil(lambda: any("boom" in m for m in messages.warnings), timeout=10000)
+    assert len(win.document.hints) == 1
+
+
+def test_exports_have_the_line_arts_size(win, lineart_file, tmp_path, qtbot):
+    win.open_path(lineart_file)
+    win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
+    win.export(tmp_path / "out.png", "png", multiply_lines=True)
+    qtbot.waitUntil(lambda: (tmp_path / "out.png").exists(), timeout=20000)
+    with Image.open(tmp_path / "out.png") as image:
+        assert image.size == (80, 60)
+        assert max(image.getpixel((10, 30))[:3]) < 10  # the line stays black over the colour
+    win.export(tmp_path / "out.ora", "ora")
+    qtbot.waitUntil(lambda: (tmp_path / "out.ora").exists(), timeout=20000)
+    with zipfile.ZipFile(tmp_path / "out.ora") as archive:
+        assert archive.namelist()[0] == "mimetype"
+        assert b"stack" in archive.read("stack.xml")
+
+
+def test_autosave_writes_after_edits(win, lineart_file, qtbot, tmp_path):
+    win._autosave_timer.setInterval(10)
+    win.open_path(lineart_file)
+    win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
+    qtbot.waitUntil(lambda: any((tmp_path / "as").rglob("*.linetint")), timeout=5000)
