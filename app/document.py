@@ -1,0 +1,279 @@
+"""The open picture as a data model with no widgets: line art, hints, undo history, file state.
+
+Views (canvas, preview, window) read it and listen to its signals; every hint edit goes through
+``undo_stack`` (see ``commands.py``), and ``modified`` is simply "the undo stack is not at its clean index",
+so undoing back to the saved state clears the "*" in the title again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from linetint.model.hints import Hint, HintLayer
+from linetint.model.images import check_size, load_lineart
+
+from .commands import (
+    AddPatchesCommand,
+    ClearHintsCommand,
+    EraseCommand,
+    ReplaceHintsCommand,
+    ReplaceLineartCommand,
+)
+from .project import ProjectData, load_project, save_project
+
+UNTITLED = "Untitled"
+
+
+def _frozen_lineart(lineart: np.ndarray) -> np.ndarray:
+    if not isinstance(lineart, np.ndarray) or lineart.ndim != 2 or lineart.dtype != np.uint8:
+        raise ValueError("line art must be a uint8 (H, W) grey array")
+    check_size(lineart.shape[1], lineart.shape[0])
+    # Read-only, so snapshots for the worker thread and the autosave can share it without copying.
+    frozen = np.array(lineart, copy=True)
+    frozen.setflags(write=False)
+    return frozen
+
+
+class Document(QObject):
+    """One open picture.  ``lineart`` and ``hints`` change only through undoable commands."""
+
+    hintsChanged = Signal()
+    lineartChanged = Signal()
+    modifiedChanged = Signal(bool)
+    pathChanged = Signal()
+    resultChanged = Signal()
+
+    def __init__(
+        self,
+        lineart: np.ndarray,
+        hints: HintLayer | None = None,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        source_path: str | os.PathLike[str] | None = None,
+        source_name: str | None = None,
+        last_result: np.ndarray | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._lineart = _frozen_lineart(lineart)
+        height, width = self._lineart.shape
+        self._hints = hints if hints is not None else HintLayer(width, height)
+        self._check_hint_size(self._hints)
+        self._path = Path(path) if path is not None else None
+        self._source_path = Path(source_path) if source_path is not None else None
+        self._source_name = source_name  # a project remembers only the name of the image it came from
+        self._last_result: np.ndarray | None = None
+        self.last_result = last_result
+        self._stroke_ids = itertools.count(1)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+
+    # ----------------------------------------------------------------------------------------------------
+    # Opening and saving
+
+    @classmethod
+    def from_image(cls, path: str | os.PathLike[str], parent: QObject | None = None) -> Document:
+        """A new, unmodified document for a line-art picture; raises ImageInputError."""
+        return cls(load_lineart(path), source_path=path, parent=parent)
+
+    @classmethod
+    def from_project(cls, path: str | os.PathLike[str], parent: QObject | None = None) -> Document:
+        """Open a .linetint project; raises ProjectError."""
+        return cls.from_project_data(load_project(path), path=path, parent=parent)
+
+    @classmethod
+    def from_project_data(
+        cls,
+        data: ProjectData,
+        path: str | os.PathLike[str] | None = None,
+        modified: bool = False,
+        parent: QObject | None = None,
+    ) -> Document:
+        """A document from loaded project data; ``modified=True`` for a recovered autosave."""
+        document = cls(
+            data.lineart,
+            data.hints,
+            path=path,
+            source_name=data.source_name,
+            last_result=data.result,
+            parent=parent,
+        )
+        if modified:
+            document.mark_modified()
+        return document
+
+    def snapshot(self) -> ProjectData:
+        """What a project file stores, immutable or read-only, safe to hand to another thread."""
+        return ProjectData(self._lineart, self._hints, self._last_result, self.source_name)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the project atomically and mark the document saved there; raises OSError."""
+        save_project(self.snapshot(), path)
+        self.mark_saved(path)
+
+    def mark_saved(self, path: str | os.PathLike[str] | None = None) -> None:
+        """The document now equals the file at ``path`` (default: its current path)."""
+        if path is not None:
+            self.path = Path(path)
+        self.undo_stack.setClean()
+
+    def mark_modified(self) -> None:
+        """Unsaved changes that are not on the undo stack (a recovered autosave)."""
+        self.undo_stack.resetClean()
+
+    # ----------------------------------------------------------------------------------------------------
+    # State
+
+    @property
+    def lineart(self) -> np.ndarray:
+        return self._lineart
+
+    @property
+    def hints(self) -> HintLayer:
+        return self._hints
+
+    @property
+    def width(self) -> int:
+        return int(self._lineart.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self._lineart.shape[0])
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @path.setter
+    def path(self, path: str | os.PathLike[str] | None) -> None:
+        path = Path(path) if path is not None else None
+        if path != self._path:
+            self._path = path
+            self.pathChanged.emit()
+
+    @property
+    def source_path(self) -> Path | None:
+        return self._source_path
+
+    @property
+    def source_name(self) -> str | None:
+        """File name of the picture the line art came from, if known."""
+        return self._source_path.name if self._source_path is not None else self._source_name
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def last_result(self) -> np.ndarray | None:
+        """The latest preview, RGB uint8 (H, W, 3) at line-art size, or None."""
+        return self._last_result
+
+    @last_result.setter
+    def last_result(self, rgb: np.ndarray | None) -> None:
+        if rgb is not None:
+            if (
+                not isinstance(rgb, np.ndarray)
+                or rgb.dtype != np.uint8
+                or rgb.shape != (*self._lineart.shape, 3)
+            ):
+                raise ValueError(f"a result must be uint8 RGB of shape {(*self._lineart.shape, 3)}")
+            rgb = np.array(rgb, copy=True)
+            rgb.setflags(write=False)
+        self._last_result = rgb
+        self.resultChanged.emit()
+
+    def display_name(self) -> str:
+        """The project's file name, else the source image's, else "Untitled"."""
+        if self._path is not None:
+            return self._path.name
+        return self.source_name or UNTITLED
+
+    def title(self) -> str:
+        """Window title: ``display_name()`` with "*" appended when modified."""
+        return self.display_name() + ("*" if self.modified else "")
+
+    # ----------------------------------------------------------------------------------------------------
+    # Undoable edits (each pushes one command; see commands.py for stroke merging)
+
+    def new_stroke_id(self) -> int:
+        """A fresh id for one drag: pass it with every paint/erase call of that drag."""
+        return next(self._stroke_ids)
+
+    def paint(self, hints: Sequence[Hint], stroke_id: int | None = None, text: str = "Paint") -> bool:
+        """Append hints; False (and no undo step) when there are none."""
+        if not hints:
+            return False
+        self.undo_stack.push(AddPatchesCommand(self, hints, text, stroke_id))
+        return True
+
+    def erase(self, indices: Sequence[int], stroke_id: int | None = None, text: str = "Erase") -> bool:
+        """Remove the hints at ``indices`` (from ``hints_under``); False (no undo step) when there are none.
+
+        Pushing nothing matters: any push discards the redo history, even of a command that does nothing.
+        """
+        if not indices:
+            return False
+        self.undo_stack.push(EraseCommand(self, indices, text, stroke_id))
+        return True
+
+    def set_hints(self, layer: HintLayer, text: str = "Import hints") -> None:
+        """Replace all hints (import); ``layer`` must be at line-art size (``load_hints`` gives that)."""
+        self.undo_stack.push(ReplaceHintsCommand(self, layer, text))
+
+    def clear_hints(self) -> bool:
+        if not len(self._hints):
+            return False
+        self.undo_stack.push(ClearHintsCommand(self))
+        return True
+
+    def set_lineart(self, lineart: np.ndarray, source_path: str | os.PathLike[str] | None = None) -> None:
+        """Replace the line art, keeping the hints (rescaled to the new size); undoable."""
+        frozen = _frozen_lineart(lineart)
+        path = Path(source_path) if source_path is not None else None
+        self.undo_stack.push(ReplaceLineartCommand(self, frozen, path))
+
+    # ----------------------------------------------------------------------------------------------------
+    # For commands only: apply a state without touching the undo stack
+
+    def assign_hints(self, layer: HintLayer) -> None:
+        self._check_hint_size(layer)
+        self._hints = layer
+        self.hintsChanged.emit()
+
+    def assign_lineart(
+        self,
+        lineart: np.ndarray,
+        hints: HintLayer,
+        source_path: Path | None,
+        last_result: np.ndarray | None,
+    ) -> None:
+        self._lineart = _frozen_lineart(lineart) if lineart.flags.writeable else lineart
+        self._source_path = source_path
+        self._hints = hints
+        self._check_hint_size(hints)
+        self.last_result = last_result
+        self.lineartChanged.emit()
+        self.hintsChanged.emit()
+
+    # ----------------------------------------------------------------------------------------------------
+
+    def _check_hint_size(self, layer: HintLayer) -> None:
+        if (layer.width, layer.height) != (self.width, self.height):
+            raise ValueError(
+                f"hints are for a {layer.width}x{layer.height} image, the line art is "
+                f"{self.width}x{self.height}"
+            )
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
+
+
+__all__ = ["UNTITLED", "Document"]
