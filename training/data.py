@@ -1,0 +1,398 @@
+"""Training data: illustration folders (paper section 4.1) and synthetic pictures, as tensor dicts.
+
+Every sample is ``{"lineart": (1, S, S), "hints": (4, S, S), "target": (3, S, S)}`` float32; line art and
+target in [-1, 1] (white = +1), hints as ``rasterize`` encodes the simulated ``HintLayer``.
+
+Randomness is a function of (seed, epoch, index) alone: each sample draws from its own
+``np.random.Generator(SeedSequence([seed, epoch, index]))``, so DataLoader workers, DDP ranks and a resumed
+run all see the same samples.  Call ``set_epoch`` before each epoch's DataLoader is built.  See the
+"Data" section of docs/training.md for the rules in prose.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import Dataset
+
+from linetint.model.hints import rasterize
+from linetint.model.images import ImageInputError, check_size, load_lineart, open_image
+
+from .hint_sim import HintSimConfig, simulate_hints
+from .synthetic import SyntheticConfig, generate
+from .xdog import xdog
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
+LINE_METHODS = ("xdog", "sketchkeras", "simplify")
+GREYSCALE_TAGS = frozenset({"greyscale", "grayscale", "monochrome"})
+
+# Saturation test: on a thumbnail of at most THUMB_SIDE px, a pixel is "coloured" when max - min of its
+# R, G, B is at least CHROMA_MIN (of 255); a picture with fewer than COLOURED_SHARE of them is greyscale.
+# Chroma rather than HSV saturation: saturation explodes for near-black pixels (JPEG noise in ink), and a
+# share rather than a mean keeps pale pictures on white paper (sketchkeras-1: 7 % coloured) in.
+THUMB_SIDE = 64
+CHROMA_MIN = 16
+COLOURED_SHARE = 0.02
+GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F"})
+
+MAX_TRIES = 50  # consecutive unreadable pictures before a sample gives up
+
+
+class DataWarning(UserWarning):
+    """Something in the data was skipped or disabled; the message says what and what is used instead."""
+
+
+# --------------------------------------------------------------------------------------------------------
+# Files
+
+
+def find_images(root: str | os.PathLike[str]) -> list[Path]:
+    """Every picture under root, any nesting, sorted by relative path so the order is the same everywhere.
+
+    Hidden files and folders (names starting with ".") are left out: thumbnails caches, editor files.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such folder")
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
+                found.append(Path(folder, name))
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def lineart_path(lines_dir: str | os.PathLike[str], method: str, relative: str | os.PathLike[str]) -> Path:
+    """Where `linetint lines` keeps the line art of picture ``relative`` (to the data root) for ``method``.
+
+    ``lines_dir/<method>/<relative path with a .png suffix>``: ``a/b.jpg`` -> ``lines/sketchkeras/a/b.png``.
+    """
+    if method not in LINE_METHODS:
+        raise ValueError(f"unknown line-art method {method!r}; choose one of {', '.join(LINE_METHODS)}")
+    return Path(lines_dir) / method / Path(relative).with_suffix(".png")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Greyscale filter
+
+
+def _tag_key(path: str) -> str:
+    key = path.strip().replace("\\", "/")
+    while key.startswith("./"):
+        key = key[2:]
+    return key
+
+
+def _split_tags(value: object) -> frozenset[str]:
+    """Danbooru-style "a b c" or a list of tags, lower-cased."""
+    if isinstance(value, str):
+        words = value.split()
+    elif isinstance(value, list):
+        words = [str(v) for v in value]
+    else:
+        raise ValueError(f"tags must be a string or a list, got {value!r}")
+    return frozenset(w.strip().lower() for w in words if w.strip())
+
+
+def read_tag_file(path: str | os.PathLike[str]) -> dict[str, frozenset[str]]:
+    """Tags per picture, keyed by path relative to the data root ("/" separators).
+
+    * ``.json``: an object mapping path -> tags, as a list or a space-separated string.
+    * ``.csv``: rows ``path,tags...``; each further cell may hold several space-separated tags; a first
+      row whose path cell is ``path`` is a header.
+    * anything else: plain text, one path per line, every listed picture greyscale; ``#`` comments.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        doc = json.loads(text)
+        if not isinstance(doc, Mapping):
+            raise ValueError(f"{path}: a JSON tag file maps picture paths to tags")
+        return {_tag_key(k): _split_tags(v) for k, v in doc.items()}
+    if path.suffix.lower() == ".csv":
+        tags = {}
+        for i, row in enumerate(csv.reader(text.splitlines())):
+            if not row or not row[0].strip() or (i == 0 and row[0].strip().lower() == "path"):
+                continue
+            tags[_tag_key(row[0])] = _split_tags(" ".join(row[1:]))
+        return tags
+    lines = (line.strip() for line in text.splitlines())
+    return {_tag_key(line): frozenset({"greyscale"}) for line in lines if line and not line.startswith("#")}
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """RGB with any transparency composited on white paper (transparent pixels' RGB is arbitrary)."""
+    if "A" in image.getbands() or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def looks_greyscale(path: str | os.PathLike[str]) -> bool:
+    """The saturation test on a thumbnail; raises ImageInputError for pictures that cannot be read."""
+    path = Path(path)
+    try:
+        with Image.open(path) as image:
+            check_size(*image.size)
+            if image.mode in GREY_MODES:
+                return True
+            # JPEG decodes straight at 1/2 .. 1/8 scale; others decode once and shrink.
+            image.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
+            image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BOX)
+            rgb = np.asarray(_on_white(image), dtype=np.int16)
+    except ImageInputError as exc:
+        raise ImageInputError(f"{path.name}: {exc}") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageInputError(f"{path.name} is damaged or not a picture ({exc})") from None
+    chroma = rgb.max(axis=-1) - rgb.min(axis=-1)
+    return bool((chroma >= CHROMA_MIN).mean() < COLOURED_SHARE)
+
+
+def drop_greyscale(
+    root: Path, paths: Sequence[Path], tags: Mapping[str, frozenset[str]] | None
+) -> tuple[list[Path], list[Path]]:
+    """(kept, dropped): by tags when given (unlisted pictures kept), else by the saturation test.
+
+    Pictures the saturation test cannot read are dropped with a warning naming them.
+    """
+    kept, dropped = [], []
+    for path in paths:
+        if tags is not None:
+            grey = bool(tags.get(path.relative_to(root).as_posix(), frozenset()) & GREYSCALE_TAGS)
+        else:
+            try:
+                grey = looks_greyscale(path)
+            except ImageInputError as exc:
+                warnings.warn(f"skipping unreadable picture {path}: {exc}", DataWarning, stacklevel=2)
+                dropped.append(path)
+                continue
+        (dropped if grey else kept).append(path)
+    return kept, dropped
+
+
+# --------------------------------------------------------------------------------------------------------
+# Samples
+
+
+def _as_tensors(lineart: np.ndarray, layer_raster: np.ndarray, target: np.ndarray) -> dict[str, torch.Tensor]:
+    scale = np.float32(1 / 127.5)
+    return {
+        "lineart": torch.from_numpy(lineart.astype(np.float32)[None] * scale - 1),
+        "hints": torch.from_numpy(layer_raster),
+        "target": torch.from_numpy(
+            np.ascontiguousarray(target.transpose(2, 0, 1)).astype(np.float32) * scale - 1
+        ),
+    }
+
+
+def _sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, epoch, index]))
+
+
+def _upscale_to(image: Image.Image, crop: int) -> Image.Image:
+    """Lanczos upscale so the short side is ``crop``; pictures already large enough are left alone."""
+    width, height = image.size
+    short = min(width, height)
+    if short >= crop:
+        return image
+    size = (max(crop, round(width * crop / short)), max(crop, round(height * crop / short)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _line_probs(probs: Sequence[float], available: Iterable[str]) -> dict[str, float]:
+    available = set(available) | {"xdog"}  # XDoG on the fly always works
+    weights = {m: float(p) if m in available else 0.0 for m, p in zip(LINE_METHODS, probs, strict=True)}
+    total = sum(weights.values())
+    if total <= 0:
+        return {m: float(m == "xdog") for m in LINE_METHODS}
+    return {m: w / total for m, w in weights.items()}
+
+
+class IllustrationDataset(Dataset):
+    """Random ``crop`` x ``crop`` samples of the colour pictures under ``root`` (greyscale ones left out).
+
+    Line art per sample: XDoG, sketchKeras or sketch simplification with ``line_probs`` (paper: 0.1, 0.5,
+    0.4), read from ``lineart_path(lines_dir, method, relative)``; XDoG is computed on the fly when its
+    folder is absent.  A method whose folder is missing is disabled with one warning and the rest
+    renormalised; a single missing file falls back to XDoG on the fly (warned once per method).
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        crop: int = 512,
+        lines_dir: str | os.PathLike[str] | None = None,
+        line_probs: Sequence[float] = (0.1, 0.5, 0.4),
+        hint_config: HintSimConfig | None = None,
+        seed: int = 0,
+        tag_file: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if crop < 1:
+            raise ValueError(f"crop must be positive, got {crop}")
+        if len(line_probs) != len(LINE_METHODS) or any(p < 0 for p in line_probs):
+            raise ValueError(f"line_probs needs {len(LINE_METHODS)} non-negative numbers, got {line_probs}")
+        self.root = Path(root)
+        self.crop = crop
+        self.hint_config = hint_config if hint_config is not None else HintSimConfig()
+        self.seed = seed
+        self.epoch = 0
+        tags = read_tag_file(tag_file) if tag_file is not None else None
+        self.paths, self.greyscale = drop_greyscale(self.root, find_images(self.root), tags)
+        if not self.paths:
+            raise ValueError(
+                f"{self.root}: no colour pictures "
+                f"({len(self.greyscale)} greyscale or unreadable ones skipped)"
+            )
+        self.lines_dir = Path(lines_dir) if lines_dir is not None else None
+        self.precomputed = tuple(
+            m for m in LINE_METHODS if self.lines_dir is not None and (self.lines_dir / m).is_dir()
+        )
+        self.line_probs = _line_probs(line_probs, self.precomputed)
+        self._warn_missing_methods(line_probs)
+        self._broken: set[Path] = set()
+        self._warned_missing: set[str] = set()
+
+    def _warn_missing_methods(self, asked: Sequence[float]) -> None:
+        """One warning when a requested method has no folder (XDoG never needs one)."""
+        missing = [m for m, p in zip(LINE_METHODS, asked, strict=True) if p > 0 and m != "xdog"]
+        missing = [m for m in missing if m not in self.precomputed]
+        if not missing:
+            return
+        where = f"in {self.lines_dir}" if self.lines_dir is not None else "(no lines folder given)"
+        used = ", ".join(f"{m} {p:.2f}" for m, p in self.line_probs.items() if p > 0)
+        warnings.warn(
+            f"no precomputed {' or '.join(missing)} line art {where}; {' and '.join(missing)} disabled, "
+            f"line art now drawn as: {used} (make the rest with `linetint lines`)",
+            DataWarning,
+            stacklevel=3,
+        )
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def relative(self, path: Path) -> Path:
+        return path.relative_to(self.root)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        if not 0 <= index < len(self.paths):
+            raise IndexError(f"index {index} is outside 0..{len(self.paths) - 1}")
+        rng = _sample_rng(self.seed, self.epoch, index)
+        for _ in range(MAX_TRIES):
+            path = self.paths[index]
+            picture = None if path in self._broken else self._open(path)
+            if picture is not None:
+                return self._sample(path, picture, rng)
+            # Another picture, drawn from this sample's generator so the substitute is reproducible too.
+            index = int(rng.integers(len(self.paths)))
+        raise RuntimeError(f"{MAX_TRIES} unreadable pictures in a row under {self.root}; is the data intact?")
+
+    def _open(self, path: Path) -> Image.Image | None:
+        try:
+            return _on_white(open_image(path))
+        except ImageInputError as exc:
+            self._broken.add(path)
+            warnings.warn(f"skipping unreadable picture {path}: {exc}", DataWarning, stacklevel=3)
+            return None
+
+    def _precomputed_lines(self, path: Path, method: str, size: tuple[int, int]) -> Image.Image | None:
+        """The stored line art at the picture's size, or None (warned once per method) when it is missing."""
+        assert self.lines_dir is not None
+        line_path = lineart_path(self.lines_dir, method, self.relative(path))
+        try:
+            lines = Image.fromarray(load_lineart(line_path))
+        except ImageInputError as exc:
+            if method not in self._warned_missing:
+                self._warned_missing.add(method)
+                warnings.warn(
+                    f"{method} line art for {path} is unusable ({exc}); using XDoG on the fly for this and "
+                    f"any other picture without {method} line art",
+                    DataWarning,
+                    stacklevel=4,
+                )
+            return None
+        # Extractors that work at another resolution may be off by a pixel or more; match the picture.
+        return lines if lines.size == size else lines.resize(size, Image.Resampling.LANCZOS)
+
+    def _sample(self, path: Path, picture: Image.Image, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+        methods, probs = zip(*self.line_probs.items(), strict=True)
+        method = methods[int(rng.choice(len(methods), p=probs))]
+        lines = self._precomputed_lines(path, method, picture.size) if method in self.precomputed else None
+        picture = _upscale_to(picture, self.crop)
+        if lines is not None:
+            lines = _upscale_to(lines, self.crop)
+        width, height = picture.size
+        x0 = int(rng.integers(width - self.crop + 1))
+        y0 = int(rng.integers(height - self.crop + 1))
+        box = (x0, y0, x0 + self.crop, y0 + self.crop)
+        target = np.asarray(picture.crop(box))
+        line_art = np.asarray(lines.crop(box)) if lines is not None else None
+        if rng.random() < 0.5:
+            target = target[:, ::-1]
+            line_art = line_art[:, ::-1] if line_art is not None else None
+        target = np.ascontiguousarray(target)
+        if line_art is None:
+            line_art = xdog(target)
+        layer = simulate_hints(target, rng, self.hint_config)
+        return _as_tensors(np.ascontiguousarray(line_art), rasterize(layer), target)
+
+
+class SyntheticDataset(Dataset):
+    """``length`` generated pictures (see synthetic.py) per epoch, different every epoch, same output."""
+
+    def __init__(
+        self,
+        size: int = 256,
+        length: int = 10_000,
+        seed: int = 0,
+        hint_config: HintSimConfig | None = None,
+        config: SyntheticConfig | None = None,
+    ) -> None:
+        if size < 1 or length < 1:
+            raise ValueError(f"size and length must be positive, got {size}, {length}")
+        self.size, self.length, self.seed = size, length, seed
+        self.hint_config = hint_config if hint_config is not None else HintSimConfig()
+        self.config = config if config is not None else SyntheticConfig()
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        if not 0 <= index < self.length:
+            raise IndexError(f"index {index} is outside 0..{self.length - 1}")
+        sequence = np.random.SeedSequence([self.seed, self.epoch, index])
+        picture_seed = int(sequence.generate_state(1)[0])
+        sample = generate(picture_seed, self.size, self.config)
+        layer = simulate_hints(sample.color, np.random.default_rng(sequence), self.hint_config)
+        return _as_tensors(sample.lineart, rasterize(layer), sample.color)
+
+
+__all__ = [
+    "GREYSCALE_TAGS",
+    "IMAGE_SUFFIXES",
+    "LINE_METHODS",
+    "DataWarning",
+    "IllustrationDataset",
+    "SyntheticDataset",
+    "drop_greyscale",
+    "find_images",
+    "lineart_path",
+    "looks_greyscale",
+    "read_tag_file",
+]
