@@ -268,6 +268,8 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             QMessageBox.warning(self, "Cannot save", f"LineTint could not save {path.name}:\n{exc}")
             return False
+        if self.autosave is not None:
+            self.autosave.forget()  # saved by the user: nothing left to recover
         self.statusBar().showMessage(f"Saved {path.name}", 3000)
         return True
 
