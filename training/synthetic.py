@@ -12,8 +12,8 @@ instead, so the noisier real-data line style is seen too.  Lines are multiplied 
 as inked illustrations have them.  Everything is drawn at ``supersample`` times the size and reduced
 with a box filter: edges are anti-aliased while fills stay exactly flat.
 
-Speed, measured on the 2-core development machine (shared, one thread): about 9 ms per 256 x 256
-picture and 27 ms per 512 x 512, XDoG line art included.
+Speed, measured on the 2-core development machine (shared with other work, so it varies): 9-12 ms
+per 256 x 256 picture and 27-32 ms per 512 x 512, XDoG line art included.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ With the grey image ``I`` in [0, 1] and Gaussian blurs ``G_s``::
 
 ``T`` is the line art with white paper at 1.  In flat areas ``S`` equals the intensity (>= 0), so with a
 negative ``epsilon`` any flat region, even black hair, stays paper and only edges darker than their
-surroundings become lines.  Runs in about 6 ms for a 512 x 512 crop on one CPU thread (separable
-convolutions), so it is computed on the fly during training.
+surroundings become lines.  Separable convolutions: 6-13 ms for a 512 x 512 crop on one thread of the
+(shared, 2-core) development machine, so it is computed on the fly during training.
 """
 
 from __future__ import annotations
