@@ -7,9 +7,10 @@ messages instead of crashes).
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -46,6 +47,8 @@ EXPORT_MAX_SIDE = 2048  # the network's full-resolution limit for export; larger
 
 
 class MainWindow(QMainWindow):
+    autosaveFailed = Signal(str)
+
     def __init__(
         self,
         settings: AppSettings | None = None,
@@ -76,6 +79,8 @@ class MainWindow(QMainWindow):
 
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self._autosave_now)
+        self._autosave_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linetint-autosave")
+        self.autosaveFailed.connect(lambda m: self.statusBar().showMessage(f"Autosave failed: {m}", 8000))
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
@@ -508,11 +513,19 @@ class MainWindow(QMainWindow):
 
     # --- autosave ---
     def _autosave_now(self) -> None:
-        if self.autosave is not None and self.document is not None and self.document.modified:
-            try:
-                self.autosave.save(self.document)
-            except OSError as exc:
-                self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+        """Snapshot on the GUI thread (cheap, immutable), write on the autosave thread (PNG encoding of a
+        big picture takes seconds); one write at a time, a newer snapshot waits for the running one."""
+        if self.autosave is None or self.document is None or not self.document.modified:
+            return
+        doc = self.document
+        data, name, origin = doc.snapshot(), doc.display_name(), doc.path or doc.source_path
+        future = self._autosave_pool.submit(self.autosave.save, data, display_name=name, original_path=origin)
+        future.add_done_callback(self._autosave_done)
+
+    def _autosave_done(self, future: Future) -> None:
+        exc = future.exception()
+        if exc is not None:  # runs on the autosave thread: hand the message to the GUI thread
+            self.autosaveFailed.emit(str(exc))
 
     def offer_recovery(self) -> None:
         """After a crash, offer to restore what the last session autosaved."""
@@ -588,6 +601,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.engine.shutdown()
+        self._autosave_pool.shutdown(wait=True)
         if self.autosave is not None:
             self.autosave.mark_clean_exit()
         event.accept()

@@ -254,3 +254,91 @@ def test_autosave_writes_after_edits(win, lineart_file, qtbot, tmp_path):
     win.open_path(lineart_file)
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     qtbot.waitUntil(lambda: any((tmp_path / "as").rglob("*.linetint")), timeout=5000)
+
+
+def test_wheel_zooms_about_the_cursor_and_middle_drag_pans(win, lineart_file):
+    win.open_path(lineart_file)
+    canvas = win.canvas
+    anchor = canvas.widget_pos(QPointF(20, 20))
+    under_before = canvas.image_pos(anchor)
+    canvas.set_zoom(canvas.zoom * 2, anchor)
+    assert canvas.image_pos(anchor) == under_before  # the pixel under the cursor stays put
+    before = canvas.widget_pos(QPointF(0, 0))
+    QTest.mousePress(canvas, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier, QPoint(100, 100))
+    QTest.mouseMove(canvas, QPoint(130, 90))
+    QTest.mouseRelease(canvas, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier, QPoint(130, 90))
+    moved = canvas.widget_pos(QPointF(0, 0)) - before
+    assert (round(moved.x()), round(moved.y())) == (30, -10)
+    assert win.document.hints.hints == ()  # panning paints nothing
+
+
+def test_fit_and_actual_pixels(win, lineart_file):
+    win.open_path(lineart_file)
+    win.actions["actual"].trigger()
+    assert win.canvas.zoom == 1.0
+    win.actions["fit"].trigger()
+    corner = win.canvas.widget_pos(QPointF(80, 60))
+    assert 0 < corner.x() <= win.canvas.width() and 0 < corner.y() <= win.canvas.height()
+
+
+def test_dropping_a_file_opens_it(win, lineart_file):
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(lineart_file))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    win.dropEvent(event)
+    assert win.document is not None and win.document.source_name == "sketch.png"
+
+
+def test_hints_toggle_hides_them_from_the_canvas(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    win.document.paint([Hint(10, 10, 8, (255, 0, 0))])
+    spot = win.canvas.widget_pos(QPointF(14, 14)).toPoint()
+    shown = win.canvas.grab().toImage().pixelColor(spot)
+    win.actions["show_hints"].trigger()
+    hidden = win.canvas.grab().toImage().pixelColor(spot)
+    assert (shown.red(), shown.green(), shown.blue()) == (255, 0, 0)
+    assert (hidden.red(), hidden.green(), hidden.blue()) == (255, 255, 255)
+
+
+def test_a_crashed_session_is_offered_for_recovery(win, lineart_file, tmp_path, messages):
+    import subprocess
+    import sys
+
+    crash = (  # another LineTint autosaves, then dies without a clean exit
+        "import os; from linetint.app.autosave import AutosaveStore;"
+        "from linetint.app.document import Document; from linetint.model.hints import Hint;"
+        f"d = Document.from_image({str(lineart_file)!r}); d.paint([Hint(5, 5, 4, (1, 2, 3))]);"
+        f"AutosaveStore({str(tmp_path / 'as')!r}).save(d); os._exit(1)"
+    )
+    subprocess.run([sys.executable, "-c", crash], check=False, timeout=60)
+    messages.answer = messages.StandardButton.Yes
+    win.autosave = AutosaveStore(tmp_path / "as")
+    win.offer_recovery()
+    assert win.document is not None and win.document.hints.hints == (Hint(5, 5, 4, (1, 2, 3)),)
+    assert win.document.modified
+
+
+def test_settings_survive_a_restart(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    AppSettings(device="cpu", checkpoint="/models/x.pt", preview_max_side=1024).save(store)
+    loaded = AppSettings.load(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert loaded == AppSettings(device="cpu", checkpoint="/models/x.pt", preview_max_side=1024)
+    store.setValue("preview/max_side", "999")  # a hand-edited or foreign value falls back
+    store.setValue("model/device", "tpu")
+    store.sync()
+    fallback = AppSettings.load(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert (fallback.preview_max_side, fallback.device) == (768, "auto")
+
+
+def test_command_line_file_and_options_reach_the_window():
+    from linetint.app.gui import parse_gui_args
+
+    args = parse_gui_args(["sketch.png", "--hints", "h.png", "--device", "cpu"])
+    assert (args.file, args.hints, args.device) == (Path("sketch.png"), Path("h.png"), "cpu")
