@@ -19,7 +19,7 @@ import torch
 
 from .atomic import atomic_write
 from .config import ModelConfig
-from .generator import CSAGenerator
+from .networks import Generator, build_generator
 
 CHECKPOINT_FORMAT = "linetint-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -45,8 +45,8 @@ class Checkpoint:
     def trained(self) -> bool:
         return bool(self.meta.get("trained", False))
 
-    def build_generator(self) -> CSAGenerator:
-        generator = CSAGenerator(self.config)
+    def build_generator(self) -> Generator:
+        generator = build_generator(self.config)
         state = {k: v.float() if v.is_floating_point() else v for k, v in self.generator.items()}
         try:
             generator.load_state_dict(state)
@@ -121,7 +121,7 @@ def random_checkpoint(config: ModelConfig, seed: int = 0) -> Checkpoint:
     """An untrained model for tests and for running before any trained weights exist — never a product."""
     with torch.random.fork_rng(devices=[]):  # leave the caller's RNG stream alone
         torch.manual_seed(seed)
-        generator = CSAGenerator(config)
+        generator = build_generator(config)
     meta = {
         "name": f"untrained-{config.name} (random weights)",
         "trained": False,

@@ -6,6 +6,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+ARCHITECTURES = ("csa", "pix2pixhd")
+PIX2PIXHD_BLOCKS = 9  # pix2pixHD's global generator
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -23,6 +26,15 @@ class ModelConfig:
     attention: bool = True  # False: the paper's "w/o proposed module" ablation
     disc_channels: int = 16  # first layer of each PatchGAN discriminator
     n_discriminators: int = 3
+    # "csa": the paper's U-Net (section 3.2); "pix2pixhd": the Table 1 baseline "Wang et al." [26].
+    # Checkpoints written before this field existed are all "csa", the default.
+    architecture: str = "csa"
+
+    def __post_init__(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"unknown architecture {self.architecture!r}; choose one of {', '.join(ARCHITECTURES)}"
+            )
 
     def encoder_widths(self) -> list[int]:
         """Widths after the input conv and each of the 4 downsamplings."""
@@ -45,6 +57,16 @@ class ModelConfig:
 
     def without_attention(self) -> ModelConfig:
         return dataclasses.replace(self, attention=False, name=f"{self.name}-noattn")
+
+    def as_pix2pixhd(self) -> ModelConfig:
+        """pix2pixHD's global generator at this preset's widths: its 9 ResNet blocks, no hint branch."""
+        return dataclasses.replace(
+            self,
+            architecture="pix2pixhd",
+            attention=False,
+            n_blocks=PIX2PIXHD_BLOCKS,
+            name=f"{self.name}-pix2pixhd",
+        )
 
 
 PRESETS: dict[str, ModelConfig] = {
