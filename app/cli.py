@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"LineTint {app_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     colorize_command.register(commands)
+    try:  # an app bundle may ship without the training package
+        from linetint.training import cli as training_cli
+    except ImportError:
+        return parser
+    training_cli.register(commands)
     return parser
 
 

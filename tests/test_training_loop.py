@@ -1,0 +1,180 @@
+"""The training loop: it trains every generator, writes usable checkpoints, resumes exactly, stops on NaN."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import Dataset
+
+from linetint.model.checkpoint import load_checkpoint
+from linetint.model.colorizer import Colorizer
+from linetint.model.hints import Hint, HintLayer
+from linetint.model.vgg import VGG19Features
+from linetint.training import losses
+from linetint.training.data import SyntheticDataset
+from linetint.training.loop import TrainingDiverged, train
+from linetint.training.options import OptionsError, TrainOptions
+
+
+class TinyDataset(Dataset):
+    """The data module's interface: dict samples, set_epoch, randomness from (seed, epoch, index)."""
+
+    def __init__(self, size: int = 32, length: int = 6, seed: int = 0) -> None:
+        self.size, self.length, self.seed, self.epoch = size, length, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch * 10_007 + index)
+        s = self.size
+        target = torch.rand(3, s, s, generator=g) * 2 - 1
+        lineart = torch.where(target.mean(0, keepdim=True) > 0, 1.0, -1.0)
+        hints = torch.zeros(4, s, s)
+        y, x = torch.randint(0, s - 4, (2,), generator=g).tolist()
+        hints[:3, y : y + 4, x : x + 4] = target[:, y : y + 4, x : x + 4]
+        hints[3, y : y + 4, x : x + 4] = 1
+        return {"lineart": lineart, "hints": hints, "target": target}
+
+
+def options(out, **changes) -> TrainOptions:
+    base = TrainOptions(
+        out=out,
+        config="tiny",
+        steps=3,
+        batch=2,
+        crop=32,
+        workers=0,
+        vgg_weights="random",
+        device="cpu",
+        log_every=1,
+        image_every=2,
+        checkpoint_every=100,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def weights(path):
+    ckpt = load_checkpoint(path)
+    return ckpt.generator, ckpt.extra["training"]["discriminator"]
+
+
+@pytest.mark.parametrize("generator", ["csa", "csa-noattn", "pix2pixhd"])
+def test_three_steps_on_generated_pictures_train_every_generator(generator, tmp_path):
+    pictures = SyntheticDataset(size=32, length=6)
+    first = train(options(tmp_path, generator=generator, steps=1), dataset=pictures)
+    g1, d1 = weights(first.checkpoint)
+    result = train(options(tmp_path, generator=generator, resume=True), dataset=pictures)
+    assert result.step == 3
+    assert all(np.isfinite(v) for v in result.losses.values()) and set(result.losses) >= {"g_total", "d_fake"}
+    g3, d3 = weights(result.checkpoint)
+    frozen = {k for k in g3 if k.startswith("hint_encoder.")}
+    assert (generator == "csa") == bool(frozen)
+    # every trainable tensor moved; the frozen VGG hint encoder did not
+    unchanged = [k for k in g3 if k not in frozen and torch.equal(g1[k], g3[k])]
+    assert unchanged == []
+    assert all(torch.equal(g1[k], g3[k]) for k in frozen)
+    assert [k for k in d3 if torch.equal(d1[k], d3[k])] == []
+
+
+def test_checkpoint_is_written_atomically_and_loads_in_the_colorizer(tmp_path):
+    train(options(tmp_path, generator="pix2pixhd", steps=2, checkpoint_every=1), dataset=TinyDataset())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "checkpoint-latest.pt",
+        "generator-latest.pt",
+        "tensorboard",
+        "train.log",
+    ]  # no temporary files left behind
+    full = torch.load(tmp_path / "checkpoint-latest.pt", weights_only=True)  # plain data only
+    training = full["training"]
+    assert training["step"] == 2 and training["options"]["generator"] == "pix2pixhd"
+    assert {"optimizer_g", "optimizer_d", "scaler_g", "scaler_d", "rng"} <= training.keys()
+    assert "training" not in torch.load(tmp_path / "generator-latest.pt", weights_only=True)
+    lineart = np.full((24, 40), 255, dtype=np.uint8)
+    hints = HintLayer(40, 24, (Hint(2, 2, 5, (0, 128, 255)),))
+    for name in ("checkpoint-latest.pt", "generator-latest.pt"):
+        colorizer = Colorizer.load(tmp_path / name, "cpu")
+        assert colorizer.checkpoint.trained and "step 2" in colorizer.info.name
+        assert "random VGG19" in colorizer.info.name  # a smoke-test model says so wherever it is shown
+        assert colorizer.colorize(lineart, hints).shape == (24, 40, 3)
+    assert "RANDOM VGG19" in (tmp_path / "train.log").read_text()
+
+
+def test_resume_gives_bit_identical_weights_and_optimizer_state(tmp_path):
+    # 6 samples, batch 2: 3 steps an epoch, so the resumed half also crosses an epoch boundary
+    straight = train(options(tmp_path / "a", steps=4), dataset=TinyDataset())
+    train(options(tmp_path / "b", steps=2), dataset=TinyDataset())
+    resumed = train(options(tmp_path / "b", steps=4, resume=True), dataset=TinyDataset())
+    a, b = load_checkpoint(straight.checkpoint), load_checkpoint(resumed.checkpoint)
+    assert a.generator.keys() == b.generator.keys()
+    assert all(torch.equal(a.generator[k], b.generator[k]) for k in a.generator)
+    ta, tb = a.extra["training"], b.extra["training"]
+    assert all(torch.equal(ta["discriminator"][k], tb["discriminator"][k]) for k in ta["discriminator"])
+    for opt in ("optimizer_g", "optimizer_d"):
+        for index, state in ta[opt]["state"].items():
+            assert all(torch.equal(state[k], tb[opt]["state"][index][k]) for k in state)
+    assert torch.equal(ta["rng"]["torch"], tb["rng"]["torch"])
+    assert straight.losses == resumed.losses
+
+
+def test_nan_loss_stops_with_the_step_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
+    real_forward = losses.PerceptualLoss.forward
+    calls = []
+
+    def poisoned(self, fake, real):
+        calls.append(1)
+        value = real_forward(self, fake, real)
+        return value * float("nan") if len(calls) == 3 else value
+
+    monkeypatch.setattr(losses.PerceptualLoss, "forward", poisoned)
+    with pytest.raises(TrainingDiverged, match="step 3") as error:
+        train(options(tmp_path, steps=4, checkpoint_every=2, generator="csa-noattn"), dataset=TinyDataset())
+    assert "step 2) is kept" in str(error.value) and "g_perc=nan" in str(error.value)
+    assert load_checkpoint(tmp_path / "checkpoint-latest.pt").extra["training"]["step"] == 2
+
+
+def test_training_refuses_without_vgg_weights_unless_random(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINETINT_VGG19_WEIGHTS", str(tmp_path / "nowhere" / "vgg19.pth"))
+    with pytest.raises(OptionsError, match="needs ImageNet VGG19 weights") as error:
+        train(options(tmp_path / "run", vgg_weights=None), dataset=TinyDataset())
+    message = str(error.value)
+    assert "vgg19-dcbb9e9d.pth" in message and "hub" in message and "--vgg-weights random" in message
+    assert not (tmp_path / "run" / "checkpoint-latest.pt").exists()
+
+
+def test_vgg_weights_are_loaded_into_the_hint_branch_of_a_fresh_run(tmp_path):
+    torch.manual_seed(7)
+    vgg = VGG19Features(last="relu5_1")
+    state = {f"features.{k}": v for k, v in vgg.features.state_dict().items()}
+    torch.save(state, tmp_path / "vgg19.pth")
+    result = train(options(tmp_path / "run", steps=1, vgg_weights=str(tmp_path / "vgg19.pth")), TinyDataset())
+    saved = load_checkpoint(result.checkpoint)
+    assert torch.equal(saved.generator["hint_encoder.features.25.weight"], state["features.25.weight"])
+    assert saved.meta["vgg"] == "imagenet" and "random" not in saved.meta["name"]
+
+
+def test_a_run_folder_is_never_overwritten_by_a_fresh_run(tmp_path):
+    train(options(tmp_path, steps=1, generator="csa-noattn"), dataset=TinyDataset())
+    with pytest.raises(OptionsError, match="--resume"):
+        train(options(tmp_path, steps=1, generator="csa-noattn"), dataset=TinyDataset())
+    with pytest.raises(OptionsError, match="different settings: the run has generator='csa-noattn'"):
+        train(options(tmp_path, steps=2, resume=True), dataset=TinyDataset())
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"batch": 3}, "divide evenly over 2 processes"),
+        ({"crop": 40}, "multiple of 16"),
+        ({"data": "/no/such/folder"}, "no such folder"),
+        ({"generator": "unet"}, "--generator"),
+        ({"steps": 0}, "--steps must be at least 1"),
+    ],
+)
+def test_options_that_cannot_work_are_named(tmp_path, changes, message):
+    with pytest.raises(OptionsError, match=message):
+        options(tmp_path, **changes).validate(world_size=2)

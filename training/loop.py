@@ -1,0 +1,347 @@
+"""The training loop of section 4.2: D then G updated once per iteration with Adam, on 1..K processes.
+
+`train(options)` runs in each process torchrun starts (or alone). Every process holds the whole model
+(DistributedDataParallel averages the gradients) and a 1/K share of the global batch; rank 0 alone writes
+the log, TensorBoard and checkpoints.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset
+from tqdm import tqdm
+
+from linetint.model.checkpoint import Checkpoint, CheckpointError
+from linetint.model.discriminator import MultiscaleDiscriminator
+from linetint.model.networks import build_generator
+
+from .checkpointing import TrainState, latest_path, load_run, restore, restore_rng, save_run, saved_options
+from .distributed import DistEnv, all_mean, barrier, setup, teardown
+from .losses import PerceptualLoss, discriminator_objective, generator_objective
+from .options import SYNTHETIC, OptionsError, TrainOptions
+from .runlog import RunLog
+from .sampling import ResumableSampler
+from .vgg_weights import RANDOM_VGG_LABEL, load_vgg_weights, perceptual_vgg
+
+LOSS_NAMES = ("d_real", "d_fake", "g_gan", "g_fm", "g_perc", "g_total")
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the message names the step and the checkpoint that was kept."""
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    step: int
+    checkpoint: Path
+    losses: dict[str, float]  # the last step's, averaged over the processes
+    generator: nn.Module  # this process's trained networks (unwrapped), for callers that go on using them
+    discriminator: nn.Module
+
+
+@dataclass
+class Models:
+    """The networks as the step uses them: `generator`/`discriminator` may be DDP shells."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    plain_discriminator: MultiscaleDiscriminator  # for G's step: no DDP gradient sync for a frozen D
+    perceptual: PerceptualLoss
+
+
+def train(options: TrainOptions, dataset: Dataset | None = None) -> TrainResult:
+    """Train (or with options.resume, continue) the run in options.out; `dataset` overrides options.data."""
+    env = setup(options.device)
+    try:
+        return _train(options, env, dataset)
+    finally:
+        teardown(env)
+
+
+def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> TrainResult:
+    options.validate(env.world_size)
+    checkpoint = _checkpoint_to_resume(options)
+    config = options.model_config()
+    if checkpoint is not None and checkpoint.config != config:
+        raise OptionsError(f"cannot resume: the run trains {checkpoint.config.name}, not {config.name}")
+    amp = _use_amp(options, env)
+    if env.device.type == "cuda":
+        # Fastest convolutions for the fixed crop size; costs bitwise-identical resumes on GPU.
+        torch.backends.cudnn.benchmark = True
+    options.out.mkdir(parents=True, exist_ok=True)
+
+    _seed_everything(options.seed)
+    vgg_state = _load_vgg_main_first(options, env)
+    generator = build_generator(config)
+    if checkpoint is None and vgg_state is not None and generator.hint_encoder is not None:
+        generator.hint_encoder.load_torchvision(vgg_state)  # then saved with G's weights
+    discriminator = MultiscaleDiscriminator(config)
+    perceptual = PerceptualLoss(perceptual_vgg(vgg_state, options.seed))
+    for module in (generator, discriminator, perceptual):
+        module.to(env.device)
+    betas = (options.beta1, options.beta2)
+    state = TrainState(
+        generator,
+        discriminator,
+        torch.optim.Adam(generator.trainable_parameters(), lr=options.lr, betas=betas),
+        torch.optim.Adam(discriminator.parameters(), lr=options.lr, betas=betas),
+        torch.amp.GradScaler(env.device.type, enabled=amp),
+        torch.amp.GradScaler(env.device.type, enabled=amp),
+    )
+    if checkpoint is not None:
+        restore(state, checkpoint)
+        restore_rng(checkpoint.extra["training"]["rng"])
+    models = Models(
+        _maybe_ddp(generator, env), _maybe_ddp(discriminator, env), discriminator, perceptual.eval()
+    )
+
+    dataset = dataset if dataset is not None else build_dataset(options)
+    per_rank = options.per_rank_batch(env.world_size)
+    sampler = ResumableSampler(len(dataset), env.rank, env.world_size, options.seed)
+    steps_per_epoch = sampler.per_rank // per_rank
+    if steps_per_epoch == 0:
+        raise OptionsError(f"the data has {len(dataset)} pictures, fewer than one batch of {options.batch}")
+    batches = _batches(dataset, sampler, options, per_rank, state.step, steps_per_epoch, env)
+
+    log = RunLog(options.out, env.is_main)
+    try:
+        return _loop(options, env, config.name, state, models, batches, amp, log, checkpoint is not None)
+    finally:
+        log.close()
+
+
+def _loop(
+    options: TrainOptions,
+    env: DistEnv,
+    model_name: str,
+    state: TrainState,
+    models: Models,
+    batches: Iterator[dict[str, torch.Tensor]],
+    amp: bool,
+    log: RunLog,
+    resumed: bool,
+) -> TrainResult:
+    label = f"{options.generator} ({model_name}) on {options.data}, global batch {options.batch} over " + (
+        f"{env.world_size} processes, crop {options.crop}, {env.device}, amp {'on' if amp else 'off'}"
+    )
+    log.info(f"{'resuming at' if resumed else 'starting'} step {state.step} of {options.steps}: {label}")
+    log.text("run", f"{label}; options: {options.to_dict()}", state.step)
+    if options.random_vgg:
+        log.info(f"WARNING: {RANDOM_VGG_LABEL}")
+        log.text("warning", RANDOM_VGG_LABEL, state.step)
+    meta_extra = {"generator": options.generator, "vgg": "random" if options.random_vgg else "imagenet"}
+    last_saved = state.step if resumed else None
+    losses: dict[str, float] = {}
+    progress = tqdm(total=options.steps, initial=state.step, disable=not env.is_main, unit="step")
+    with progress:
+        while state.step < options.steps:
+            batch = next(batches)
+            terms, output = train_step(batch, models, state, options, env, amp)
+            # One host sync per step: the averaged terms drive logging and one stop decision for all ranks.
+            values = all_mean(env, torch.stack([terms[n].detach().float() for n in LOSS_NAMES])).cpu()
+            state.step += 1
+            losses = dict(zip(LOSS_NAMES, values.tolist(), strict=True))
+            if not torch.isfinite(values).all():
+                raise TrainingDiverged(_diverged_message(state.step, losses, options.out, last_saved))
+            if state.step % options.log_every == 0:
+                log.scalars(losses, state.step)
+                d_total = losses["d_real"] + losses["d_fake"]
+                progress.set_postfix(g=f"{losses['g_total']:.3f}", d=f"{d_total:.3f}")
+            if state.step % options.image_every == 0:
+                log.images(batch["lineart"], batch["hints"], output, batch["target"], state.step)
+            if state.step % options.checkpoint_every == 0 or state.step == options.steps:
+                _save(options, env, state, meta_extra, log)
+                last_saved = state.step
+            progress.update(1)
+    log.info(f"finished at step {state.step}; checkpoint {latest_path(options.out)}")
+    return TrainResult(state.step, latest_path(options.out), losses, state.generator, state.discriminator)
+
+
+def train_step(
+    batch: dict[str, torch.Tensor],
+    models: Models,
+    state: TrainState,
+    options: TrainOptions,
+    env: DistEnv,
+    amp: bool,
+) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """One iteration: D on (real, detached fake), then G on eq. 4. Returns the loss terms and G's output."""
+    lineart, hints, target = (
+        batch[k].to(env.device, non_blocking=True) for k in ("lineart", "hints", "target")
+    )
+    autocast = torch.autocast(env.device.type, dtype=torch.float16, enabled=amp)
+    n = lineart.shape[0]
+    pair_lineart = torch.cat([lineart, lineart])
+    with autocast:
+        output = models.generator(lineart, hints)
+        # Real and fake through D as one batch: instance norm is per sample, so this equals two passes,
+        # and DDP sees a single forward per backward.
+        d_out = models.discriminator(pair_lineart, torch.cat([target, output.detach()]))
+        d_real, d_fake = discriminator_objective(*_split(d_out, n), kind=options.gan_loss)
+    _update(state.opt_d, state.scaler_d, d_real + d_fake)
+
+    models.plain_discriminator.requires_grad_(False)  # D only judges here; its weights stay untouched
+    try:
+        with autocast:
+            judged = models.plain_discriminator(pair_lineart, torch.cat([target, output]))
+            real_out, fake_out = _split(judged, n)
+            perceptual = models.perceptual(output, target)
+            g = generator_objective(fake_out, real_out, perceptual, options.loss_lambda, options.gan_loss)
+        _update(state.opt_g, state.scaler_g, g.total)
+    finally:
+        models.plain_discriminator.requires_grad_(True)
+    terms = {
+        "d_real": d_real,
+        "d_fake": d_fake,
+        "g_gan": g.gan,
+        "g_fm": g.feature_matching,
+        "g_perc": g.perceptual,
+        "g_total": g.total,
+    }
+    return terms, output.detach()
+
+
+def _update(optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler, loss: torch.Tensor) -> None:
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+
+
+Outputs = list[list[torch.Tensor]]
+
+
+def _split(outputs: Outputs, n: int) -> tuple[Outputs, Outputs]:
+    """Discriminator outputs of a (first n, rest) batch as two outputs."""
+    first = [[f[:n] for f in features] for features in outputs]
+    rest = [[f[n:] for f in features] for features in outputs]
+    return first, rest
+
+
+def build_dataset(options: TrainOptions) -> Dataset:
+    """The data `options.data` names, from the data module (imported here: it pulls in image libraries)."""
+    from .data import IllustrationDataset, SyntheticDataset
+
+    if options.data == SYNTHETIC:
+        return SyntheticDataset(size=options.crop, seed=options.seed)
+    try:
+        return IllustrationDataset(
+            options.data, crop=options.crop, lines_dir=options.lines, seed=options.seed, tag_file=options.tags
+        )
+    except ValueError as exc:  # e.g. a folder with no colour pictures
+        raise OptionsError(f"--data {options.data}: {exc}") from None
+
+
+def _batches(
+    dataset: Dataset,
+    sampler: ResumableSampler,
+    options: TrainOptions,
+    per_rank: int,
+    start_step: int,
+    steps_per_epoch: int,
+    env: DistEnv,
+) -> Iterator[dict[str, torch.Tensor]]:
+    """Batches from `start_step` on, forever; position (epoch, offset) is a function of the step alone."""
+    step = start_step
+    while True:
+        epoch, offset = divmod(step, steps_per_epoch)
+        sampler.set_position(epoch, offset * per_rank)
+        set_epoch = getattr(dataset, "set_epoch", None)
+        if set_epoch is not None:
+            set_epoch(epoch)
+        loader = DataLoader(
+            dataset,
+            batch_size=per_rank,
+            sampler=sampler,
+            num_workers=options.workers,
+            drop_last=True,
+            pin_memory=env.device.type == "cuda",
+            # The loader draws its worker seed from this, not from the global RNG the run saves.
+            generator=torch.Generator().manual_seed(options.seed + epoch),
+        )
+        for batch in loader:
+            yield batch
+            step += 1
+
+
+def _save(options: TrainOptions, env: DistEnv, state: TrainState, meta_extra: dict, log: RunLog) -> None:
+    if env.is_main:
+        config = options.model_config()
+        name = f"{config.name} step {state.step}"
+        summary = (
+            f"{options.generator} trained {state.step} steps on {options.data}, "
+            f"batch {options.batch}, crop {options.crop}"
+        )
+        if options.random_vgg:
+            name += " (random VGG19, test only)"
+            summary += f"; {RANDOM_VGG_LABEL}"
+        meta = {"name": name, "trained": True, "step": state.step, "summary": summary, **meta_extra}
+        path = save_run(options.out, state, config, options, meta)
+        log.info(f"step {state.step}: saved {path}")
+    barrier(env)  # nobody reads or moves on past a half-written checkpoint
+
+
+def _checkpoint_to_resume(options: TrainOptions) -> Checkpoint | None:
+    latest = latest_path(options.out)
+    if not options.resume:
+        if latest.exists():
+            raise OptionsError(
+                f"{options.out} already holds a run ({latest.name}); pass --resume to continue it "
+                f"or choose another --out"
+            )
+        return None
+    if not latest.exists():
+        raise OptionsError(f"nothing to resume: {latest} does not exist")
+    try:
+        checkpoint = load_run(options.out)
+    except CheckpointError as exc:
+        raise OptionsError(f"cannot resume: {exc}") from None
+    options.check_same_run(saved_options(checkpoint))
+    return checkpoint
+
+
+def _load_vgg_main_first(options: TrainOptions, env: DistEnv) -> dict[str, torch.Tensor] | None:
+    """Rank 0 first, so a download through torch.hub's cache happens once, not once per process."""
+    if not env.is_main:
+        barrier(env)
+    state = load_vgg_weights(options.vgg_weights)
+    if env.is_main:
+        barrier(env)
+    return state
+
+
+def _use_amp(options: TrainOptions, env: DistEnv) -> bool:
+    if options.amp == "on" and env.device.type != "cuda":
+        raise OptionsError("--amp on needs a CUDA device (fp16 autocast); use --amp off or auto here")
+    return options.amp == "on" or (options.amp == "auto" and env.device.type == "cuda")
+
+
+def _maybe_ddp(module: nn.Module, env: DistEnv) -> nn.Module:
+    if not env.distributed:
+        return module
+    device_ids = [env.device.index] if env.device.type == "cuda" else None
+    return DistributedDataParallel(module, device_ids=device_ids)
+
+
+def _seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+def _diverged_message(step: int, losses: dict[str, float], out: Path, last_saved: int | None) -> str:
+    bad = ", ".join(f"{k}={v}" for k, v in losses.items() if not np.isfinite(v))
+    kept = (
+        f"the last good checkpoint {latest_path(out)} (step {last_saved}) is kept"
+        if last_saved is not None
+        else "no checkpoint had been written yet"
+    )
+    return f"loss is not finite at step {step} ({bad}); training stopped, {kept}"

@@ -1,0 +1,152 @@
+"""Every setting of a training run in one dataclass; the defaults are the paper's (section 4.2)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linetint.model.config import PRESETS, ModelConfig, preset
+
+GENERATORS = ("csa", "csa-noattn", "pix2pixhd")
+GAN_LOSSES = ("bce", "lsgan")  # eq. 1 as BCE-with-logits, or least squares
+SYNTHETIC = "synthetic"
+RANDOM_VGG = "random"
+AMP_CHOICES = ("auto", "on", "off")
+
+# Fields that define what is being trained: a resumed run must keep them, or it is another experiment.
+RUN_DEFINING = (
+    "config",
+    "generator",
+    "batch",
+    "crop",
+    "lr",
+    "beta1",
+    "beta2",
+    "loss_lambda",
+    "gan_loss",
+    "seed",
+    "amp",
+)
+
+
+class OptionsError(ValueError):
+    """An option that cannot work; the message names it and says what would."""
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    out: Path  # run directory: checkpoints, TensorBoard events, train.log
+    data: str = SYNTHETIC  # illustration folder, or "synthetic" for generated pictures (smoke runs)
+    lines: Path | None = None  # pre-extracted line art for `data` (from `linetint lines`); None: on the fly
+    tags: Path | None = None  # Danbooru tag file: greyscale/monochrome-tagged pictures are left out
+    config: str = "paper"  # model width preset: paper | lite | tiny
+    generator: str = "csa"  # csa | csa-noattn (the ablation) | pix2pixhd (the "Wang et al." baseline)
+    steps: int = 200_000  # not stated in the paper
+    batch: int = 32  # GLOBAL batch, split over the processes (the paper: 32 on 8 GPUs)
+    crop: int = 512
+    lr: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    loss_lambda: float = 10.0  # lambda of eq. 4; not stated in the paper, pix2pixHD's value
+    gan_loss: str = "bce"
+    checkpoint_every: int = 2000
+    log_every: int = 50
+    image_every: int = 1000
+    seed: int = 0
+    workers: int = 4  # data loader processes per training process
+    amp: str = "auto"  # mixed precision: auto = on for CUDA, off elsewhere
+    device: str = "auto"  # auto | cpu | cuda; under torchrun each process takes cuda:LOCAL_RANK
+    vgg_weights: str | None = None  # file or URL; None: $LINETINT_VGG19_WEIGHTS or torch hub; or "random"
+    resume: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "out", Path(self.out))
+        for name in ("lines", "tags"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, Path(getattr(self, name)))
+
+    def validate(self, world_size: int = 1) -> None:
+        """Raise OptionsError for anything that cannot run with `world_size` processes."""
+        _choice("--config", self.config, tuple(PRESETS))
+        _choice("--generator", self.generator, GENERATORS)
+        _choice("--gan-loss", self.gan_loss, GAN_LOSSES)
+        _choice("--amp", self.amp, AMP_CHOICES)
+        for name in ("steps", "batch", "checkpoint_every", "log_every", "image_every"):
+            value = getattr(self, name)
+            if value < 1:
+                raise OptionsError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if self.workers < 0:
+            raise OptionsError(f"--workers must be 0 or more, got {self.workers}")
+        if self.crop < 32 or self.crop % 16:
+            raise OptionsError(f"--crop must be a multiple of 16 and at least 32, got {self.crop}")
+        if not (self.lr > 0 and 0 <= self.beta1 < 1 and 0 <= self.beta2 < 1 and self.loss_lambda >= 0):
+            raise OptionsError("--lr must be > 0, the Adam betas in [0, 1) and --lambda >= 0")
+        if self.batch % world_size:
+            raise OptionsError(
+                f"--batch {self.batch} is the global batch and must divide evenly over {world_size} "
+                f"processes (e.g. --batch {world_size * max(1, self.batch // world_size)})"
+            )
+        if self.data != SYNTHETIC and not Path(self.data).is_dir():
+            raise OptionsError(f"--data {self.data}: no such folder (or pass --data synthetic)")
+        if self.lines is not None and not self.lines.is_dir():
+            raise OptionsError(f"--lines {self.lines}: no such folder")
+        if self.tags is not None and not self.tags.is_file():
+            raise OptionsError(f"--tags {self.tags}: no such file")
+
+    def per_rank_batch(self, world_size: int) -> int:
+        return self.batch // world_size
+
+    @property
+    def random_vgg(self) -> bool:
+        return self.vgg_weights == RANDOM_VGG
+
+    def model_config(self) -> ModelConfig:
+        base = preset(self.config)
+        if self.generator == "csa-noattn":
+            return base.without_attention()
+        if self.generator == "pix2pixhd":
+            return base.as_pix2pixhd()
+        return base
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain str/int/float/bool/None values, so a checkpoint holding them loads with weights_only."""
+        data = dataclasses.asdict(self)
+        return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainOptions:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def resumed_from(self, saved: TrainOptions, given: set[str]) -> TrainOptions:
+        """The saved run's options, with the fields in `given` taken from self.
+
+        A run-defining field that was given must agree with the saved one: changing the batch or the
+        model halfway is a new experiment, not a resume.
+        """
+        changed = [f for f in RUN_DEFINING if f in given and getattr(self, f) != getattr(saved, f)]
+        if changed:
+            detail = ", ".join(f"{f}={getattr(saved, f)!r} (asked {getattr(self, f)!r})" for f in changed)
+            raise OptionsError(f"cannot resume with different settings: the run has {detail}")
+        if "vgg_weights" in given and self.random_vgg != saved.random_vgg:
+            raise OptionsError(
+                "cannot resume: the run was started "
+                + ("with --vgg-weights random" if saved.random_vgg else "with ImageNet VGG19 weights")
+            )
+        overrides = {f: getattr(self, f) for f in given if f not in RUN_DEFINING}
+        return dataclasses.replace(saved, **overrides, resume=True)
+
+    def check_same_run(self, saved: TrainOptions) -> None:
+        """Raise unless the run-defining fields equal the checkpoint's."""
+        self.resumed_from(saved, set(RUN_DEFINING) | {"vgg_weights"})
+
+
+def _choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        _bad(flag, value, choices)
+
+
+def _bad(flag: str, value: object, choices: tuple[str, ...]) -> None:
+    raise OptionsError(f"{flag} {value!r} is not one of {', '.join(choices)}")
