@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from linetint.model.config import PRESETS
@@ -83,7 +83,7 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_train)
 
 
-def _number(add, flag: str, kind: type, text: str, dest: str | None = None) -> None:
+def _number(add: Callable[..., object], flag: str, kind: type, text: str, dest: str | None = None) -> None:
     dest = dest or flag.lstrip("-").replace("-", "_")
     metavar = "N" if kind is int else "X"
     add(flag, type=kind, dest=dest, metavar=metavar, help=f"{text} (default {_DEFAULTS[dest]})")
@@ -130,11 +130,14 @@ def run_train(args: argparse.Namespace) -> int:
     except TrainingDiverged as exc:
         print(f"linetint train: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("linetint train: interrupted; continue from the last checkpoint with --resume", file=sys.stderr)
+        return EXIT_FAILURE
     print(f"{result.checkpoint} (step {result.step})")
     return EXIT_OK
 
 
-def _not_implemented(name: str):
+def _not_implemented(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         print(f"linetint {name}: not implemented yet (see docs/reproduce.md)", file=sys.stderr)
         return EXIT_BAD_INPUT
