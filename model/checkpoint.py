@@ -20,6 +20,7 @@ import torch
 from .atomic import atomic_write
 from .config import ModelConfig
 from .networks import Generator, build_generator
+from .quantize import dequantize_state, quantize_state
 
 CHECKPOINT_FORMAT = "linetint-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -47,7 +48,7 @@ class Checkpoint:
 
     def build_generator(self) -> Generator:
         generator = build_generator(self.config)
-        state = {k: v.float() if v.is_floating_point() else v for k, v in self.generator.items()}
+        state = dequantize_state(self.generator)
         try:
             generator.load_state_dict(state)
         except RuntimeError as exc:
@@ -59,11 +60,25 @@ class Checkpoint:
         return generator.eval()
 
 
-def save_checkpoint(checkpoint: Checkpoint, path: str | os.PathLike[str], half: bool = False) -> None:
-    """Write atomically: a crash mid-write leaves any previous file at `path` intact."""
+STORAGE_CHOICES = ("fp32", "fp16", "int8")
+
+
+def save_checkpoint(
+    checkpoint: Checkpoint, path: str | os.PathLike[str], half: bool = False, storage: str = "fp32"
+) -> None:
+    """Write atomically: a crash mid-write leaves any previous file at `path` intact.
+
+    `storage` shrinks the generator's weights for shipping: "fp16", or "int8" (see quantize.py);
+    `half=True` is "fp16".
+    """
+    storage = "fp16" if half else storage
+    if storage not in STORAGE_CHOICES:
+        raise ValueError(f"storage must be one of {', '.join(STORAGE_CHOICES)}, not {storage!r}")
     weights = {k: v.detach().cpu() for k, v in checkpoint.generator.items()}
-    if half:
+    if storage == "fp16":
         weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+    elif storage == "int8":
+        weights = quantize_state(weights)
     payload = {
         "format": CHECKPOINT_FORMAT,
         "version": CHECKPOINT_VERSION,

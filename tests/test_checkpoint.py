@@ -139,3 +139,22 @@ def test_failed_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
         save_checkpoint(random_checkpoint(TINY, seed=2), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]
+
+
+def test_int8_storage_is_a_quarter_of_fp32_and_colours_almost_the_same(tmp_path):
+    ckpt = random_checkpoint(preset("lite"), seed=4)
+    save_checkpoint(ckpt, tmp_path / "fp32.pt")
+    save_checkpoint(ckpt, tmp_path / "int8.pt", storage="int8")
+    ratio = (tmp_path / "int8.pt").stat().st_size / (tmp_path / "fp32.pt").stat().st_size
+    assert 0.24 < ratio < 0.28
+    exact, small = ckpt.build_generator(), load_checkpoint(tmp_path / "int8.pt").build_generator()
+    lineart, hints = torch.rand(1, 1, 64, 64) * 2 - 1, torch.zeros(1, 4, 64, 64)
+    hints[:, :, 10:14, 10:14] = 0.5
+    with torch.no_grad():
+        difference = (exact(lineart, hints) - small(lineart, hints)).abs().max()
+    assert 0 < difference < 0.05  # quantized, yet the same picture to the eye
+
+
+def test_unknown_storage_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="storage must be one of"):
+        save_checkpoint(random_checkpoint(TINY), tmp_path / "x.pt", storage="int4")
