@@ -22,7 +22,7 @@ def app_version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import colorize_command
+    from . import colorize_command, selftest_command
 
     parser = argparse.ArgumentParser(
         prog="linetint",
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"LineTint {app_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     colorize_command.register(commands)
+    selftest_command.register(commands)
     try:  # an app bundle may ship without the training package
         from linetint.training import cli as training_cli
     except ImportError:
