@@ -106,8 +106,7 @@ def real_grid(colorizer: Colorizer, shared: Path, out: Path, max_side: int) -> N
         grey = load_lineart(folder / "lineart.png")
         hints = load_hints(folder / "hints.png", grey.shape[1], grey.shape[0])
         rgb = colorizer.colorize(grey, hints, max_side=max_side)
-        picture = hint_rgba(hints)
-        shown = np.where(picture[..., 3:] > 0, picture[..., :3], np.stack([grey] * 3, -1) // 4 + 191)
+        shown = _hints_over_faded_lines(grey, hint_rgba(hints))
         row = [np.stack([grey] * 3, -1), shown.astype(np.uint8), rgb]
         height = 320
         rows.append(np.concatenate([_resize(a, height) for a in row], axis=1))
@@ -116,6 +115,15 @@ def real_grid(colorizer: Colorizer, shared: Path, out: Path, max_side: int) -> N
         [np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=40) for r in rows]
     )
     Image.fromarray(grid).save(out, quality=85)
+
+
+def _hints_over_faded_lines(grey: np.ndarray, picture: np.ndarray, grow: int = 3) -> np.ndarray:
+    """The hints, grown by `grow` px so 1-px dots stay visible in a downscaled grid, over pale lines."""
+    hinted = picture[..., 3] > 0
+    _, (rows, cols) = ndimage.distance_transform_edt(~hinted, return_indices=True)
+    near = ndimage.distance_transform_edt(~hinted) <= grow
+    faded = np.stack([grey] * 3, -1) // 4 + 191
+    return np.where(near[..., None], picture[rows, cols, :3], faded).astype(np.uint8)
 
 
 def _resize(rgb: np.ndarray, height: int) -> np.ndarray:
