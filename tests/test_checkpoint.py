@@ -158,3 +158,13 @@ def test_int8_storage_is_a_quarter_of_fp32_and_colours_almost_the_same(tmp_path)
 def test_unknown_storage_is_refused(tmp_path):
     with pytest.raises(ValueError, match="storage must be one of"):
         save_checkpoint(random_checkpoint(TINY), tmp_path / "x.pt", storage="int4")
+
+
+def test_compressed_checkpoint_loads_the_same_weights(tmp_path):
+    ckpt = random_checkpoint(TINY, seed=9)
+    save_checkpoint(ckpt, tmp_path / "c.pt", storage="int8", compress=True)
+    save_checkpoint(ckpt, tmp_path / "u.pt", storage="int8")
+    with zipfile.ZipFile(tmp_path / "c.pt") as archive:
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
+    a, b = load_checkpoint(tmp_path / "c.pt"), load_checkpoint(tmp_path / "u.pt")
+    assert all(torch.equal(a.generator[k], b.generator[k]) for k in b.generator)

@@ -35,7 +35,7 @@ def package(
         **(extra_meta or {}),
     }
     shipped = Checkpoint(config=run.config, generator=run.generator, meta=meta)
-    save_checkpoint(shipped, target, storage=storage)
+    save_checkpoint(shipped, target, storage=storage, compress=True)
     load_checkpoint(target).build_generator()  # refuse to ship a file that does not load back
     return shipped
 
