@@ -40,7 +40,7 @@ def test_colorizes_real_line_art_with_its_real_hint_layer(lineart_path, hints_pa
     with Image.open(lineart_path) as lineart, Image.open(out) as result:
         assert result.size == lineart.size and result.mode == "RGB"
     captured = capsys.readouterr()
-    assert "UNTRAINED" in captured.err  # never passed off as a trained model
+    assert "UNTRAINED" not in captured.err  # the shipped model is trained (tests/test_default_model.py)
     assert str(out) in captured.out
 
 
@@ -163,3 +163,10 @@ def test_colorize_help_is_actionable(capsys):
 def test_white_line_art_without_hints_still_gives_a_picture(tmp_path):
     Image.fromarray(np.full((20, 30), 255, np.uint8)).save(tmp_path / "w.png")
     assert run_cli("colorize", tmp_path / "w.png", "-o", tmp_path / "w-out.png", "--device", "cpu") == 0
+
+
+def test_an_untrained_model_is_never_passed_off_as_trained(tmp_path, capsys):
+    Image.new("L", (32, 32), 255).save(tmp_path / "a.png")
+    save_checkpoint(random_checkpoint(preset("tiny")), tmp_path / "random.pt")
+    assert run_cli("colorize", tmp_path / "a.png", "--checkpoint", tmp_path / "random.pt") == 0
+    assert "random.pt holds UNTRAINED weights" in capsys.readouterr().err
