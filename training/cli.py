@@ -1,4 +1,4 @@
-"""`linetint train` (and the `lines` / `evaluate` placeholders), also as `python -m linetint.training`.
+"""`linetint train`, `lines` and `evaluate`, also as `python -m linetint.training`.
 
 Importing this module is cheap: torch's training pieces, tqdm and TensorBoard load only when a command
 runs, so `linetint colorize` does not pay for them and an app bundle without them still starts.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,12 +24,8 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainOptions)}
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `train`, `lines` and `evaluate` to a `linetint`-style subparsers object."""
     _register_train(commands)
-    for name, text in (
-        ("lines", "extract line art (XDoG, sketchKeras, simplification) from an illustration folder"),
-        ("evaluate", "FID of a checkpoint on a test folder (Table 1)"),
-    ):
-        parser = commands.add_parser(name, help=f"{text} — not implemented yet", description=text)
-        parser.set_defaults(run=_not_implemented(name))
+    _register_lines(commands)
+    _register_evaluate(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,9 +134,225 @@ def run_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _not_implemented(name: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        print(f"linetint {name}: not implemented yet (see docs/reproduce.md)", file=sys.stderr)
+# --------------------------------------------------------------------------------------------------------
+# linetint lines
+
+
+_METHODS = ("xdog", "sketchkeras", "simplify")
+
+
+def _register_lines(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "lines",
+        help="precompute line art (XDoG, sketchKeras, Sketch Simplification) for an illustration folder",
+        description="Write one extractor's line art for every picture under --in (any nesting) to "
+        "OUT/<method>/<relative path>.png: grey, white paper, the picture's size — the layout "
+        "`linetint train --lines OUT` reads. Existing files are kept (an interrupted run resumes) unless "
+        "--overwrite; unreadable pictures are skipped with a message. Weights: sketchKeras needs its "
+        "mod.h5 (https://github.com/lllyasviel/sketchKeras, Releases) converted once with `python -m "
+        "linetint.training.extractors.sketchkeras convert mod.h5 sketchkeras.pth`; Sketch Simplification "
+        "needs model_gan (https://github.com/bobbens/sketch_simplification) as a .pth state dict (or the "
+        ".t7 with torchfile installed) and, for the paper's 3x enlargement, waifu2x's "
+        "upconv_7/art/scale2.0x_model.json (https://github.com/nagadomi/waifu2x; without it: Lanczos).",
+    )
+    add = parser.add_argument
+    add("--in", dest="source", type=Path, metavar="DIR", required=True, help="illustration folder")
+    add("--out", type=Path, metavar="DIR", required=True, help="line-art folder (give it to train --lines)")
+    add("--method", choices=_METHODS, default="xdog", help="extractor (default xdog)")
+    add(
+        "--weights",
+        metavar="FILE|URL",
+        help="the learned extractor's weights (default: $LINETINT_SKETCHKERAS_WEIGHTS or "
+        "$LINETINT_SIMPLIFY_WEIGHTS)",
+    )
+    add(
+        "--upscaler-weights",
+        metavar="FILE|URL",
+        help="waifu2x upconv_7 weights (JSON or .pth) for simplify's 3x enlargement (default: "
+        "$LINETINT_WAIFU2X_WEIGHTS, else Lanczos with a warning)",
+    )
+    add(
+        "--device", choices=("auto", "cpu", "cuda", "mps"), default="auto", help="where to run (default auto)"
+    )
+    add("--overwrite", action="store_true", help="redo pictures whose line art already exists")
+    parser.set_defaults(run=run_lines)
+
+
+def _warned(prefix: str, caught: list[warnings.WarningMessage]) -> None:
+    for warning in caught:
+        print(f"{prefix}: warning: {warning.message}", file=sys.stderr)
+
+
+def run_lines(args: argparse.Namespace) -> int:
+    from linetint.model.devices import DeviceError, pick_device
+
+    from .extractors import ExtractorWeightsError, build_extractor, error_detail
+    from .lines import extract_folder
+
+    prefix = "linetint lines"
+    if not args.source.is_dir():
+        print(f"{prefix}: --in {args.source}: no such folder", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            extractor = build_extractor(
+                args.method, args.weights, pick_device(args.device), args.upscaler_weights
+            )
+        _warned(prefix, caught)
+    except (ExtractorWeightsError, DeviceError) as exc:
+        print(f"{prefix}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    return run
+    def report_unreadable(path: Path, reason: str) -> None:
+        _progress_write(f"{prefix}: skipping unreadable picture {path}: {reason}")
+
+    try:
+        summary = extract_folder(
+            args.source,
+            args.out,
+            args.method,
+            extractor,
+            overwrite=args.overwrite,
+            on_unreadable=report_unreadable,
+            progress=lambda paths: _progress(paths, args.method),
+        )
+    except KeyboardInterrupt:
+        print(f"{prefix}: interrupted; run the same command again to continue", file=sys.stderr)
+        return EXIT_FAILURE
+    except RuntimeError as exc:  # e.g. out of GPU memory on a huge picture; finished files are kept
+        print(f"{prefix}: {error_detail(exc)}; run the same command again to continue", file=sys.stderr)
+        return EXIT_FAILURE
+    if summary.found == 0:
+        print(f"{prefix}: no pictures under {args.source}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(
+        f"{args.out / args.method}: {summary.written} written, {summary.existing} already there, "
+        f"{len(summary.unreadable)} unreadable"
+    )
+    return EXIT_OK
+
+
+def _progress(items: Sequence[Path], desc: str) -> Sequence[Path]:
+    try:
+        from tqdm import tqdm
+    except ImportError:  # tqdm is a training extra; without it, no bar
+        return items
+    return tqdm(items, desc=desc, unit="picture", dynamic_ncols=True)
+
+
+def _progress_write(text: str) -> None:
+    """One line on stderr that does not break a running tqdm bar."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        print(text, file=sys.stderr)
+        return
+    tqdm.write(text, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------------------------
+# linetint evaluate
+
+
+def _register_evaluate(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "evaluate",
+        help="FID, L1 and hint-colour error of a checkpoint on a test folder (Table 1)",
+        description="Score a checkpoint on the colour pictures under --data with FIXED hints, so every model "
+        "is compared on the same hints: make the hints file once with --make-hints, then evaluate each "
+        "checkpoint with it. Each picture's centre --size square (pictures smaller than that are first "
+        "enlarged) is the target; line art is XDoG of it unless --lines gives precomputed line art. FID "
+        "uses pytorch-fid's Inception weights (pt_inception-2015-12-05-6726825d.pth: --fid-weights FILE, "
+        "$LINETINT_FID_WEIGHTS, or torch hub's cache/download). Prints the metrics and writes them to --out.",
+    )
+    add = parser.add_argument
+    add("--checkpoint", type=Path, metavar="FILE", help="generator checkpoint (e.g. RUN/generator-latest.pt)")
+    add("--data", type=Path, metavar="DIR", required=True, help="test illustration folder")
+    add("--hints", type=Path, metavar="FIXED.json", required=True, help="fixed hints (see --make-hints)")
+    add(
+        "--make-hints",
+        action="store_true",
+        help="simulate hints for every test picture with --seed and write them to --hints (refuses to "
+        "replace an existing file without --overwrite); with --checkpoint, then evaluate",
+    )
+    add("--seed", type=int, default=0, metavar="N", help="seed for --make-hints (default 0)")
+    add("--overwrite", action="store_true", help="let --make-hints replace an existing hints file")
+    add(
+        "--fid-weights",
+        metavar="FILE|URL|random",
+        help="FID Inception weights (default: $LINETINT_FID_WEIGHTS, else torch hub's cache/download); "
+        "'random' for smoke tests — not comparable to published FID",
+    )
+    add("--lines", type=Path, metavar="DIR", help="precomputed line art from `linetint lines` for --data")
+    add("--line-method", choices=_METHODS, default="xdog", help="which line art to use (default xdog)")
+    add("--size", type=int, default=512, metavar="N", help="crop side the generator runs at (default 512)")
+    add("--tags", type=Path, metavar="FILE", help="Danbooru tags: drop greyscale-tagged pictures (as train)")
+    add("--batch", type=int, default=16, metavar="N", help="pictures per Inception batch (default 16)")
+    add(
+        "--device", choices=("auto", "cpu", "cuda", "mps"), default="auto", help="where to run (default auto)"
+    )
+    add("--out", type=Path, metavar="REPORT.json", help="also write the report here")
+    parser.set_defaults(run=run_evaluate)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from linetint.model.checkpoint import CheckpointError
+    from linetint.model.devices import DeviceError
+
+    from .evaluate import (
+        EvalError,
+        EvalOptions,
+        evaluate,
+        format_report,
+        make_fixed_hints,
+        save_fixed_hints,
+        save_report,
+    )
+    from .fid import FIDWeightsError
+
+    prefix = "linetint evaluate"
+    try:
+        if args.make_hints:
+            if args.hints.exists() and not args.overwrite:
+                raise EvalError(
+                    f"{args.hints} exists; fixed hints are made once so every model sees the same ones "
+                    "(--overwrite replaces them)"
+                )
+            if not args.data.is_dir():
+                raise EvalError(f"--data {args.data}: no such folder")
+            fixed = make_fixed_hints(
+                args.data, args.size, args.seed, tag_file=args.tags, progress=lambda p: _progress(p, "hints")
+            )
+            save_fixed_hints(fixed, args.hints)
+            print(
+                f"{args.hints}: hints for {len(fixed.layers)} pictures (size {args.size}, seed {args.seed})"
+            )
+            if args.checkpoint is None:
+                return EXIT_OK
+        elif args.checkpoint is None:
+            raise EvalError("--checkpoint is required (or --make-hints to write the hints file)")
+        options = EvalOptions(
+            checkpoint=args.checkpoint,
+            data=args.data,
+            hints=args.hints,
+            fid_weights=args.fid_weights,
+            lines=args.lines,
+            line_method=args.line_method,
+            size=args.size,
+            device=args.device,
+            batch=args.batch,
+            tags=args.tags,
+        )
+        report = evaluate(options, progress=lambda p: _progress(p, "evaluate"))
+    except (EvalError, FIDWeightsError, CheckpointError, DeviceError) as exc:
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"{prefix}: interrupted", file=sys.stderr)
+        return EXIT_FAILURE
+    print(format_report(report))
+    if args.out is not None:
+        save_report(report, args.out)
+        print(f"report       {args.out}")
+    return EXIT_OK
