@@ -196,3 +196,6 @@ def test_evaluate_refuses_clearly(tmp_path, test_set, capsys):
     assert err.startswith("linetint evaluate: ") and "pt_inception" in err and "\n" not in err
     assert run(*base, "--size", "32", "--line-method", "sketchkeras", "--fid-weights", "random") == 2
     assert "needs --lines" in capsys.readouterr().err
+    lines = ("--lines", tmp_path / "lines", "--line-method", "sketchkeras")
+    assert run(*base, "--size", "32", *lines, "--fid-weights", "random") == 2
+    assert "make it with `linetint lines" in capsys.readouterr().err

@@ -182,6 +182,25 @@ def test_keras_weights_map_onto_the_torch_network(nested):
         np.testing.assert_allclose(got[0].detach().numpy().transpose(1, 2, 0), want, rtol=1e-9, atol=1e-9)
 
 
+def test_converted_weights_load_from_a_file_and_the_converter_explains_itself(tmp_path, capsys):
+    from linetint.training.extractors import sketchkeras
+
+    state = keras_to_state_dict(fake_keras_weights(np.random.default_rng(2)))
+    path = tmp_path / "sketchkeras.pth"
+    torch.save({k: v.half() if v.is_floating_point() else v for k, v in state.items()}, path)  # half: smaller
+    extractor = build_extractor("sketchkeras", path)
+    assert torch.equal(extractor.net.convs[3].weight, state["convs.3.weight"].half().float())
+
+    assert sketchkeras.main(["convert", str(tmp_path / "mod.h5"), str(tmp_path / "out.pth")]) == 2
+    assert "github.com/lllyasviel/sketchKeras" in capsys.readouterr().err
+    try:
+        import h5py  # noqa: F401
+    except ImportError:  # without h5py the converter says how to get it
+        (tmp_path / "mod.h5").write_bytes(b"\x89HDF\r\n\x1a\n")
+        assert sketchkeras.main(["convert", str(tmp_path / "mod.h5"), str(tmp_path / "out.pth")]) == 2
+        assert "pip install h5py" in capsys.readouterr().err
+
+
 def test_keras_weights_with_another_layout_are_refused():
     keras = fake_keras_weights(np.random.default_rng(1))
     keras["conv2d_4/kernel:0"] = keras["conv2d_4/kernel:0"][:3]
