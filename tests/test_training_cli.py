@@ -64,12 +64,6 @@ def test_help_names_the_paper_defaults(capsys):
         assert expected in text
 
 
-@pytest.mark.parametrize("command", ["lines", "evaluate"])
-def test_commands_for_later_say_so(command, capsys):
-    assert run(command) == 2
-    assert "not implemented yet" in capsys.readouterr().err
-
-
 def test_the_app_cli_works_without_the_training_package(monkeypatch):
     import linetint.training
 
