@@ -11,7 +11,7 @@ from PIL import Image
 from linetint.model.atomic import atomic_write
 from linetint.model.checkpoint import CheckpointError
 from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
-from linetint.model.devices import DEVICE_CHOICES, DeviceError
+from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceError
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart
 
@@ -30,6 +30,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, help="output PNG (default: LINEART-colored.png)")
     parser.add_argument("--checkpoint", type=Path, help="model checkpoint (default: the shipped model)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (auto)")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISION_CHOICES,
+        default="auto",
+        help="arithmetic: auto = fp16 on CUDA, bf16 on CPUs with native bf16 (AVX512-BF16, AMX), else "
+        "fp32; a choice the device cannot run is an error",
+    )
     parser.add_argument(
         "--max-side",
         type=int,
@@ -50,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         grey = load_lineart(args.lineart)
         height, width = grey.shape
         hints = load_hints(args.hints, width, height) if args.hints else HintLayer(width, height, ())
-        colorizer = _load_colorizer(args.checkpoint, args.device)
+        colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)
         rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
         _save_png_atomic(Image.fromarray(rgb), output)
     except (ImageInputError, HintFormatError, CheckpointError, DeviceError, FileNotFoundError) as exc:
@@ -60,12 +67,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"linetint colorize: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     info = colorizer.info
-    print(f"{output} ({width}x{height}, {len(hints)} hints, {info.name} on {info.device})")
+    print(f"{output} ({width}x{height}, {len(hints)} hints, {info.name} on {info.device}, {info.precision})")
     return EXIT_OK
 
 
-def _load_colorizer(checkpoint: Path | None, device: str) -> Colorizer:
-    colorizer = load_colorizer(checkpoint, device)
+def _load_colorizer(checkpoint: Path | None, device: str, precision: str) -> Colorizer:
+    colorizer = load_colorizer(checkpoint, device, precision)
     if not colorizer.info.trained:
         why = "no trained model is shipped yet; using" if checkpoint is None else f"{checkpoint.name} holds"
         print(

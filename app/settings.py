@@ -18,9 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from linetint.model.devices import DEVICE_CHOICES
+from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES
 
 PREVIEW_SIDES = (512, 768, 1024)
+PRECISION_LABELS = (
+    "Automatic (fastest that is accurate here)",
+    "Full (fp32)",
+    "bfloat16 (CPUs with AVX512-BF16/AMX, GPUs)",
+    "float16 (GPUs)",
+)
 ORGANIZATION, APPLICATION = "LineTint", "LineTint"
 
 
@@ -29,6 +35,7 @@ class AppSettings:
     device: str = "auto"
     checkpoint: str = ""  # empty: the shipped model
     preview_max_side: int = 768
+    precision: str = "auto"  # one the device cannot run falls back to automatic, with a status message
 
     @property
     def checkpoint_path(self) -> Path | None:
@@ -39,10 +46,12 @@ class AppSettings:
         store = store or QSettings(ORGANIZATION, APPLICATION)
         device = str(store.value("model/device", "auto"))
         side = _as_int(store.value("preview/max_side", 768))
+        precision = str(store.value("model/precision", "auto"))
         return cls(
             device=device if device in DEVICE_CHOICES else "auto",
             checkpoint=str(store.value("model/checkpoint", "") or ""),
             preview_max_side=side if side in PREVIEW_SIDES else 768,
+            precision=precision if precision in PRECISION_CHOICES else "auto",
         )
 
     def save(self, store: QSettings | None = None) -> None:
@@ -50,6 +59,7 @@ class AppSettings:
         store.setValue("model/device", self.device)
         store.setValue("model/checkpoint", self.checkpoint)
         store.setValue("preview/max_side", self.preview_max_side)
+        store.setValue("model/precision", self.precision)
         store.sync()
 
 
@@ -84,6 +94,14 @@ class SettingsDialog(QDialog):
         for side in PREVIEW_SIDES:
             self._side.addItem(f"{side} px long side", side)
         self._side.setCurrentIndex(PREVIEW_SIDES.index(settings.preview_max_side))
+        self._precision = QComboBox()
+        for choice, label in zip(PRECISION_CHOICES, PRECISION_LABELS, strict=True):
+            self._precision.addItem(label, choice)
+        self._precision.setCurrentIndex(PRECISION_CHOICES.index(settings.precision))
+        self._precision.setToolTip(
+            "Reduced precision previews 2-3x faster; a choice this machine cannot run falls back to "
+            "Automatic and the status bar says so."
+        )
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -93,6 +111,7 @@ class SettingsDialog(QDialog):
         form.addRow("Run the model on", self._device)
         form.addRow("Model checkpoint", row)
         form.addRow("Preview size", self._side)
+        form.addRow("Precision", self._precision)
         form.addRow(buttons)
         self._settings = settings
 
@@ -109,4 +128,5 @@ class SettingsDialog(QDialog):
             device=self._device.currentData(),
             checkpoint=self._checkpoint.text().strip(),
             preview_max_side=self._side.currentData(),
+            precision=self._precision.currentData(),
         )

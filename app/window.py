@@ -8,6 +8,7 @@ messages instead of crashes).
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
@@ -88,7 +89,10 @@ class MainWindow(QMainWindow):
         self.set_tool(Tool.BRUSH)
         self._update_title()
         self._update_enabled()
-        self.engine.load_model(ModelChoice(self.settings.checkpoint_path, self.settings.device))
+        self.engine.load_model(self._model_choice(self.settings))
+
+    def _model_choice(self, settings: AppSettings, device: str | None = None) -> ModelChoice:
+        return ModelChoice(settings.checkpoint_path, device or settings.device, settings.precision)
 
     # --- construction ---
     def _action(
@@ -435,10 +439,13 @@ class MainWindow(QMainWindow):
     def _show_preview(self, result: PreviewResult) -> None:
         if self.document is None:
             return
-        self.document.last_result = result.rgb
+        if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
+            self.document.last_result = result.rgb
         self.preview.set_result(result.rgb)
         self.canvas.set_preview(result.rgb)
-        self.status_time.setText(f"{result.seconds * 1000:.0f} ms")
+        kind = "quick preview" if result.quick else "preview"
+        self.status_time.setText(f"{kind} {result.seconds * 1000:.0f} ms")
+        self.status_time.setToolTip(result.detail)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
@@ -448,14 +455,16 @@ class MainWindow(QMainWindow):
         self.model_info = info
         warning = "" if info.trained else " — untrained, colours mean nothing"
         self.status_model.setText(f"Model: {info.name}{warning}")
-        self.status_device.setText(info.device)
+        self.status_device.setText(f"{info.device} · {info.precision}")
+        if info.notice:  # e.g. the precision chosen in the settings cannot run on this device
+            self.statusBar().showMessage(info.notice, 10000)
         self.request_preview()
 
     def _model_load_failed(self, message: str) -> None:
         QMessageBox.warning(
             self, "Model not loaded", f"{message}\n\nLineTint uses the default model instead."
         )
-        self.engine.load_model(ModelChoice(None, "cpu"))
+        self.engine.load_model(replace(self._model_choice(self.settings, "cpu"), checkpoint=None))
 
     def _model_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The model failed: {message}. Your hints are safe.", 8000)
@@ -552,12 +561,12 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
             new = dialog.result_settings()
-            model_changed = (new.device, new.checkpoint) != (self.settings.device, self.settings.checkpoint)
+            model_changed = self._model_choice(new) != self._model_choice(self.settings)
             self.settings = new
             new.save()
             if model_changed:
                 self.status_model.setText("Loading model…")
-                self.engine.load_model(ModelChoice(new.checkpoint_path, new.device))
+                self.engine.load_model(self._model_choice(new))
             else:
                 self.request_preview()
 

@@ -4,10 +4,18 @@ One `ColorizeWorker` lives in its own QThread. `submit()` may be called from the
 a request replaces any request still waiting (latest wins, at most one queued), the running one finishes.
 The GUI shows a result only if it is newer than the one on screen (so colour follows a long drag instead
 of freezing until the hand stops) and drops every result of a document that is no longer open.
+
+Progressive previews: an edit made while the worker is idle first gets a quick pass at a small working
+size (`QUICK_SIDE`), then the full one; a newer edit that arrives meanwhile supersedes the full pass. The
+quick pass is skipped when the measured timings say the full one would arrive about as soon. Edits that
+arrive while the model runs (a drag) get full passes only, started at most every `BURST_INTERVAL_S`:
+a drag then costs a few runs a second, not one per mouse move, and the CPU stays usable
+(docs/performance.md has the measurements behind these numbers).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -17,14 +25,32 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import torch
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from linetint.model.colorizer import ModelInfo, load_colorizer
+from linetint.model.colorizer import ModelInfo, load_colorizer, working_size
 from linetint.model.hints import HintLayer
+
+QUICK_SIDE = 256  # long side of the quick first pass
+QUICK_MIN_GAIN = 2.0  # run the quick pass only if the full one is estimated at least this much slower
+QUICK_MIN_FULL_S = 0.15  # ... and slower than this: a full pass this fast is the quick feedback
+BURST_INTERVAL_S = 0.25  # during a burst of edits, start a preview at most this often
+TIMING_MEMORY = 0.5  # weight of the newest measurement in the per-size running estimate
+
+
+def model_threads(cores: int | None = None) -> int:
+    """Intra-op threads for the model: every core but one on machines with more than two, else all.
+
+    On 2 cores, 2 threads preview about 1.6x faster than 1 while the GUI's longest stall stays far under
+    its 30 ms budget (the GUI thread needs little CPU); beyond 2 cores one is left for the GUI, the
+    compositor and the user's other programs (docs/performance.md).
+    """
+    cores = cores or os.cpu_count() or 1
+    return cores - 1 if cores > 2 else cores
 
 
 class ColorizerLike(Protocol):
-    info: ModelInfo
+    info: ModelInfo  # a real Colorizer also has `last_timing`, shown in the status bar when present
 
     def colorize(self, lineart: np.ndarray, hints: HintLayer, max_side: int) -> np.ndarray: ...
 
@@ -35,6 +61,13 @@ class ColorizerLike(Protocol):
 class ModelChoice:
     checkpoint: Path | None = None  # None: the shipped model
     device: str = "auto"
+    precision: str = "auto"  # one the device cannot run falls back, with ModelInfo.notice saying so
+
+
+@dataclass(frozen=True)
+class QuickPass:
+    serial: int  # one below the full pass's, so the full result always replaces the quick one
+    max_side: int
 
 
 @dataclass(frozen=True)
@@ -44,6 +77,7 @@ class PreviewRequest:
     hints: HintLayer  # immutable
     max_side: int
     full_render: bool = False  # an export: never replaced by a later preview request
+    quick: QuickPass | None = None  # a smaller first pass, if it pays off
 
 
 @dataclass(frozen=True)
@@ -53,13 +87,15 @@ class PreviewResult:
     seconds: float
     info: ModelInfo
     full_render: bool = False
+    quick: bool = False  # the small first pass; the full one follows unless a newer edit came
+    detail: str = ""  # how the hint features were encoded (incremental / full), for the status bar
 
 
 Loader = Callable[[ModelChoice], ColorizerLike]
 
 
 def default_loader(choice: ModelChoice) -> ColorizerLike:
-    return load_colorizer(choice.checkpoint, choice.device)
+    return load_colorizer(choice.checkpoint, choice.device, choice.precision, precision_fallback=True)
 
 
 def _is_out_of_memory(exc: BaseException) -> bool:
@@ -78,16 +114,20 @@ class ColorizeWorker(QObject):
     _wake = Signal()
     _load = Signal(object)
 
-    def __init__(self, loader: Loader = default_loader) -> None:
+    def __init__(self, loader: Loader = default_loader, threads: int | None = None) -> None:
         super().__init__()
         self._loader = loader
+        self._threads = threads or model_threads()
         self._colorizer: ColorizerLike | None = None
         self._lock = threading.Lock()
         self._pending: PreviewRequest | None = None
         self._pending_render: PreviewRequest | None = None
         self._wake.connect(self._drain)
         self._load.connect(self._do_load)
+        self._estimates: dict[tuple[int, int], float] = {}  # working size -> seconds, running estimate
+        self._last_preview_start = float("-inf")
         self.runs = 0  # model runs done, for the app's diagnostics and tests
+        self.quick_runs = 0  # of which quick first passes
 
     # --- called from the GUI thread -------------------------------------------------------------------
     def submit(self, request: PreviewRequest) -> None:
@@ -104,17 +144,23 @@ class ColorizeWorker(QObject):
     # --- worker thread ---
     @Slot(object)
     def _do_load(self, choice: ModelChoice) -> None:
+        # Here, in the worker thread: torch's OpenMP thread count is per calling thread.
+        torch.set_num_threads(self._threads)
         try:
             self._colorizer = self._loader(choice)
         except Exception as exc:  # a bad checkpoint must not take the app down
             self.modelFailed.emit(str(exc) or type(exc).__name__)
             return
+        self._estimates.clear()
         self.modelLoaded.emit(self._colorizer.info)
         self._drain()
 
     @Slot()
     def _drain(self) -> None:
+        burst = False  # True once this drain has run something: later requests came in meanwhile
         while self._colorizer is not None:
+            if burst:
+                self._pace()
             with self._lock:
                 if self._pending_render is not None:
                     request, self._pending_render = self._pending_render, None
@@ -124,31 +170,88 @@ class ColorizeWorker(QObject):
                 return
             self.busyChanged.emit(True)
             try:
-                self._run(request)
+                if request.full_render:
+                    self._run(request, request.serial, request.max_side)
+                else:
+                    self._preview(request, quick_allowed=not burst)
             finally:
                 self.busyChanged.emit(False)
+            burst = True
 
-    def _run(self, request: PreviewRequest) -> None:
+    def _pace(self) -> None:
+        """In a burst, wait until BURST_INTERVAL_S after the last preview started (exports never wait)."""
+        with self._lock:
+            if self._pending_render is not None:
+                return
+        wait = self._last_preview_start + BURST_INTERVAL_S - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+
+    def _preview(self, request: PreviewRequest, quick_allowed: bool) -> None:
+        self._last_preview_start = time.perf_counter()
+        quick = request.quick
+        if quick_allowed and quick is not None and self._quick_pays(request, quick):
+            if not self._run(request, quick.serial, quick.max_side, quick=True):
+                return
+            with self._lock:
+                if self._pending is not None:
+                    return  # a newer edit is waiting: its passes replace this one's full pass
+        self._run(request, request.serial, request.max_side)
+
+    def _quick_pays(self, request: PreviewRequest, quick: QuickPass) -> bool:
+        """Whether the quick pass would show something useful clearly before the full one could."""
+        height, width = request.lineart.shape[:2]
+        quick_size = working_size(width, height, quick.max_side)
+        full_size = working_size(width, height, request.max_side)
+        if quick_size == full_size:
+            return False
+        full, fast = self._estimates.get(full_size), self._estimates.get(quick_size)
+        if full is None or fast is None:
+            return True  # not measured yet: a quick pass is cheap, and teaches the estimate
+        return full >= QUICK_MIN_FULL_S and full >= QUICK_MIN_GAIN * fast
+
+    def _remember(self, request: PreviewRequest, max_side: int, seconds: float) -> None:
+        height, width = request.lineart.shape[:2]
+        key = working_size(width, height, max_side)
+        old = self._estimates.get(key)
+        self._estimates[key] = seconds if old is None else old + TIMING_MEMORY * (seconds - old)
+
+    def _run(self, request: PreviewRequest, serial: int, max_side: int, quick: bool = False) -> bool:
         assert self._colorizer is not None
         start = time.perf_counter()
         try:
-            rgb = self._colorizer.colorize(request.lineart, request.hints, request.max_side)
+            rgb = self._colorizer.colorize(request.lineart, request.hints, max_side)
         except Exception as exc:
             if not self._fall_back_to_cpu(exc):
                 detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-                self.runFailed.emit(request.serial, detail)
-                return
+                self.runFailed.emit(serial, detail)
+                return False
             start = time.perf_counter()
             try:
-                rgb = self._colorizer.colorize(request.lineart, request.hints, request.max_side)
+                rgb = self._colorizer.colorize(request.lineart, request.hints, max_side)
             except Exception as retry_exc:
-                self.runFailed.emit(request.serial, str(retry_exc) or type(retry_exc).__name__)
-                return
-        self.runs += 1
+                self.runFailed.emit(serial, str(retry_exc) or type(retry_exc).__name__)
+                return False
         seconds = time.perf_counter() - start
+        self.runs += 1
+        self.quick_runs += quick
+        if not request.full_render:
+            self._remember(request, max_side, seconds)
         self.resultReady.emit(
-            PreviewResult(request.serial, rgb, seconds, self._colorizer.info, request.full_render)
+            PreviewResult(
+                serial, rgb, seconds, self._colorizer.info, request.full_render, quick, self._detail()
+            )
         )
+        return True
+
+    def _detail(self) -> str:
+        timing = getattr(self._colorizer, "last_timing", None)
+        report = getattr(timing, "hint_report", None)
+        if report is None:
+            return ""
+        if report.mode == "incremental":
+            return f"hints re-encoded: {report.macs / max(report.full_macs, 1):.0%}"
+        return "hints unchanged" if report.mode == "unchanged" else "hints encoded in full"
 
     def _fall_back_to_cpu(self, exc: Exception) -> bool:
         """After a GPU failure, keep working on the CPU rather than leave the user without a preview."""
@@ -177,12 +280,19 @@ class PreviewEngine(QObject):
     deviceFellBack = Signal(str)
     busyChanged = Signal(bool)
 
-    def __init__(self, loader: Loader = default_loader, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        loader: Loader = default_loader,
+        parent: QObject | None = None,
+        quick_side: int | None = QUICK_SIDE,
+        threads: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self._serial = self._shown = self._floor = self._latest_preview = 0
+        self.quick_side = quick_side  # None: no quick first pass
         self._thread = QThread()
         self._thread.setObjectName("linetint-colorizer")
-        self.worker = ColorizeWorker(loader)
+        self.worker = ColorizeWorker(loader, threads)
         self.worker.moveToThread(self._thread)
         self.worker.resultReady.connect(self._on_result)
         self.worker.runFailed.connect(self._on_failed)
@@ -200,9 +310,13 @@ class PreviewEngine(QObject):
         self.worker.load_model(choice)
 
     def request(self, lineart: np.ndarray, hints: HintLayer, max_side: int) -> int:
+        quick = None
+        if self.quick_side is not None and self.quick_side < max_side:
+            self._serial += 1
+            quick = QuickPass(self._serial, self.quick_side)
         self._serial += 1
         self._latest_preview = self._serial
-        self.worker.submit(PreviewRequest(self._serial, lineart, hints, max_side))
+        self.worker.submit(PreviewRequest(self._serial, lineart, hints, max_side, quick=quick))
         return self._serial
 
     @property

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
 import torch
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+PRECISION_CHOICES = ("auto", "fp32", "bf16", "fp16")
+
+# A bf16 convolution differs from fp32 by a few parts in a thousand (8 mantissa bits); a CPU whose result
+# is further off than this emulates bf16 badly and gets fp32 instead.
+BF16_PROBE_TOLERANCE = 0.02
 
 
 class DeviceError(ValueError):
     """The requested device is not available on this machine."""
+
+
+class PrecisionError(DeviceError):
+    """The requested precision does not run (well) on the chosen device."""
 
 
 def pick_device(choice: str = "auto") -> torch.device:
@@ -24,9 +37,108 @@ def pick_device(choice: str = "auto") -> torch.device:
     return torch.device(choice)
 
 
-def autocast_dtype(device: torch.device) -> torch.dtype | None:
-    """fp16 autocast on CUDA; full precision elsewhere (bf16 on CPU comes with the speed work)."""
-    return torch.float16 if device.type == "cuda" else None
+def _cpu_flags() -> set[str]:
+    """The CPU feature flags Linux reports; empty elsewhere (other systems are asked through oneDNN)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith(("flags", "Features")):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def _bf16_probe() -> bool:
+    """One small bf16 convolution against fp32: catches builds whose bf16 kernels are broken or absent."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(1, 32, 24, 24, generator=generator)
+    w = torch.randn(32, 32, 3, 3, generator=generator) / 17
+    with torch.inference_mode():
+        reference = torch.nn.functional.conv2d(x, w, padding=1)
+        try:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                fast = torch.nn.functional.conv2d(x, w, padding=1)
+        except RuntimeError:
+            return False
+    if fast.dtype != torch.bfloat16:
+        return False
+    error = (fast.float() - reference).abs().max() / reference.abs().max()
+    return bool(error <= BF16_PROBE_TOLERANCE)
+
+
+@functools.cache
+def cpu_has_fast_bf16() -> bool:
+    """True when this CPU multiplies bf16 natively (AVX512-BF16, AMX, Arm BF16) and torch gets it right.
+
+    Without native instructions oneDNN emulates bf16 and is slower than fp32, so `auto` must not pick it.
+    """
+    if not torch.backends.mkldnn.is_available():
+        return False
+    flags = _cpu_flags()
+    if flags:
+        native = bool(flags & {"avx512_bf16", "amx_bf16", "bf16"})  # x86 / x86 / Arm ("Features")
+    else:  # macOS, Windows: oneDNN knows the ISA
+        checker = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+        native = bool(checker()) if checker is not None else False
+    return native and _bf16_probe()
+
+
+@dataclass(frozen=True)
+class Precision:
+    """What the network computes in: `dtype` None is full fp32; otherwise autocast to it."""
+
+    name: str  # "fp32", "bf16" or "fp16"
+    dtype: torch.dtype | None
+    notice: str = ""  # set when the requested precision was replaced; the app shows it
+
+
+_DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def _unsupported_reason(name: str, device: torch.device) -> str | None:
+    """Why `name` cannot run on `device`, or None when it can."""
+    if name == "fp32":
+        return None
+    if device.type == "cuda":
+        if name == "bf16" and not torch.cuda.is_bf16_supported():
+            return "this GPU has no bf16 support"
+        return None
+    if device.type == "cpu":
+        if name == "fp16":
+            return "fp16 is for GPUs; on the CPU use bf16 (where supported) or fp32"
+        if not cpu_has_fast_bf16():
+            return "this CPU has no native bf16 instructions (AVX512-BF16, AMX or Arm BF16)"
+        return None
+    # Apple MPS and anything else: untested here, so only full precision is offered.
+    return f"only fp32 is supported on {describe(device)}"
+
+
+def auto_precision(device: torch.device) -> str:
+    """fp16 on CUDA, bf16 on CPUs that multiply it natively, fp32 elsewhere."""
+    if device.type == "cuda":
+        return "fp16"
+    if device.type == "cpu" and cpu_has_fast_bf16():
+        return "bf16"
+    return "fp32"
+
+
+def choose_precision(choice: str, device: torch.device, fallback: bool = False) -> Precision:
+    """Resolve a `PRECISION_CHOICES` entry for `device`.
+
+    An unsupported explicit choice raises PrecisionError, or with `fallback` (the app, which must keep
+    working) gives the automatic choice with a `notice` saying what happened.
+    """
+    if choice not in PRECISION_CHOICES:
+        raise PrecisionError(f"unknown precision {choice!r}; choose one of {', '.join(PRECISION_CHOICES)}")
+    name = auto_precision(device) if choice == "auto" else choice
+    reason = _unsupported_reason(name, device)
+    if reason is None:
+        return Precision(name, _DTYPES[name])
+    if not fallback:
+        raise PrecisionError(f"{name} cannot run on {describe(device)}: {reason}")
+    auto = auto_precision(device)
+    return Precision(auto, _DTYPES[auto], notice=f"{name} is not available ({reason}); using {auto}")
 
 
 def describe(device: torch.device) -> str:

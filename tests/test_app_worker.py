@@ -138,3 +138,115 @@ def test_an_export_render_is_not_replaced_by_later_previews(qtbot, engine_with):
         engine.request(LINEART, layer(n), 512)
     qtbot.waitUntil(lambda: bool(renders) and engine.up_to_date, timeout=5000)
     assert [r.serial for r in renders] == [serial] and renders[0].rgb[0, 0, 0] == 9
+
+
+class SizedColorizer(FakeColorizer):
+    """Takes time in proportion to the working size, like the network; records each run's max_side."""
+
+    def __init__(self, seconds_per_megapixel: float):
+        super().__init__()
+        self.rate = seconds_per_megapixel
+        self.sides: list[int] = []
+
+    def colorize(self, lineart, hints, max_side):
+        self.sides.append(max_side)
+        height, width = lineart.shape
+        scale = min(1.0, max_side / max(height, width))
+        self.delay = self.rate * width * height * scale * scale / 1e6
+        return super().colorize(lineart, hints, max_side)
+
+
+BIG = np.full((600, 800), 255, np.uint8)
+
+
+def big_layer(n: int) -> HintLayer:
+    return HintLayer(800, 600, (Hint(1, 1, 2, (n % 256, 0, 0)),))
+
+
+def test_an_edit_shows_a_quick_pass_then_the_full_preview(qtbot, engine_with):
+    fake = SizedColorizer(seconds_per_megapixel=1.5)  # ~0.4 s at 512, ~0.1 s at 256: the quick one pays
+    engine = engine_with(fake)
+    shown = []
+    engine.previewReady.connect(shown.append)
+    engine.request(BIG, big_layer(5), 512)
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=5000)
+    assert shown[0].quick and not engine.up_to_date  # the busy indicator stays on
+    qtbot.waitUntil(lambda: engine.up_to_date, timeout=5000)
+    assert [r.quick for r in shown] == [True, False] and fake.sides == [256, 512]
+    assert shown[-1].rgb[0, 0, 0] == 5
+
+
+def test_a_new_edit_supersedes_the_full_pass_of_the_old_one(qtbot, engine_with):
+    fake = SizedColorizer(seconds_per_megapixel=1.5)
+    engine = engine_with(fake)
+    shown = []
+    engine.previewReady.connect(shown.append)
+    engine.request(BIG, big_layer(1), 512)
+    qtbot.wait(30)  # the quick pass of edit 1 is running
+    engine.request(BIG, big_layer(2), 512)
+    qtbot.waitUntil(lambda: engine.up_to_date, timeout=5000)
+    colours = [(r.rgb[0, 0, 0], r.quick) for r in shown]
+    assert colours[0] == (1, True) and colours[-1] == (2, False)
+    assert (1, False) not in colours  # edit 1's full pass never ran
+    assert fake.sides == [256, 512]
+
+
+def test_no_quick_pass_when_the_full_preview_is_as_fast(qtbot, engine_with):
+    fake = FakeColorizer(delay=0.02)  # the same speed at any size: a quick pass would only add a run
+    engine = engine_with(fake)
+    shown = []
+    engine.previewReady.connect(shown.append)
+    for n in range(3):
+        engine.request(BIG, big_layer(n), 512)
+        qtbot.waitUntil(lambda: engine.up_to_date, timeout=5000)
+        qtbot.wait(50)
+    assert engine.worker.quick_runs == 1  # only the first, before anything was measured
+    assert not shown[-1].quick
+
+
+def test_a_burst_of_edits_is_paced_and_ends_on_the_last_edit(qtbot, engine_with, monkeypatch):
+    from linetint.app import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "BURST_INTERVAL_S", 0.4)
+    fake = FakeColorizer(delay=0.01)  # unpaced, a fast model would run for almost every edit
+    engine = engine_with(fake)
+    shown = []
+    engine.previewReady.connect(shown.append)
+    for n in range(1, 41):  # ~0.4 s of edits, one every 10 ms
+        engine.request(LINEART, layer(n), 512)
+        qtbot.wait(10)
+    qtbot.waitUntil(lambda: engine.up_to_date, timeout=5000)
+    assert engine.worker.runs <= 5
+    assert shown[-1].rgb[0, 0, 0] == 40
+
+
+def test_an_export_is_not_held_back_by_pacing(qtbot, engine_with, monkeypatch):
+    from linetint.app import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "BURST_INTERVAL_S", 5.0)
+    engine = engine_with(FakeColorizer(delay=0.1))
+    renders = []
+    engine.renderReady.connect(renders.append)
+    engine.request(LINEART, layer(1), 512)
+    qtbot.wait(20)
+    engine.render_full(LINEART, layer(2), 4096)
+    qtbot.waitUntil(lambda: bool(renders), timeout=2000)  # well before the 5 s pacing interval
+
+
+def test_the_worker_sets_its_thread_count(qtbot):
+    import torch
+
+    from linetint.app.worker import model_threads
+
+    assert model_threads(2) == 2 and model_threads(8) == 7 and model_threads(1) == 1
+    before = torch.get_num_threads()
+    engine = PreviewEngine(loader=lambda choice: FakeColorizer(), threads=1)
+    try:
+        seen = []
+        engine.worker.modelLoaded.connect(lambda info: seen.append(torch.get_num_threads()))
+        with qtbot.waitSignal(engine.modelLoaded, timeout=5000):
+            engine.load_model(ModelChoice())
+    finally:
+        engine.shutdown()
+        torch.set_num_threads(before)
+    assert seen == [1]

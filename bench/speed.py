@@ -1,0 +1,642 @@
+"""Preview speed of the `lite` model: network latency per numeric path, per-edit latency in the real app path,
+GUI responsiveness, coalescing, FLOPs against the machine's GEMM rate, and peak memory of a 2048² export.
+
+    .venv/bin/python bench/speed.py            # the full run (~5 min on 2 cores); last line is JSON
+    .venv/bin/python bench/speed.py --smoke    # a fast check that every section runs
+
+Random `lite` weights (model/checkpoint.py random_checkpoint): speed does not depend on training. Eager
+fp32 (no incremental encoding) is the baseline and is measured in the same run as everything else.
+Goals (issue 7) are checked on the figures of this run; docs/performance.md records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+from linetint.model.checkpoint import random_checkpoint
+from linetint.model.colorizer import Colorizer
+from linetint.model.config import preset
+from linetint.model.devices import cpu_has_fast_bf16
+from linetint.model.generator import _padding
+from linetint.model.hints import Hint, HintLayer, rasterize
+from linetint.model.incremental import IncrementalHintEncoder
+
+GOALS = {
+    "edit_512_median_s": 0.25,
+    "edit_512_speedup_vs_eager_fp32": 5.0,
+    "quick_256_median_s": 0.10,
+    "stall_max_ms": 30.0,
+    "coalesce_runs": 5,
+    "export_2048_peak_gib": 6.0,
+}
+
+
+# --------------------------------------------------------------------------------------------------------
+# helpers
+
+
+def timed(fn: Callable[[], object], repeats: int) -> float:
+    """Median seconds of `repeats` calls after one warm-up call (oneDNN builds its kernels on the first)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def lineart_array(side: int) -> np.ndarray:
+    """A white page with a grid of black strokes: content does not change speed, only size does."""
+    grey = np.full((side, side), 255, np.uint8)
+    for k in range(8, side, 37):
+        grey[k : k + 2, :] = 0
+        grey[:, (k * 3) % side : (k * 3) % side + 2] = 0
+    return grey
+
+
+def edit_hints(side: int, count: int, seed: int = 0) -> list[Hint]:
+    """`count` single-patch edits at random places, sizes and colours: one new patch per edit."""
+    rng = np.random.default_rng(seed)
+    return [
+        Hint(
+            int(rng.integers(side - 8)),
+            int(rng.integers(side - 8)),
+            int(rng.integers(2, 9)),
+            tuple(int(c) for c in rng.integers(0, 256, 3)),
+        )
+        for _ in range(count)
+    ]
+
+
+def tensors(side: int, hints: list[Hint]) -> tuple[torch.Tensor, torch.Tensor]:
+    lineart = torch.from_numpy(lineart_array(side)).float()[None, None] / 127.5 - 1
+    raster = torch.from_numpy(rasterize(HintLayer(side, side, tuple(hints)), side, side))[None]
+    return lineart, raster
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def machine() -> str:
+    name = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{name}, {os.cpu_count()} cores, {memory:.0f} GiB, torch {torch.__version__}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# 1. network latency per numeric path
+
+
+@dataclass
+class Path:
+    name: str
+    run: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def vgg_channels_last(generator: torch.nn.Module) -> torch.nn.Module:
+    """What Colorizer does: only the wide VGG convs run channels_last."""
+    generator.hint_encoder.to(memory_format=torch.channels_last)
+    return generator
+
+
+def numeric_paths(g32: torch.nn.Module) -> list[Path]:
+    """Every way we considered to run the same weights; the first is the baseline."""
+    cl = torch.channels_last
+    g32cl = copy.deepcopy(g32).to(memory_format=cl)
+    gbf = copy.deepcopy(g32).to(torch.bfloat16)
+    gbfcl = copy.deepcopy(gbf).to(memory_format=cl)
+    gapp = vgg_channels_last(copy.deepcopy(gbf))
+
+    def autocast(model, channels_last=False):
+        def run(lineart, hints):
+            if channels_last:
+                lineart, hints = lineart.contiguous(memory_format=cl), hints.contiguous(memory_format=cl)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return model(lineart, hints)
+
+        return run
+
+    paths = [
+        Path("eager fp32 (baseline)", lambda la, h: g32(la, h)),
+        Path(
+            "fp32 channels_last",
+            lambda la, h: g32cl(la.contiguous(memory_format=cl), h.contiguous(memory_format=cl)),
+        ),
+    ]
+    if cpu_has_fast_bf16():
+        paths += [
+            Path("bf16 autocast", autocast(g32)),
+            Path("bf16 autocast + channels_last", autocast(g32cl, channels_last=True)),
+            Path("bf16 weights", lambda la, h: gbf(la.bfloat16(), h.bfloat16())),
+            Path(
+                "bf16 weights + channels_last",
+                lambda la, h: gbfcl(
+                    la.bfloat16().contiguous(memory_format=cl), h.bfloat16().contiguous(memory_format=cl)
+                ),
+            ),
+            Path("bf16 weights, VGG channels_last (app)", lambda la, h: gapp(la.bfloat16(), h.bfloat16())),
+        ]
+    return paths
+
+
+def incremental_edit_latency(
+    generator: torch.nn.Module, side: int, dtype: torch.dtype, edits: int
+) -> tuple[float, torch.Tensor, list[Hint]]:
+    """Median seconds of one single-patch edit with the incremental encoder (cache primed first)."""
+    encoder = IncrementalHintEncoder(generator.hint_encoder)
+    lineart, _ = tensors(side, [])
+    lineart = lineart.to(dtype)
+    hints: list[Hint] = []
+    times, out = [], None
+    for n, hint in enumerate(edit_hints(side, edits + 1, seed=side)):
+        hints.append(hint)
+        _, raster = tensors(side, hints)
+        raster = raster.to(dtype)
+        start = time.perf_counter()
+        padded = F.pad(raster, (0, _padding(side), 0, _padding(side)))
+        out = generator(lineart, raster, hint_features=encoder.encode(padded))
+        if n:  # the first encodes the whole (new) size
+            times.append(time.perf_counter() - start)
+    return statistics.median(times), out, hints
+
+
+def network_latency(sides: list[int], repeats: dict[int, int], edits: int) -> dict:
+    torch.manual_seed(0)
+    g32 = random_checkpoint(preset("lite")).build_generator()
+    paths = numeric_paths(g32)
+    g32app = vgg_channels_last(copy.deepcopy(g32))
+    gbf = vgg_channels_last(copy.deepcopy(g32).to(torch.bfloat16)) if cpu_has_fast_bf16() else None
+    rows, table = {}, []
+    for side in sides:
+        lineart, raster = tensors(side, edit_hints(side, 12))
+        base_time, base_out = None, None
+        for path in paths:
+            with torch.inference_mode():
+                seconds = timed(lambda p=path, la=lineart, h=raster: p.run(la, h), repeats[side])
+                out = path.run(lineart, raster).float()
+            if base_out is None:
+                base_time, base_out = seconds, out
+            delta = float((out - base_out).abs().max())
+            rows[f"{path.name} @{side}"] = {
+                "seconds": seconds,
+                "ratio": base_time / seconds,
+                "max_abs_delta": delta,
+            }
+            table.append((side, path.name, seconds, base_time / seconds, delta))
+        for name, model, dtype in (
+            ("fp32 + incremental edit", g32app, torch.float32),
+            ("bf16 + incremental edit (app)", gbf, torch.bfloat16),
+        ):
+            if model is None:
+                continue
+            with torch.inference_mode():
+                seconds, out, hints = incremental_edit_latency(model, side, dtype, edits)
+                reference = g32(*tensors(side, hints)).float()
+            delta = float((out.float() - reference).abs().max())
+            rows[f"{name} @{side}"] = {
+                "seconds": seconds,
+                "ratio": base_time / seconds,
+                "max_abs_delta": delta,
+            }
+            table.append((side, name, seconds, base_time / seconds, delta))
+    print("\n## Network latency (lite, random weights, generator forward; median)\n")
+    print("| size | path | seconds | × eager fp32 | max abs Δ vs fp32 (output in [-1, 1]) |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    for side, name, seconds, ratio, delta in table:
+        print(f"| {side}² | {name} | {seconds:.3f} | {ratio:.2f} | {delta:.4f} |")
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------------
+# 2. FLOPs and the GEMM floor
+
+
+def gemm_rate(dtype: torch.dtype, n: int = 2048, repeats: int = 5) -> float:
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    with torch.inference_mode():
+        seconds = timed(lambda: a @ b, repeats)
+    return 2 * n**3 / seconds / 1e9
+
+
+def count_flops(fn: Callable[[], object]) -> int:
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return counter.get_total_flops()
+
+
+def flops_section(latency: dict) -> dict:
+    torch.manual_seed(0)
+    side = 512
+    fast = cpu_has_fast_bf16()
+    full = Colorizer.untrained("lite", "cpu", precision="fp32", incremental=False)
+    app = Colorizer.untrained("lite", "cpu", precision="auto")
+    grey = lineart_array(side)
+    hints = edit_hints(side, 13, seed=5)
+    with torch.inference_mode():
+        full_flops = count_flops(lambda: full.run(grey, rasterize(HintLayer(side, side, tuple(hints)))))
+        app.run(grey, rasterize(HintLayer(side, side, tuple(hints[:-1]))))  # prime the cache
+        edit_flops = count_flops(lambda: app.run(grey, rasterize(HintLayer(side, side, tuple(hints)))))
+    rates = {"fp32": gemm_rate(torch.float32)}
+    if fast:
+        rates["bf16"] = gemm_rate(torch.bfloat16)
+    app_key = "bf16 + incremental edit (app) @512" if fast else "fp32 + incremental edit @512"
+    full_seconds = latency["eager fp32 (baseline) @512"]["seconds"]
+    edit_seconds = latency[app_key]["seconds"]
+    app_rate = rates["bf16" if fast else "fp32"]
+    result = {
+        "full_request_gflop": full_flops / 1e9,
+        "edit_request_gflop": edit_flops / 1e9,
+        "gemm_gflops": rates,
+        "eager_fp32_achieved_gflops": full_flops / full_seconds / 1e9,
+        "edit_achieved_gflops": edit_flops / edit_seconds / 1e9,
+    }
+    print("\n## FLOPs per request at 512² and achieved rate (torch FlopCounterMode; 1 MAC = 2 FLOP)\n")
+    print("| request | GFLOP | seconds | GFLOP/s | of the GEMM rate |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    eager_rate = result["eager_fp32_achieved_gflops"]
+    print(
+        f"| full, eager fp32 | {full_flops / 1e9:.1f} | {full_seconds:.3f} | "
+        f"{eager_rate:.0f} | {eager_rate / rates['fp32']:.0%} (fp32) |"
+    )
+    print(
+        f"| one edit, app path ({app_key.split(' @')[0]}) | {edit_flops / 1e9:.1f} | {edit_seconds:.3f} | "
+        f"{result['edit_achieved_gflops']:.0f} | {result['edit_achieved_gflops'] / app_rate:.0%} |"
+    )
+    print(
+        "\nGEMM floor, 2048² @ 2048² matmul, same threads: "
+        + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in rates.items())
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------
+# 3. the real app path: Document -> window -> worker -> QImage on screen
+
+
+def _quiet_offscreen(mode, context, message: str) -> None:
+    if "propagateSizeHints" not in message:  # the offscreen platform's chatter, once per window
+        print(message, file=sys.stderr)
+
+
+class GuiProbe:
+    """Owns the QApplication and a 5 ms QTimer whose tick gaps measure event-loop stalls."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtCore import QEventLoop, Qt, QTimer, qInstallMessageHandler
+        from PySide6.QtWidgets import QApplication
+
+        self.QEventLoop, self.QTimer = QEventLoop, QTimer
+        self.app = QApplication.instance() or QApplication([])
+        qInstallMessageHandler(_quiet_offscreen)
+        self.ticker = QTimer()
+        self.ticker.setTimerType(Qt.TimerType.PreciseTimer)
+        self.ticker.setInterval(5)
+        self.ticker.timeout.connect(self._tick)
+        self.ticks: list[float] = []
+
+    def _tick(self) -> None:
+        self.ticks.append(time.perf_counter())
+
+    def start_ticking(self) -> None:
+        self.ticks = [time.perf_counter()]
+        self.ticker.start()
+
+    def stop_ticking(self) -> float:
+        """Longest gap between ticks, in ms, since `start_ticking`."""
+        self.ticker.stop()
+        self.ticks.append(time.perf_counter())
+        return max(np.diff(self.ticks)) * 1000 if len(self.ticks) > 1 else 0.0
+
+    def wait(self, done: Callable[[], bool], signals: list, timeout_s: float = 120.0) -> None:
+        """Run the event loop until `done()`, checked whenever one of `signals` fires."""
+        if done():
+            return
+        loop = self.QEventLoop()
+
+        def check(*_):
+            if done():
+                loop.quit()
+
+        for signal in signals:
+            signal.connect(check)
+        guard = self.QTimer(singleShot=True, interval=int(timeout_s * 1000))
+        guard.timeout.connect(loop.quit)
+        guard.start()
+        loop.exec()
+        for signal in signals:
+            signal.disconnect(check)
+        if not done():
+            raise TimeoutError("the preview did not arrive")
+
+    def sleep(self, seconds: float) -> None:
+        loop = self.QEventLoop()
+        self.QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+
+def make_window(
+    probe: GuiProbe, colorizer: Colorizer, side: int, preview_side: int, threads: int | None, quick: bool
+):
+    from linetint.app.document import Document
+    from linetint.app.settings import AppSettings
+    from linetint.app.window import MainWindow
+    from linetint.app.worker import QUICK_SIDE, PreviewEngine
+
+    engine = PreviewEngine(
+        loader=lambda choice: colorizer, threads=threads, quick_side=QUICK_SIDE if quick else None
+    )
+    window = MainWindow(AppSettings(device="cpu", preview_max_side=preview_side), engine, autosave=None)
+    window.resize(1000, 700)
+    window.show()
+    probe.wait(lambda: window.model_info is not None, [engine.modelLoaded])
+    window.set_document(Document(lineart_array(side)))
+    probe.wait(lambda: engine.up_to_date, [engine.previewReady])
+    return window, engine
+
+
+def close_window(window) -> None:
+    window.document.undo_stack.setClean()
+    window.close()
+    window.engine.shutdown()
+
+
+def app_edits(
+    probe: GuiProbe,
+    colorizer: Colorizer,
+    side: int,
+    edits: int,
+    threads: int | None,
+    quick: bool = True,
+    request_side: int | None = None,
+) -> dict:
+    """Scripted single-patch edits, one at a time: edit -> first result on screen -> final one on screen."""
+    window, engine = make_window(probe, colorizer, side, request_side or side, threads, quick)
+    shown: list[tuple[float, bool]] = []
+    engine.previewReady.connect(
+        lambda r: shown.append((time.perf_counter(), r.quick))
+    )  # after the window's slot
+    first, final, stalls, quick_runs = [], [], [], engine.worker.quick_runs
+    for hint in edit_hints(side, edits, seed=side + 1):
+        probe.sleep(0.05)  # a pause between clicks: each edit starts from an idle worker
+        shown.clear()
+        probe.start_ticking()
+        start = time.perf_counter()
+        window.document.paint([hint])
+        probe.wait(lambda: engine.up_to_date, [engine.previewReady])
+        stalls.append(probe.stop_ticking())
+        first.append(shown[0][0] - start)
+        final.append(shown[-1][0] - start)
+    quick_runs = engine.worker.quick_runs - quick_runs
+    close_window(window)
+    return {
+        "first_median_s": statistics.median(first),
+        "final_median_s": statistics.median(final),
+        "final_p90_s": percentile(final, 90),
+        "first_p90_s": percentile(first, 90),
+        "stall_max_ms": max(stalls),
+        "stall_median_ms": statistics.median(stalls),
+        "quick_passes": quick_runs,
+        "edits": edits,
+    }
+
+
+def coalescing(probe: GuiProbe, colorizer: Colorizer, side: int, threads: int | None) -> dict:
+    """100 edits in 1 s (one every 10 ms, a fast drag): model runs, and whether the last edit is on screen."""
+    window, engine = make_window(probe, colorizer, side, side, threads, quick=True)
+    hints = edit_hints(side, 100, seed=99)
+    runs_before = engine.worker.runs
+    probe.start_ticking()
+    start = time.perf_counter()
+    for hint in hints:
+        window.document.paint([hint])
+        probe.sleep(0.01)
+    edits_done = time.perf_counter()
+    probe.wait(lambda: engine.up_to_date, [engine.previewReady])
+    settled = time.perf_counter()
+    stall = probe.stop_ticking()
+    runs = engine.worker.runs - runs_before
+    expected = colorizer.colorize(window.document.lineart, window.document.hints, side)
+    last_shown = bool(np.array_equal(window.preview.rgb, expected)) and engine.up_to_date
+    close_window(window)
+    return {
+        "edits": len(hints),
+        "edit_seconds": edits_done - start,
+        "model_runs": runs,
+        "last_edit_shown": last_shown,
+        "settle_after_last_edit_s": settled - edits_done,
+        "stall_max_ms": stall,
+    }
+
+
+def app_section(args, threads_default: int) -> dict:
+    probe = GuiProbe()
+    side = 512
+    out: dict = {}
+
+    def lite(**options) -> Colorizer:
+        torch.manual_seed(0)
+        return Colorizer.untrained("lite", "cpu", **options)
+
+    configs = [
+        ("incremental, auto precision (app default)", lite(), threads_default, args.edits),
+        ("full recompute, auto precision", lite(incremental=False), threads_default, max(5, args.edits // 3)),
+        (
+            "full recompute, eager fp32 (old app)",
+            lite(precision="fp32", incremental=False),
+            threads_default,
+            max(3, args.edits // 10),
+        ),
+    ]
+    if threads_default != 1:
+        configs.append(("incremental, auto precision, 1 thread", lite(), 1, args.edits))
+    print(f"\n## Per-edit latency in the app path at {side}²\n")
+    print("Document -> MainWindow -> worker -> QImage on screen (offscreen Qt); time from the edit.\n")
+    print(
+        "| configuration | threads | edits | first on screen, median | final, median | final, p90 "
+        "| quick passes | longest GUI stall |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, colorizer, threads, edits in configs:
+        row = app_edits(probe, colorizer, side, edits, threads)
+        out[name] = row
+        print(
+            f"| {name} | {threads} | {edits} | {row['first_median_s']:.3f} s | "
+            f"{row['final_median_s']:.3f} s | {row['final_p90_s']:.3f} s | {row['quick_passes']} | "
+            f"{row['stall_max_ms']:.1f} ms |"
+        )
+    quick = app_edits(probe, lite(), side, args.edits, threads_default, quick=False, request_side=256)
+    out["quick pass at 256"] = quick
+    print(
+        f"| preview at 256² (the quick pass alone) | {threads_default} | {args.edits} | "
+        f"{quick['first_median_s']:.3f} s | {quick['final_median_s']:.3f} s | "
+        f"{quick['final_p90_s']:.3f} s | - | {quick['stall_max_ms']:.1f} ms |"
+    )
+    if not args.smoke:
+        big = app_edits(probe, lite(), 1024, max(5, args.edits // 5), threads_default)
+        out["incremental at 1024"] = big
+        print(
+            f"| incremental, auto precision, 1024² preview | {threads_default} | {big['edits']} | "
+            f"{big['first_median_s']:.3f} s | {big['final_median_s']:.3f} s | {big['final_p90_s']:.3f} s | "
+            f"{big['quick_passes']} | {big['stall_max_ms']:.1f} ms |"
+        )
+    coalesce = coalescing(probe, lite(), side, threads_default)
+    out["coalescing"] = coalesce
+    print(
+        f"\n## Coalescing: {coalesce['edits']} edits in {coalesce['edit_seconds']:.2f} s at {side}²\n\n"
+        f"model runs: {coalesce['model_runs']}; last edit shown: {coalesce['last_edit_shown']}; "
+        f"final preview {coalesce['settle_after_last_edit_s']:.3f} s after the last edit; "
+        f"longest GUI stall {coalesce['stall_max_ms']:.1f} ms"
+    )
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# 4. peak memory of a full-resolution 2048² export, each in a fresh process
+
+
+def peak_memory_child(precision: str) -> None:
+    torch.manual_seed(0)
+    colorizer = Colorizer.untrained("lite", "cpu", precision=precision)
+    grey = lineart_array(2048)
+    layer = HintLayer(2048, 2048, tuple(edit_hints(2048, 50)))
+    start = time.perf_counter()
+    rgb = colorizer.colorize(grey, layer, max_side=2048)
+    seconds = time.perf_counter() - start
+    assert rgb.shape == (2048, 2048, 3)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps({"precision": colorizer.info.precision, "peak_gib": peak_kib / 2**20, "seconds": seconds})
+    )
+
+
+def memory_section(threads: int) -> dict:
+    print("\n## Peak memory: colorizing a 2048² line art at full resolution (max_side=2048), fresh process\n")
+    print("| precision | peak RSS | seconds |")
+    print("| --- | ---: | ---: |")
+    out = {}
+    for precision in ("auto", "fp32"):
+        child = subprocess.run(
+            [sys.executable, __file__, "--peak-memory-child", precision, "--threads", str(threads)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        row = json.loads(child.stdout.strip().splitlines()[-1])
+        out[precision] = row
+        print(f"| {precision} ({row['precision']}) | {row['peak_gib']:.2f} GiB | {row['seconds']:.1f} |")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--smoke", action="store_true", help="fewer repeats and sizes: checks the script runs"
+    )
+    parser.add_argument("--edits", type=int, default=50, help="scripted edits per app-path configuration")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: what the app uses)"
+    )
+    parser.add_argument("--peak-memory-child", metavar="PRECISION", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    from linetint.app.worker import model_threads
+
+    threads = args.threads or model_threads()
+    torch.set_num_threads(threads)
+    if args.peak_memory_child:
+        peak_memory_child(args.peak_memory_child)
+        return
+    if args.smoke:
+        args.edits = min(args.edits, 6)
+    sides = [256, 512] if args.smoke else [256, 512, 1024]
+    repeats = {256: 5, 512: 3, 1024: 2} if not args.smoke else {256: 1, 512: 1}
+
+    started = datetime.datetime.now().astimezone()
+    print(
+        f"# bench/speed.py — {started:%Y-%m-%d %H:%M %Z}\n\nmachine: {machine()}; torch threads: {threads}; "
+        f"native bf16: {cpu_has_fast_bf16()}"
+    )
+    latency = network_latency(sides, repeats, edits=7 if not args.smoke else 2)
+    flops = flops_section(latency)
+    app = app_section(args, threads)
+    memory = memory_section(threads) if not args.smoke else {}
+
+    eager = latency["eager fp32 (baseline) @512"]["seconds"]
+    edit = app["incremental, auto precision (app default)"]
+    figures = {
+        "edit_512_median_s": edit["final_median_s"],
+        "edit_512_p90_s": edit["final_p90_s"],
+        "edit_512_speedup_vs_eager_fp32": eager / edit["final_median_s"],
+        "quick_256_median_s": app["quick pass at 256"]["final_median_s"],
+        "stall_max_ms": max(v["stall_max_ms"] for k, v in app.items() if "1 thread" not in k),
+        "coalesce_runs": app["coalescing"]["model_runs"],
+        "coalesce_last_shown": app["coalescing"]["last_edit_shown"],
+        "export_2048_peak_gib": memory.get("auto", {}).get("peak_gib"),
+    }
+    met: dict[str, bool | None] = {
+        "edit_512_median_s": figures["edit_512_median_s"] <= GOALS["edit_512_median_s"],
+        "edit_512_speedup_vs_eager_fp32": figures["edit_512_speedup_vs_eager_fp32"]
+        >= GOALS["edit_512_speedup_vs_eager_fp32"],
+        "quick_256_median_s": figures["quick_256_median_s"] <= GOALS["quick_256_median_s"],
+        "stall_max_ms": figures["stall_max_ms"] <= GOALS["stall_max_ms"],
+        "coalesce": figures["coalesce_runs"] <= GOALS["coalesce_runs"] and figures["coalesce_last_shown"],
+        "export_2048_peak_gib": None
+        if figures["export_2048_peak_gib"] is None
+        else figures["export_2048_peak_gib"] <= GOALS["export_2048_peak_gib"],
+    }
+    met = {k: None if v is None else bool(v) for k, v in met.items()}
+    print("\n## Goals\n")
+    for key, ok in met.items():
+        print(f"- {key}: {'met' if ok else 'not measured' if ok is None else 'MISSED'}")
+    headline = {
+        "date": started.isoformat(timespec="minutes"),
+        "machine": machine(),
+        "threads": threads,
+        "eager_fp32_512_s": eager,
+        **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()},
+        "latency_512_s": {
+            k.removesuffix(" @512"): round(v["seconds"], 4) for k, v in latency.items() if k.endswith("@512")
+        },
+        "gflop_full_512": round(flops["full_request_gflop"], 1),
+        "gflop_edit_512": round(flops["edit_request_gflop"], 1),
+        "gemm_gflops": {k: round(v) for k, v in flops["gemm_gflops"].items()},
+        "goals_met": met,
+        "smoke": args.smoke,
+    }
+    print(json.dumps(headline))
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()
