@@ -31,3 +31,9 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+# The app bundle and this OS's installer in dist/ (packaging/build.py; see docs/packaging.md).
+.PHONY: bundle
+bundle: setup
+	$(BIN)/python -m pip install --quiet -e ".[packaging]"
+	$(BIN)/python packaging/build.py
