@@ -157,8 +157,12 @@ class ColorizeWorker(QObject):
 
     @Slot()
     def _drain(self) -> None:
-        burst = False  # True once this drain has run something: later requests came in meanwhile
+        burst = False  # True once this drain has run something: what is pending now came in meanwhile
         while self._colorizer is not None:
+            with self._lock:
+                waiting = self._pending is not None or self._pending_render is not None
+            if not waiting:
+                return
             if burst:
                 self._pace()
             with self._lock:

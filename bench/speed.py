@@ -97,6 +97,34 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
+class Interference:
+    """CPU time other processes took while the bench ran: timings are only meaningful when it is small."""
+
+    def __init__(self) -> None:
+        self.start = (self._busy_seconds(), self._own_seconds(), time.perf_counter())
+
+    @staticmethod
+    def _busy_seconds() -> float:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own_seconds() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    def share(self) -> float | None:
+        """Other processes' CPU time as a share of the machine's capacity since construction."""
+        try:
+            busy, own, now = self._busy_seconds(), self._own_seconds(), time.perf_counter()
+        except OSError:
+            return None
+        other = (busy - self.start[0]) - (own - self.start[1])
+        return max(0.0, other) / ((now - self.start[2]) * (os.cpu_count() or 1))
+
+
 def machine() -> str:
     name = platform.processor() or platform.machine()
     try:
@@ -582,6 +610,7 @@ def main() -> None:
     sides = [256, 512] if args.smoke else [256, 512, 1024]
     repeats = {256: 5, 512: 3, 1024: 2} if not args.smoke else {256: 1, 512: 1}
 
+    interference = Interference()
     started = datetime.datetime.now().astimezone()
     print(
         f"# bench/speed.py — {started:%Y-%m-%d %H:%M %Z}\n\nmachine: {machine()}; torch threads: {threads}; "
@@ -616,6 +645,10 @@ def main() -> None:
         else figures["export_2048_peak_gib"] <= GOALS["export_2048_peak_gib"],
     }
     met = {k: None if v is None else bool(v) for k, v in met.items()}
+    others = interference.share()
+    if others is not None:
+        print(f"\nOther processes used {others:.0%} of the machine's CPU during this run", end="")
+        print(" (timings disturbed: rerun on a quiet machine)" if others > 0.05 else " (quiet enough).")
     print("\n## Goals\n")
     for key, ok in met.items():
         print(f"- {key}: {'met' if ok else 'not measured' if ok is None else 'MISSED'}")
@@ -632,6 +665,7 @@ def main() -> None:
         "gflop_edit_512": round(flops["edit_request_gflop"], 1),
         "gemm_gflops": {k: round(v) for k, v in flops["gemm_gflops"].items()},
         "goals_met": met,
+        "other_processes_cpu_share": None if others is None else round(others, 3),
         "smoke": args.smoke,
     }
     print(json.dumps(headline))

@@ -250,3 +250,14 @@ def test_the_worker_sets_its_thread_count(qtbot):
         engine.shutdown()
         torch.set_num_threads(before)
     assert seen == [1]
+
+
+def test_an_edit_after_the_model_went_idle_starts_at_once(qtbot, engine_with, monkeypatch):
+    from linetint.app import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "BURST_INTERVAL_S", 5.0)  # pacing is for bursts only
+    engine = engine_with(FakeColorizer(delay=0.01))
+    for n in (1, 2):
+        with qtbot.waitSignal(engine.previewReady, timeout=2000) as blocker:
+            engine.request(LINEART, layer(n), 512)
+        assert blocker.args[0].rgb[0, 0, 0] == n
