@@ -228,6 +228,7 @@ def main() -> int:
     print(f"LineTint {version} for {sys.platform}-{platform.machine()}, Python {platform.python_version()}")
     stage(version)
     env = {**os.environ, "LINETINT_STAGING": str(STAGING), "LINETINT_PRUNE": "0" if args.no_prune else "1"}
+    env["PYTHONWARNINGS"] = "ignore::DeprecationWarning"  # torch's, printed as the hooks import it
     run(
         [
             sys.executable,
