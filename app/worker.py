@@ -29,21 +29,23 @@ import torch
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from linetint.model.colorizer import ModelInfo, load_colorizer, working_size
+from linetint.model.devices import keep_freed_memory, release_freed_memory
 from linetint.model.hints import HintLayer
 
 QUICK_SIDE = 256  # long side of the quick first pass
 QUICK_MIN_GAIN = 2.0  # run the quick pass only if the full one is estimated at least this much slower
-QUICK_MIN_FULL_S = 0.15  # ... and slower than this: a full pass this fast is the quick feedback
-BURST_INTERVAL_S = 0.25  # during a burst of edits, start a preview at most this often
+QUICK_MIN_FULL_S = 0.25  # ... and slower than this: a full pass this fast is the quick feedback
+BURST_INTERVAL_S = 0.3  # during a burst of edits, start a preview at most this often (~3 a second)
 TIMING_MEMORY = 0.5  # weight of the newest measurement in the per-size running estimate
 
 
 def model_threads(cores: int | None = None) -> int:
     """Intra-op threads for the model: every core but one on machines with more than two, else all.
 
-    On 2 cores, 2 threads preview about 1.6x faster than 1 while the GUI's longest stall stays far under
-    its 30 ms budget (the GUI thread needs little CPU); beyond 2 cores one is left for the GUI, the
-    compositor and the user's other programs (docs/performance.md).
+    Measured on 2 cores (docs/performance.md): 2 threads make an edit's preview ~1.7x faster than 1, and
+    the GUI's longest event-loop stall stays about half its 30 ms budget either way (the GUI thread needs
+    little CPU and the OS schedules it promptly). Beyond 2 cores one is left for the GUI, the compositor
+    and the user's other programs (a judgement, not measured: the development machine has 2 cores).
     """
     cores = cores or os.cpu_count() or 1
     return cores - 1 if cores > 2 else cores
@@ -146,6 +148,7 @@ class ColorizeWorker(QObject):
     def _do_load(self, choice: ModelChoice) -> None:
         # Here, in the worker thread: torch's OpenMP thread count is per calling thread.
         torch.set_num_threads(self._threads)
+        keep_freed_memory()  # previews reuse pages instead of page-faulting fresh ones every run
         try:
             self._colorizer = self._loader(choice)
         except Exception as exc:  # a bad checkpoint must not take the app down
@@ -176,6 +179,7 @@ class ColorizeWorker(QObject):
             try:
                 if request.full_render:
                     self._run(request, request.serial, request.max_side)
+                    release_freed_memory()  # an export's peak is not needed by the previews
                 else:
                     self._preview(request, quick_allowed=not burst)
             finally:
