@@ -22,6 +22,22 @@ def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def install_file_open_handler(app, open_path) -> object:
+    """macOS hands a double-clicked .linetint file to a running app as a FileOpen event, not argv."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class FileOpenFilter(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.FileOpen and event.file():
+                open_path(Path(event.file()))
+                return True
+            return False
+
+    handler = FileOpenFilter(app)
+    app.installEventFilter(handler)
+    return handler
+
+
 def launch(argv: Sequence[str]) -> int:
     args = parse_gui_args(argv)
     from dataclasses import replace
@@ -44,6 +60,7 @@ def launch(argv: Sequence[str]) -> int:
         settings = replace(settings, device=args.device)
     window = MainWindow(settings, autosave=AutosaveStore())
     window.show()
+    install_file_open_handler(app, window.open_path)
     if not args.no_recovery:
         window.offer_recovery()
     if args.file is not None and window.open_path(args.file) and args.hints is not None:

@@ -342,3 +342,17 @@ def test_command_line_file_and_options_reach_the_window():
 
     args = parse_gui_args(["sketch.png", "--hints", "h.png", "--device", "cpu"])
     assert (args.file, args.hints, args.device) == (Path("sketch.png"), Path("h.png"), "cpu")
+
+
+def test_a_file_handed_over_by_the_os_opens(qapp, lineart_file):
+    from PySide6.QtGui import QFileOpenEvent
+
+    from linetint.app.gui import install_file_open_handler
+
+    opened = []
+    handler = install_file_open_handler(qapp, opened.append)
+    try:
+        qapp.sendEvent(qapp, QFileOpenEvent(str(lineart_file)))
+    finally:
+        qapp.removeEventFilter(handler)
+    assert opened == [lineart_file]
