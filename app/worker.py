@@ -29,7 +29,7 @@ import torch
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from linetint.model.colorizer import ModelInfo, load_colorizer, working_size
-from linetint.model.devices import keep_freed_memory, release_freed_memory
+from linetint.model.devices import keep_freed_memory, returning_freed_memory
 from linetint.model.hints import HintLayer
 
 QUICK_SIDE = 256  # long side of the quick first pass
@@ -178,8 +178,8 @@ class ColorizeWorker(QObject):
             self.busyChanged.emit(True)
             try:
                 if request.full_render:
-                    self._run(request, request.serial, request.max_side)
-                    release_freed_memory()  # an export's peak is not needed by the previews
+                    with returning_freed_memory():  # an export's peak is not kept for the previews
+                        self._run(request, request.serial, request.max_side)
                 else:
                     self._preview(request, quick_allowed=not burst)
             finally:
