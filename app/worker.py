@@ -8,9 +8,9 @@ of freezing until the hand stops) and drops every result of a document that is n
 Progressive previews: an edit made while the worker is idle first gets a quick pass at a small working
 size (`QUICK_SIDE`), then the full one; a newer edit that arrives meanwhile supersedes the full pass. The
 quick pass is skipped when the measured timings say the full one would arrive about as soon. Edits that
-arrive while the model runs (a drag) get full passes only, started at most every `BURST_INTERVAL_S`:
-a drag then costs a few runs a second, not one per mouse move, and the CPU stays usable
-(docs/performance.md has the measurements behind these numbers).
+arrive while the model runs, or within `DRAG_GAP_S` of its last preview (a drag), get full passes only,
+started at most every `BURST_INTERVAL_S`: a drag then costs a few runs a second, not one per mouse
+move, and the CPU stays usable (docs/performance.md has the measurements behind these numbers).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ QUICK_SIDE = 256  # long side of the quick first pass
 QUICK_MIN_GAIN = 2.0  # run the quick pass only if the full one is estimated at least this much slower
 QUICK_MIN_FULL_S = 0.25  # ... and slower than this: a full pass this fast is the quick feedback
 BURST_INTERVAL_S = 0.3  # during a burst of edits, start a preview at most this often (~3 a second)
+DRAG_GAP_S = 0.1  # an edit this soon after the last preview finished continues a drag; clicks come slower
 TIMING_MEMORY = 0.5  # weight of the newest measurement in the per-size running estimate
 
 
@@ -127,7 +128,7 @@ class ColorizeWorker(QObject):
         self._wake.connect(self._drain)
         self._load.connect(self._do_load)
         self._estimates: dict[tuple[int, int], float] = {}  # working size -> seconds, running estimate
-        self._last_preview_start = float("-inf")
+        self._last_preview_start = self._last_preview_end = float("-inf")
         self.runs = 0  # model runs done, for the app's diagnostics and tests
         self.quick_runs = 0  # of which quick first passes
 
@@ -160,12 +161,15 @@ class ColorizeWorker(QObject):
 
     @Slot()
     def _drain(self) -> None:
-        burst = False  # True once this drain has run something: what is pending now came in meanwhile
+        came_while_busy = False  # True once this drain has run something: what is pending came meanwhile
         while self._colorizer is not None:
             with self._lock:
                 waiting = self._pending is not None or self._pending_render is not None
             if not waiting:
                 return
+            # A burst: edits that queued up behind a run, or that follow the last preview within a mouse
+            # move (a fast model goes idle between the moves of a drag). No quick pass, and paced.
+            burst = came_while_busy or time.perf_counter() - self._last_preview_end < DRAG_GAP_S
             if burst:
                 self._pace()
             with self._lock:
@@ -184,7 +188,7 @@ class ColorizeWorker(QObject):
                     self._preview(request, quick_allowed=not burst)
             finally:
                 self.busyChanged.emit(False)
-            burst = True
+            came_while_busy = True
 
     def _pace(self) -> None:
         """In a burst, wait until BURST_INTERVAL_S after the last preview started (exports never wait)."""
@@ -197,14 +201,17 @@ class ColorizeWorker(QObject):
 
     def _preview(self, request: PreviewRequest, quick_allowed: bool) -> None:
         self._last_preview_start = time.perf_counter()
-        quick = request.quick
-        if quick_allowed and quick is not None and self._quick_pays(request, quick):
-            if not self._run(request, quick.serial, quick.max_side, quick=True):
-                return
-            with self._lock:
-                if self._pending is not None:
-                    return  # a newer edit is waiting: its passes replace this one's full pass
-        self._run(request, request.serial, request.max_side)
+        try:
+            quick = request.quick
+            if quick_allowed and quick is not None and self._quick_pays(request, quick):
+                if not self._run(request, quick.serial, quick.max_side, quick=True):
+                    return
+                with self._lock:
+                    if self._pending is not None:
+                        return  # a newer edit is waiting: its passes replace this one's full pass
+            self._run(request, request.serial, request.max_side)
+        finally:
+            self._last_preview_end = time.perf_counter()
 
     def _quick_pays(self, request: PreviewRequest, quick: QuickPass) -> bool:
         """Whether the quick pass would show something useful clearly before the full one could."""

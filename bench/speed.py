@@ -39,6 +39,8 @@ from linetint.model.generator import _padding
 from linetint.model.hints import Hint, HintLayer, rasterize
 from linetint.model.incremental import IncrementalHintEncoder
 
+CLICK_PAUSE_S = 0.3  # between scripted clicks: a brisk clicker, and longer than the worker's DRAG_GAP_S
+
 GOALS = {
     "edit_512_median_s": 0.25,
     "edit_512_speedup_vs_eager_fp32": 5.0,
@@ -441,7 +443,7 @@ def app_edits(
     )  # after the window's slot
     first, final, stalls, quick_runs = [], [], [], engine.worker.quick_runs
     for hint in edit_hints(side, edits, seed=side + 1):
-        probe.sleep(0.05)  # a pause between clicks: each edit starts from an idle worker
+        probe.sleep(CLICK_PAUSE_S)
         shown.clear()
         probe.start_ticking()
         start = time.perf_counter()
