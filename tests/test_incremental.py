@@ -122,7 +122,7 @@ def test_unchanged_hints_reuse_the_cache_and_big_changes_encode_fully(vgg):
 def test_one_patch_at_512_costs_a_small_fraction_of_a_full_pass(vgg):
     stages = split_stages(vgg.features)
     plan = plan_steps(stages, [(200, 204, 300, 304)], 512, 512)  # a 4-px brush dab
-    assert plan_macs(stages, plan) < 0.08 * full_macs(stages, 512, 512)
+    assert plan_macs(stages, plan) < 0.03 * full_macs(stages, 512, 512)
 
 
 def test_colorizer_with_incremental_encoding_paints_what_a_full_pass_paints():
