@@ -197,9 +197,10 @@ def numeric_paths(g32: torch.nn.Module) -> list[Path]:
 
 
 def incremental_edit_latency(
-    generator: torch.nn.Module, side: int, dtype: torch.dtype, edits: int
+    generator: torch.nn.Module, side: int, dtype: torch.dtype, edits: int, pause: float = 0.0
 ) -> tuple[float, torch.Tensor, list[Hint]]:
-    """Median seconds of one single-patch edit with the incremental encoder (cache primed first)."""
+    """Median seconds of one single-patch edit with the incremental encoder (cache primed first), each
+    after `pause` seconds of idleness (as between a user's clicks)."""
     encoder = IncrementalHintEncoder(generator.hint_encoder)
     lineart, _ = tensors(side, [])
     lineart = lineart.to(dtype)
@@ -209,6 +210,7 @@ def incremental_edit_latency(
         hints.append(hint)
         _, raster = tensors(side, hints)
         raster = raster.to(dtype)
+        time.sleep(pause)
         start = time.perf_counter()
         padded = F.pad(raster, (0, _padding(side), 0, _padding(side)))
         out = generator(lineart, raster, hint_features=encoder.encode(padded))
@@ -240,14 +242,24 @@ def network_latency(sides: list[int], repeats: dict[int, int], edits: int) -> di
                 "max_abs_delta": delta,
             }
             table.append((side, path.name, seconds, base_time / seconds, delta))
-        for name, model, dtype in (
-            ("fp32 + incremental edit", g32app, torch.float32),
-            ("bf16 + incremental edit (app)", gbf, torch.bfloat16),
-        ):
+        variants = [
+            ("fp32 + incremental edit", g32app, torch.float32, 0.0),
+            ("bf16 + incremental edit (app)", gbf, torch.bfloat16, 0.0),
+        ]
+        if side == 512:  # the app path's clicks come after idle moments; this is what idling costs
+            variants.append(
+                (
+                    f"bf16 + incremental edit, {CLICK_PAUSE_S} s idle before each",
+                    gbf,
+                    torch.bfloat16,
+                    CLICK_PAUSE_S,
+                )
+            )
+        for name, model, dtype, pause in variants:
             if model is None:
                 continue
             with torch.inference_mode():
-                seconds, out, hints = incremental_edit_latency(model, side, dtype, edits)
+                seconds, out, hints = incremental_edit_latency(model, side, dtype, edits, pause)
                 reference = g32(*tensors(side, hints)).float()
             delta = float((out.float() - reference).abs().max())
             rows[f"{name} @{side}"] = {
@@ -437,11 +449,10 @@ def app_edits(
 ) -> dict:
     """Scripted single-patch edits, one at a time: edit -> first result on screen -> final one on screen."""
     window, engine = make_window(probe, colorizer, side, request_side or side, threads, quick)
-    shown: list[tuple[float, bool]] = []
-    engine.previewReady.connect(
-        lambda r: shown.append((time.perf_counter(), r.quick))
-    )  # after the window's slot
-    first, final, stalls, quick_runs = [], [], [], engine.worker.quick_runs
+    shown: list[tuple[float, float]] = []  # (on screen, seconds the worker's colorize call took)
+    # connected after the window's own slot, so this runs once the QImages are made
+    engine.previewReady.connect(lambda r: shown.append((time.perf_counter(), r.seconds)))
+    first, final, model, stalls, quick_runs = [], [], [], [], engine.worker.quick_runs
     for hint in edit_hints(side, edits, seed=side + 1):
         probe.sleep(CLICK_PAUSE_S)
         shown.clear()
@@ -452,6 +463,7 @@ def app_edits(
         stalls.append(probe.stop_ticking())
         first.append(shown[0][0] - start)
         final.append(shown[-1][0] - start)
+        model.append(shown[-1][1])
     quick_runs = engine.worker.quick_runs - quick_runs
     close_window(window)
     return {
@@ -459,6 +471,7 @@ def app_edits(
         "final_median_s": statistics.median(final),
         "final_p90_s": percentile(final, 90),
         "first_p90_s": percentile(first, 90),
+        "model_median_s": statistics.median(model),
         "stall_max_ms": max(stalls),
         "stall_median_ms": statistics.median(stalls),
         "quick_passes": quick_runs,
@@ -521,23 +534,24 @@ def app_section(args, threads_default: int) -> dict:
     print("Document -> MainWindow -> worker -> QImage on screen (offscreen Qt); time from the edit.\n")
     print(
         "| configuration | threads | edits | first on screen, median | final, median | final, p90 "
-        "| quick passes | longest GUI stall |"
+        "| of which colorize() in the worker, median | quick passes | longest GUI stall |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, colorizer, threads, edits, progressive in configs:
         row = app_edits(probe, colorizer, side, max(3, edits), threads, quick=progressive)
         out[name] = row
         print(
             f"| {name} | {threads} | {row['edits']} | {row['first_median_s']:.3f} s | "
-            f"{row['final_median_s']:.3f} s | {row['final_p90_s']:.3f} s | {row['quick_passes']} | "
-            f"{row['stall_max_ms']:.1f} ms |"
+            f"{row['final_median_s']:.3f} s | {row['final_p90_s']:.3f} s | {row['model_median_s']:.3f} s | "
+            f"{row['quick_passes']} | {row['stall_max_ms']:.1f} ms |"
         )
     quick = app_edits(probe, lite(), side, args.edits, threads_default, quick=False, request_side=256)
     out["quick pass at 256"] = quick
     print(
         f"| preview at 256² (the quick pass alone) | {threads_default} | {args.edits} | "
         f"{quick['first_median_s']:.3f} s | {quick['final_median_s']:.3f} s | "
-        f"{quick['final_p90_s']:.3f} s | - | {quick['stall_max_ms']:.1f} ms |"
+        f"{quick['final_p90_s']:.3f} s | {quick['model_median_s']:.3f} s | - | "
+        f"{quick['stall_max_ms']:.1f} ms |"
     )
     if not args.smoke:
         big = app_edits(probe, lite(), 1024, max(5, args.edits // 5), threads_default)
@@ -545,7 +559,7 @@ def app_section(args, threads_default: int) -> dict:
         print(
             f"| incremental, auto precision, 1024² preview | {threads_default} | {big['edits']} | "
             f"{big['first_median_s']:.3f} s | {big['final_median_s']:.3f} s | {big['final_p90_s']:.3f} s | "
-            f"{big['quick_passes']} | {big['stall_max_ms']:.1f} ms |"
+            f"{big['model_median_s']:.3f} s | {big['quick_passes']} | {big['stall_max_ms']:.1f} ms |"
         )
     coalesce = coalescing(probe, lite(), side, threads_default)
     out["coalescing"] = coalesce
@@ -570,33 +584,43 @@ def peak_memory_child(precision: str) -> None:
     hints = edit_hints(2048, 50)
     for n in (48, 49, 50):
         colorizer.colorize(grey, HintLayer(2048, 2048, tuple(hints[:n])), max_side=1024)
+    previews_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     with returning_freed_memory():
         rgb = colorizer.colorize(grey, HintLayer(2048, 2048, tuple(hints)), max_side=2048)
     seconds = time.perf_counter() - start
     assert rgb.shape == (2048, 2048, 3)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps({"precision": colorizer.info.precision, "peak_gib": peak_kib / 2**20, "seconds": seconds})
-    )
+    row = {"precision": colorizer.info.precision, "peak_gib": peak_kib / 2**20, "seconds": seconds}
+    print(json.dumps({**row, "previews_peak_gib": previews_kib / 2**20}))
 
 
-def memory_section(threads: int) -> dict:
+def memory_section(threads: int, runs: int = 2) -> dict:
     print("\n## Peak memory: exporting a 2048² line art at full resolution (max_side=2048)\n")
-    print("A fresh process: three 1024² previews, then the export, as the app's worker runs them.\n")
-    print("| precision | peak RSS | seconds |")
-    print("| --- | ---: | ---: |")
+    print(
+        f"A fresh process each ({runs} per precision; the peak varies with how glibc's heap fragments): "
+        "three 1024² previews, then the export, as the app's worker runs them.\n"
+    )
+    print("| precision | peak RSS, worst run | each run | peak after the previews | export seconds |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     out = {}
     for precision in ("auto", "fp32"):
-        child = subprocess.run(
-            [sys.executable, __file__, "--peak-memory-child", precision, "--threads", str(threads)],
-            capture_output=True,
-            text=True,
-            check=True,
+        rows = []
+        for _ in range(runs):
+            child = subprocess.run(
+                [sys.executable, __file__, "--peak-memory-child", precision, "--threads", str(threads)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        worst = max(rows, key=lambda r: r["peak_gib"])
+        out[precision] = {**worst, "runs_gib": [r["peak_gib"] for r in rows]}
+        each = ", ".join(f"{r['peak_gib']:.2f}" for r in rows)
+        print(
+            f"| {precision} ({worst['precision']}) | {worst['peak_gib']:.2f} GiB | {each} GiB | "
+            f"{worst['previews_peak_gib']:.2f} GiB | {worst['seconds']:.1f} |"
         )
-        row = json.loads(child.stdout.strip().splitlines()[-1])
-        out[precision] = row
-        print(f"| {precision} ({row['precision']}) | {row['peak_gib']:.2f} GiB | {row['seconds']:.1f} |")
     return out
 
 
