@@ -11,6 +11,10 @@ quick pass is skipped when the measured timings say the full one would arrive ab
 arrive while the model runs, or within `DRAG_GAP_S` of its last preview (a drag), get full passes only,
 started at most every `BURST_INTERVAL_S`: a drag then costs a few runs a second, not one per mouse
 move, and the CPU stays usable (docs/performance.md has the measurements behind these numbers).
+
+All torch work of the app happens on this thread, model loading included: torch's OpenMP gives every
+thread that runs a parallel op its own thread team, and with more threads than cores libgomp stops
+spinning at barriers, which made previews ~30 % slower when the GUI thread had run torch too (measured).
 """
 
 from __future__ import annotations

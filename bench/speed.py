@@ -412,16 +412,26 @@ class GuiProbe:
         loop.exec()
 
 
+def lite_colorizer(options: dict) -> Colorizer:
+    torch.manual_seed(0)
+    return Colorizer.untrained("lite", "cpu", **options)
+
+
 def make_window(
-    probe: GuiProbe, colorizer: Colorizer, side: int, preview_side: int, threads: int | None, quick: bool
+    probe: GuiProbe, options: dict, side: int, preview_side: int, threads: int | None, quick: bool
 ):
+    """The app's window and worker, the model built in the worker thread as the app does: then this process
+    has one OpenMP thread team (a second team, from torch work on the GUI thread, makes libgomp stop
+    spinning at barriers because threads outnumber cores: ~30 % slower previews, measured)."""
     from linetint.app.document import Document
     from linetint.app.settings import AppSettings
     from linetint.app.window import MainWindow
     from linetint.app.worker import QUICK_SIDE, PreviewEngine
 
     engine = PreviewEngine(
-        loader=lambda choice: colorizer, threads=threads, quick_side=QUICK_SIDE if quick else None
+        loader=lambda choice: lite_colorizer(options),
+        threads=threads,
+        quick_side=QUICK_SIDE if quick else None,
     )
     window = MainWindow(AppSettings(device="cpu", preview_max_side=preview_side), engine, autosave=None)
     window.resize(1000, 700)
@@ -440,7 +450,7 @@ def close_window(window) -> None:
 
 def app_edits(
     probe: GuiProbe,
-    colorizer: Colorizer,
+    options: dict,
     side: int,
     edits: int,
     threads: int | None,
@@ -448,7 +458,7 @@ def app_edits(
     request_side: int | None = None,
 ) -> dict:
     """Scripted single-patch edits, one at a time: edit -> first result on screen -> final one on screen."""
-    window, engine = make_window(probe, colorizer, side, request_side or side, threads, quick)
+    window, engine = make_window(probe, options, side, request_side or side, threads, quick)
     shown: list[tuple[float, float]] = []  # (on screen, seconds the worker's colorize call took)
     # connected after the window's own slot, so this runs once the QImages are made
     engine.previewReady.connect(lambda r: shown.append((time.perf_counter(), r.seconds)))
@@ -479,9 +489,9 @@ def app_edits(
     }
 
 
-def coalescing(probe: GuiProbe, colorizer: Colorizer, side: int, threads: int | None) -> dict:
+def coalescing(probe: GuiProbe, options: dict, side: int, threads: int | None) -> dict:
     """100 edits in 1 s (one every 10 ms, a fast drag): model runs, and whether the last edit is on screen."""
-    window, engine = make_window(probe, colorizer, side, side, threads, quick=True)
+    window, engine = make_window(probe, options, side, side, threads, quick=True)
     hints = edit_hints(side, 100, seed=99)
     runs_before = engine.worker.runs
     probe.start_ticking()
@@ -494,6 +504,8 @@ def coalescing(probe: GuiProbe, colorizer: Colorizer, side: int, threads: int | 
     settled = time.perf_counter()
     stall = probe.stop_ticking()
     runs = engine.worker.runs - runs_before
+    torch.set_num_threads(1)  # measuring is over; keep the check off a second OpenMP team anyway
+    colorizer = engine.worker._colorizer  # idle now: the worker is done
     expected = colorizer.colorize(window.document.lineart, window.document.hints, side)
     last_shown = bool(np.array_equal(window.preview.rgb, expected)) and engine.up_to_date
     close_window(window)
@@ -507,61 +519,98 @@ def coalescing(probe: GuiProbe, colorizer: Colorizer, side: int, threads: int | 
     }
 
 
-def app_section(args, threads_default: int) -> dict:
+def app_child(spec: dict) -> None:
+    """One app-path measurement in this (fresh) process; prints its JSON row."""
     probe = GuiProbe()
+    if spec["kind"] == "coalesce":
+        row = coalescing(probe, spec["options"], spec["side"], spec["threads"])
+    else:
+        row = app_edits(
+            probe,
+            spec["options"],
+            spec["side"],
+            spec["edits"],
+            spec["threads"],
+            quick=spec["quick"],
+            request_side=spec.get("request_side"),
+        )
+    print(json.dumps(row, default=float))
+
+
+def run_app_child(spec: dict) -> dict:
+    child = subprocess.run(
+        [sys.executable, __file__, "--app-child", json.dumps(spec)], capture_output=True, text=True
+    )
+    if child.returncode:
+        raise RuntimeError(f"app-path child failed: {child.stderr[-2000:]}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def app_section(args, threads_default: int) -> dict:
+    """Each configuration in a fresh process, as the app runs: the model only ever on the worker thread."""
     side = 512
     out: dict = {}
-
-    def lite(**options) -> Colorizer:
-        torch.manual_seed(0)
-        return Colorizer.untrained("lite", "cpu", **options)
-
-    # (name, colorizer, threads, edits, progressive quick pass)
+    auto, full, fp32_full = {}, {"incremental": False}, {"precision": "fp32", "incremental": False}
+    # (name, model options, threads, edits, progressive quick pass, document side, preview side)
     configs = [
-        ("incremental, auto precision (app default)", lite(), threads_default, args.edits, True),
-        ("full recompute, auto precision", lite(incremental=False), threads_default, args.edits // 3, True),
+        ("incremental, auto precision (app default)", auto, threads_default, args.edits, True, side, side),
+        ("full recompute, auto precision", full, threads_default, args.edits // 3, True, side, side),
         (
             "full recompute, eager fp32, no quick pass (old app)",
-            lite(precision="fp32", incremental=False),
+            fp32_full,
             threads_default,
-            max(3, args.edits // 5),
+            args.edits // 5,
             False,
+            side,
+            side,
         ),
     ]
     if threads_default != 1:
-        configs.append(("incremental, auto precision, 1 thread", lite(), 1, args.edits, True))
+        configs.append(("incremental, auto precision, 1 thread", auto, 1, args.edits, True, side, side))
+    configs.append(
+        ("preview at 256² (the quick pass alone)", auto, threads_default, args.edits, False, side, 256)
+    )
+    if not args.smoke:
+        configs.append(
+            (
+                "incremental, auto precision, 1024² preview",
+                auto,
+                threads_default,
+                args.edits // 5,
+                True,
+                1024,
+                1024,
+            )
+        )
     print(f"\n## Per-edit latency in the app path at {side}²\n")
-    print("Document -> MainWindow -> worker -> QImage on screen (offscreen Qt); time from the edit.\n")
+    print(
+        "Document -> MainWindow -> worker -> QImage on screen (offscreen Qt), time from the edit; one "
+        f"click every {CLICK_PAUSE_S} s; each row in a fresh process.\n"
+    )
     print(
         "| configuration | threads | edits | first on screen, median | final, median | final, p90 "
         "| of which colorize() in the worker, median | quick passes | longest GUI stall |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, colorizer, threads, edits, progressive in configs:
-        row = app_edits(probe, colorizer, side, max(3, edits), threads, quick=progressive)
+    for name, options, threads, edits, progressive, doc_side, preview_side in configs:
+        spec = {
+            "kind": "edits",
+            "options": options,
+            "side": doc_side,
+            "edits": max(3, edits),
+            "threads": threads,
+            "quick": progressive,
+            "request_side": preview_side,
+        }
+        row = run_app_child(spec)
         out[name] = row
         print(
             f"| {name} | {threads} | {row['edits']} | {row['first_median_s']:.3f} s | "
             f"{row['final_median_s']:.3f} s | {row['final_p90_s']:.3f} s | {row['model_median_s']:.3f} s | "
-            f"{row['quick_passes']} | {row['stall_max_ms']:.1f} ms |"
+            f"{row['quick_passes'] if progressive else '-'} | {row['stall_max_ms']:.1f} ms |"
         )
-    quick = app_edits(probe, lite(), side, args.edits, threads_default, quick=False, request_side=256)
-    out["quick pass at 256"] = quick
-    print(
-        f"| preview at 256² (the quick pass alone) | {threads_default} | {args.edits} | "
-        f"{quick['first_median_s']:.3f} s | {quick['final_median_s']:.3f} s | "
-        f"{quick['final_p90_s']:.3f} s | {quick['model_median_s']:.3f} s | - | "
-        f"{quick['stall_max_ms']:.1f} ms |"
-    )
-    if not args.smoke:
-        big = app_edits(probe, lite(), 1024, max(5, args.edits // 5), threads_default)
-        out["incremental at 1024"] = big
-        print(
-            f"| incremental, auto precision, 1024² preview | {threads_default} | {big['edits']} | "
-            f"{big['first_median_s']:.3f} s | {big['final_median_s']:.3f} s | {big['final_p90_s']:.3f} s | "
-            f"{big['model_median_s']:.3f} s | {big['quick_passes']} | {big['stall_max_ms']:.1f} ms |"
-        )
-    coalesce = coalescing(probe, lite(), side, threads_default)
+    out["quick pass at 256"] = out["preview at 256² (the quick pass alone)"]
+    coalesce = run_app_child({"kind": "coalesce", "options": auto, "side": side, "threads": threads_default})
     out["coalescing"] = coalesce
     print(
         f"\n## Coalescing: {coalesce['edits']} edits in {coalesce['edit_seconds']:.2f} s at {side}²\n\n"
@@ -637,6 +686,7 @@ def main() -> None:
         "--threads", type=int, default=None, help="torch threads (default: what the app uses)"
     )
     parser.add_argument("--peak-memory-child", metavar="PRECISION", help=argparse.SUPPRESS)
+    parser.add_argument("--app-child", metavar="SPEC", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     from linetint.app.worker import model_threads
@@ -646,6 +696,9 @@ def main() -> None:
     keep_freed_memory()  # as the app's worker does: every path below runs with the same allocator
     if args.peak_memory_child:
         peak_memory_child(args.peak_memory_child)
+        return
+    if args.app_child:
+        app_child(json.loads(args.app_child))
         return
     if args.smoke:
         args.edits = min(args.edits, 6)
