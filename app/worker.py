@@ -14,7 +14,7 @@ move, and the CPU stays usable (docs/performance.md has the measurements behind 
 
 All torch work of the app happens on this thread, model loading included: torch's OpenMP gives every
 thread that runs a parallel op its own thread team, and with more threads than cores libgomp stops
-spinning at barriers, which made previews ~30 % slower when the GUI thread had run torch too (measured).
+spinning at barriers, which made previews ~25 % slower when the GUI thread had run torch too (measured).
 """
 
 from __future__ import annotations

@@ -422,7 +422,7 @@ def make_window(
 ):
     """The app's window and worker, the model built in the worker thread as the app does: then this process
     has one OpenMP thread team (a second team, from torch work on the GUI thread, makes libgomp stop
-    spinning at barriers because threads outnumber cores: ~30 % slower previews, measured)."""
+    spinning at barriers because threads outnumber cores: ~25 % slower previews, measured)."""
     from linetint.app.document import Document
     from linetint.app.settings import AppSettings
     from linetint.app.window import MainWindow
