@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import torch
 from torch import nn
+
+from .weights_file import load_state_source
 
 # torchvision's configuration "E": channel counts, "M" = 2x2 max pooling.
 _VGG19_LAYOUT = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
@@ -97,14 +98,4 @@ def load_vgg19_state(source: str | os.PathLike[str] | None = None) -> dict[str, 
     torchvision's ImageNet URL.
     """
     source = source or os.environ.get(VGG19_WEIGHTS_ENV) or TORCHVISION_VGG19_URL
-    text = os.fspath(source)
-    if "://" in text:
-        return torch.hub.load_state_dict_from_url(text, map_location="cpu", weights_only=True, progress=True)
-    path = Path(text)
-    if not path.is_file():
-        raise FileNotFoundError(f"VGG19 weights not found: {path}")
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file  # optional: only for users who have it
-
-        return load_file(str(path))
-    return torch.load(path, map_location="cpu", weights_only=True)
+    return load_state_source(source, "VGG19 weights")

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from linetint.model.weights_file import load_state_source
 
 FID_WEIGHTS_URL = "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth"
 FID_WEIGHTS_ENV = "LINETINT_FID_WEIGHTS"
@@ -189,13 +190,7 @@ def load_fid_state(source: str | os.PathLike[str] | None = None) -> dict[str, to
     """pytorch-fid's weights from ``source`` (file or URL), else ``$LINETINT_FID_WEIGHTS``, else its release
     URL through torch.hub's cache; read without unpickling code."""
     source = source or os.environ.get(FID_WEIGHTS_ENV) or FID_WEIGHTS_URL
-    text = os.fspath(source)
-    if "://" in text:
-        return torch.hub.load_state_dict_from_url(text, map_location="cpu", weights_only=True, progress=True)
-    path = Path(text)
-    if not path.is_file():
-        raise FileNotFoundError(f"FID Inception weights not found: {path}")
-    return torch.load(path, map_location="cpu", weights_only=True)
+    return load_state_source(source, "FID Inception weights")
 
 
 def fid_inception(state: Mapping[str, torch.Tensor] | None, seed: int = 0) -> FIDInceptionV3:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import torch
+
+from linetint.model.weights_file import load_state_source
 
 from ..xdog import XDoGParams, xdog
 
@@ -77,22 +78,8 @@ def weights_source(given: str | os.PathLike[str] | None, env: str) -> str | None
 
 
 def load_state_file(source: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
-    """A state dict from a local file or a URL (through torch.hub's cache, so a file already placed in
-    ``$TORCH_HOME/hub/checkpoints/`` is used offline), read without unpickling code."""
-    text = os.fspath(source)
-    if "://" in text:
-        return torch.hub.load_state_dict_from_url(text, map_location="cpu", weights_only=True, progress=True)
-    path = Path(text)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file  # optional: only for users who have it
-
-        return load_file(str(path))
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(f"{path.name} is not a state dict of tensors")
-    return state
+    """An extractor's state dict from a file or a URL (see `load_state_source`)."""
+    return load_state_source(source, "extractor weights")
 
 
 def build_extractor(
