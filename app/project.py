@@ -22,7 +22,6 @@ import io
 import json
 import os
 import re
-import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -30,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from linetint.model.atomic import atomic_write
 from linetint.model.hints import HintFormatError, HintLayer, hint_rgba, layer_from_json, layer_to_json
-from linetint.model.images import ImageInputError, check_size, to_grey
+from linetint.model.images import ImageInputError, check_size, decode_image, to_grey
 
 from .cli import app_version
 
@@ -190,24 +189,9 @@ def _read(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], name: s
 
 def _decode_png(data: bytes, name: str) -> Image.Image:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format != "PNG":
-                raise ProjectError(f"{name} is not a PNG image")
-            check_size(*image.size)  # before decoding any pixels
-            image.load()
-            return image
+        return decode_image(io.BytesIO(data), name, formats=("PNG",))
     except ImageInputError as exc:
-        raise ProjectError(f"{name}: {exc}") from None
-    except UnidentifiedImageError:
-        raise ProjectError(f"{name} is not a PNG image") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ProjectError(f"{name} is too large to open safely") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, ProjectError):
-            raise
-        raise ProjectError(f"{name} is damaged ({exc})") from None
+        raise ProjectError(str(exc)) from None
 
 
 def _manifest_int(manifest: dict[str, Any], key: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -31,24 +32,40 @@ def open_image(path: str | os.PathLike[str]) -> Image.Image:
     """Open and fully decode an image file, turning every failure into an ImageInputError."""
     path = Path(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                check_size(*image.size)
-                image.load()
-                return ImageOps.exif_transpose(image)
+        with open(path, "rb") as file:
+            return decode_image(file, path.name)
     except FileNotFoundError:
         raise ImageInputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ImageInputError(f"{path} is a folder, not an image") from None
+
+
+def decode_image(file: BinaryIO, name: str, formats: tuple[str, ...] | None = None) -> Image.Image:
+    """Decode an image from an open file (or bytes in memory): the size is checked before any pixel is
+    decoded; every failure becomes an ImageInputError naming `name`. `formats` limits what is accepted."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file, formats=formats) as image:
+                _check_named(name, *image.size)
+                image.load()
+                return ImageOps.exif_transpose(image)
     except UnidentifiedImageError:
-        raise ImageInputError(f"{path.name} is not an image LineTint can read") from None
+        kind = f"a {'/'.join(formats)} image" if formats else "an image LineTint can read"
+        raise ImageInputError(f"{name} is not {kind}") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageInputError(f"{path.name} is too large to open safely") from None
+        raise ImageInputError(f"{name} is too large to open safely") from None
     except (OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, ImageInputError):
             raise
-        raise ImageInputError(f"{path.name} is damaged or truncated ({exc})") from None
+        raise ImageInputError(f"{name} is damaged or truncated ({exc})") from None
+
+
+def _check_named(name: str, width: int, height: int) -> None:
+    try:
+        check_size(width, height)
+    except ImageInputError as exc:
+        raise ImageInputError(f"{name}: {exc}") from None
 
 
 def to_grey(image: Image.Image) -> np.ndarray:
