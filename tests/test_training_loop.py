@@ -121,6 +121,25 @@ def test_resume_gives_bit_identical_weights_and_optimizer_state(tmp_path):
     assert straight.losses == resumed.losses
 
 
+def test_time_limit_stops_with_a_checkpoint_and_the_resumed_run_goes_on(tmp_path, monkeypatch):
+    from linetint.training import loop
+
+    clock = iter(range(0, 10_000, 20))  # each look at the clock: 20 s later
+    monkeypatch.setattr(loop.time, "monotonic", lambda: next(clock))
+    stopped = train(options(tmp_path, steps=6, time_limit=0.5, generator="csa-noattn"), dataset=TinyDataset())
+    # deadline at 30 s: step 1 ends at 20 s, step 2 at 40 s, so the run stops after step 2, saved
+    assert (stopped.step, stopped.out_of_time) == (2, True)
+    assert load_checkpoint(tmp_path / "checkpoint-latest.pt").extra["training"]["step"] == 2
+    log = (tmp_path / "train.log").read_text()
+    assert "time limit of 0.5 min reached at step 2; go on with --resume" in log
+    # the limit was for that invocation: a resume without one trains to the end
+    saved = TrainOptions.from_dict(load_checkpoint(stopped.checkpoint).extra["training"]["options"])
+    resumed = options(tmp_path, steps=6, resume=True).resumed_from(saved, {"steps"})
+    assert resumed.time_limit is None
+    finished = train(resumed, dataset=TinyDataset())
+    assert (finished.step, finished.out_of_time) == (6, False)
+
+
 def test_nan_loss_stops_with_the_step_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
     real_forward = losses.PerceptualLoss.forward
     calls = []
@@ -173,6 +192,7 @@ def test_a_run_folder_is_never_overwritten_by_a_fresh_run(tmp_path):
         ({"data": "/no/such/folder"}, "no such folder"),
         ({"generator": "unet"}, "--generator"),
         ({"steps": 0}, "--steps must be at least 1"),
+        ({"time_limit": 0}, "--time-limit must be more than 0"),
     ],
 )
 def test_options_that_cannot_work_are_named(tmp_path, changes, message):

@@ -76,6 +76,14 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "(default: $LINETINT_VGG19_WEIGHTS, else torch hub's cache/download); "
         f"'{RANDOM_VGG}' trains without them, for smoke tests only",
     )
+    add(
+        "--time-limit",
+        type=float,
+        dest="time_limit",
+        metavar="MIN",
+        help="stop after MIN minutes of training with a checkpoint, for job schedulers with wall-time "
+        "limits; continue later with --resume (default: no limit)",
+    )
     add("--resume", action="store_true", help="continue OUT/checkpoint-latest.pt with its saved settings")
     parser.set_defaults(run=run_train)
 
@@ -131,6 +139,11 @@ def run_train(args: argparse.Namespace) -> int:
         print("linetint train: interrupted; continue from the last checkpoint with --resume", file=sys.stderr)
         return EXIT_FAILURE
     print(f"{result.checkpoint} (step {result.step})")
+    if result.out_of_time:
+        print(
+            f"linetint train: stopped at the time limit; continue with --resume --out {args.out}",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

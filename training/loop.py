@@ -8,6 +8,7 @@ the log, TensorBoard and checkpoints.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ class TrainResult:
     losses: dict[str, float]  # the last step's, averaged over the processes
     generator: nn.Module  # this process's trained networks (unwrapped), for callers that go on using them
     discriminator: nn.Module
+    out_of_time: bool = False  # stopped by --time-limit before options.steps
 
 
 @dataclass
@@ -140,15 +142,24 @@ def _loop(
     meta_extra = {"generator": options.generator, "vgg": "random" if options.random_vgg else "imagenet"}
     last_saved = state.step if resumed else None
     losses: dict[str, float] = {}
+    out_of_time = False
+    deadline = None if options.time_limit is None else time.monotonic() + 60 * options.time_limit
     progress = tqdm(total=options.steps, initial=state.step, disable=not env.is_main, unit="step")
     with progress:
-        while state.step < options.steps:
+        while state.step < options.steps and not out_of_time:
             batch = next(batches)
             terms, output = train_step(batch, models, state, options, env, amp)
-            # One host sync per step: the averaged terms drive logging and one stop decision for all ranks.
-            values = all_mean(env, torch.stack([terms[n].detach().float() for n in LOSS_NAMES])).cpu()
+            # One host sync per step: the averaged terms and each rank's "time is up" drive logging and one
+            # stop decision for all ranks (clocks differ, so a rank alone must not stop).
+            late = torch.tensor(
+                float(deadline is not None and time.monotonic() > deadline), device=env.device
+            )
+            values = all_mean(
+                env, torch.stack([terms[n].detach().float() for n in LOSS_NAMES] + [late])
+            ).cpu()
             state.step += 1
-            losses = dict(zip(LOSS_NAMES, values.tolist(), strict=True))
+            out_of_time = bool(values[-1] > 0) and state.step < options.steps
+            losses = dict(zip(LOSS_NAMES, values[:-1].tolist(), strict=True))
             if not torch.isfinite(values).all():
                 raise TrainingDiverged(_diverged_message(state.step, losses, options.out, last_saved))
             if state.step % options.log_every == 0:
@@ -157,12 +168,18 @@ def _loop(
                 progress.set_postfix(g=f"{losses['g_total']:.3f}", d=f"{d_total:.3f}")
             if state.step % options.image_every == 0:
                 log.images(batch["lineart"], batch["hints"], output, batch["target"], state.step)
-            if state.step % options.checkpoint_every == 0 or state.step == options.steps:
+            if state.step % options.checkpoint_every == 0 or state.step == options.steps or out_of_time:
                 _save(options, env, state, meta_extra, log)
                 last_saved = state.step
             progress.update(1)
+    if out_of_time:
+        log.info(
+            f"time limit of {options.time_limit:g} min reached at step {state.step}; go on with --resume"
+        )
     log.info(f"finished at step {state.step}; checkpoint {latest_path(options.out)}")
-    return TrainResult(state.step, latest_path(options.out), losses, state.generator, state.discriminator)
+    return TrainResult(
+        state.step, latest_path(options.out), losses, state.generator, state.discriminator, out_of_time
+    )
 
 
 def train_step(

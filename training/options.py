@@ -59,6 +59,7 @@ class TrainOptions:
     amp: str = "auto"  # mixed precision: auto = on for CUDA, off elsewhere
     device: str = "auto"  # auto | cpu | cuda; under torchrun each process takes cuda:LOCAL_RANK
     vgg_weights: str | None = None  # file or URL; None: $LINETINT_VGG19_WEIGHTS or torch hub; or "random"
+    time_limit: float | None = None  # minutes; then stop with a checkpoint (scheduler wall-time limits)
     resume: bool = False
 
     def __post_init__(self) -> None:
@@ -77,6 +78,8 @@ class TrainOptions:
             value = getattr(self, name)
             if value < 1:
                 raise OptionsError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise OptionsError(f"--time-limit must be more than 0 minutes, got {self.time_limit}")
         if self.workers < 0:
             raise OptionsError(f"--workers must be 0 or more, got {self.workers}")
         if self.crop < 32 or self.crop % 16:
@@ -136,7 +139,8 @@ class TrainOptions:
                 + ("with --vgg-weights random" if saved.random_vgg else "with ImageNet VGG19 weights")
             )
         overrides = {f: getattr(self, f) for f in given if f not in RUN_DEFINING}
-        return dataclasses.replace(saved, **overrides, resume=True)
+        # A time limit belongs to one invocation (one scheduler job), not to the run.
+        return dataclasses.replace(saved, **{"time_limit": None, **overrides}, resume=True)
 
     def check_same_run(self, saved: TrainOptions) -> None:
         """Raise unless the run-defining fields equal the checkpoint's."""
