@@ -142,13 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", type=Path, help="write a grid of real line art from ../shared/data")
     parser.add_argument("--grid-model", default=None, help="which --model draws the grid (default: first)")
     parser.add_argument("--json", type=Path, help="write the table as JSON")
+    parser.add_argument("--device", default="cpu", help="where the models run (default cpu)")
     args = parser.parse_args(argv)
     cases = held_out_cases(args.n, args.size)
     models = {}
     for spec in args.model:
         name, _, path = spec.partition("=")
-        models[name] = Colorizer.load(path, "cpu")
-    models["untrained lite (b)"] = Colorizer.untrained("lite", "cpu", seed=0)
+        models[name] = Colorizer.load(path, args.device)
+    models["untrained lite (b)"] = Colorizer.untrained("lite", args.device, seed=0)
     print(
         f"{args.n} held-out generated pictures at {args.size}², simulated hints; 0-255 RGB, lower is better\n"
     )

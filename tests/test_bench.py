@@ -1,0 +1,38 @@
+"""The evidence scripts in bench/ still run: the issue 5 table and the GPU session's rehearsal on a CPU."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_default_model_table_ranks_the_shipped_model_above_the_untrained_one(tmp_path):
+    table = tmp_path / "eval.json"
+    shipped = ROOT / "resources" / "models" / "linetint-default.pt"
+    done = run_script(
+        "bench/default_model.py", "--n", "4", "--json", str(table), "--model", f"shipped={shipped}"
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(table.read_text())["rows"]
+    assert set(rows) == {"shipped", "untrained lite (b)", "nearest hint (d)"}
+    assert rows["shipped"]["region_error"] < rows["untrained lite (b)"]["region_error"]
+    assert rows["nearest hint (d)"]["hint_error"] == 0
+
+
+def test_gpu_session_rehearses_its_inference_section_on_the_cpu(tmp_path):
+    done = run_script(
+        "bench/gpu_session.py", "--device", "cpu", "--smoke", "--only", "inference", "--out", str(tmp_path)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((tmp_path / "gpu-session.json").read_text())
+    assert report["inference"]["agreement"]["fp32"] == {
+        "max": 0,
+        "mean": 0.0,
+    }  # the same path as the reference
+    assert report["inference"]["full_pass_s"]["fp32@128"] > 0
