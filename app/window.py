@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -36,7 +36,8 @@ from .export import export_hints, export_ora, export_png
 from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
-from .settings import AppSettings, SettingsDialog
+from .recent import RecentFiles
+from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
 from .theme import icon
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
@@ -55,9 +56,12 @@ class MainWindow(QMainWindow):
         settings: AppSettings | None = None,
         engine: PreviewEngine | None = None,
         autosave: AutosaveStore | None = None,
+        store: QSettings | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or AppSettings.load()
+        self._store = store or QSettings(ORGANIZATION, APPLICATION)  # recent files, window layout
+        self.recent = RecentFiles(self._store)
         self.engine = engine or PreviewEngine(parent=self)
         self.autosave = autosave
         self.document: Document | None = None
@@ -71,11 +75,11 @@ class MainWindow(QMainWindow):
         self.canvas = HintCanvas()
         self.canvas.set_brush_rule(self._brush_square)
         self.preview = PreviewPane()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.canvas)
-        splitter.addWidget(self.preview)
-        splitter.setSizes([700, 500])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.canvas)
+        self.splitter.addWidget(self.preview)
+        self.splitter.setSizes([700, 500])
+        self.setCentralWidget(self.splitter)
         self.colors = ColorPanel()
 
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
@@ -85,6 +89,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
+        self._restore_layout()
+        self._rebuild_recent_menu()
         self._connect()
         self.set_tool(Tool.BRUSH)
         self._update_title()
@@ -154,7 +160,10 @@ class MainWindow(QMainWindow):
         act = self.actions
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        for key in ("open", "save", "save_as", None, "import_hints", "export_hints", None, "export",
+        file_menu.addAction(act["open"])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setToolTipsVisible(True)
+        for key in ("save", "save_as", None, "import_hints", "export_hints", None, "export",
                     "export_ora", "lines_over", None, "settings", None, "quit"):  # fmt: skip
             file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
         edit_menu = menu.addMenu("&Edit")
@@ -241,7 +250,37 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open", f"LineTint cannot open {path.name}:\n{exc}")
             return False
         self.set_document(document)
+        self.recent.add(path)
+        self._rebuild_recent_menu()
         return True
+
+    def open_recent(self, path: Path) -> bool:
+        if not path.is_file():
+            QMessageBox.warning(
+                self, "Cannot open", f"{path.name} is no longer at\n{path.parent}\nand leaves Open Recent."
+            )
+            self.recent.remove(path)
+            self._rebuild_recent_menu()
+            return False
+        return self.open_path(path)
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        for number, path in enumerate(paths, start=1):
+            # &1…&9, &0: keyboard accelerators; a '&' in a file name is doubled to show as itself
+            action = menu.addAction(f"&{number % 10}  {path.name.replace('&', '&&')}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_recent(p))
+        menu.addSeparator()
+        menu.addAction("Clear Menu", self._clear_recent).setEnabled(bool(paths))
+        menu.setEnabled(bool(paths))
+
+    def _clear_recent(self) -> None:
+        self.recent.clear()
+        self._rebuild_recent_menu()
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -279,6 +318,8 @@ class MainWindow(QMainWindow):
             return False
         if self.autosave is not None:
             self.autosave.forget()  # saved by the user: nothing left to recover
+        self.recent.add(path)
+        self._rebuild_recent_menu()
         self.statusBar().showMessage(f"Saved {path.name}", 3000)
         return True
 
@@ -595,6 +636,23 @@ class MainWindow(QMainWindow):
         for key in ("save", "save_as", "import_hints", "export_hints", "export", "export_ora", "clear"):
             self.actions[key].setEnabled(has_doc)
 
+    def _restore_layout(self) -> None:
+        """Window size, toolbar and canvas/preview split as the user left them (bad values are ignored)."""
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/splitter", self.splitter.restoreState),
+        ):
+            value = self._store.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def _save_layout(self) -> None:
+        self._store.setValue("window/geometry", self.saveGeometry())
+        self._store.setValue("window/state", self.saveState())
+        self._store.setValue("window/splitter", self.splitter.saveState())
+        self._store.sync()
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -609,6 +667,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self._save_layout()
         self.engine.shutdown()
         self._autosave_pool.shutdown(wait=True)
         if self.autosave is not None:

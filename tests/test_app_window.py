@@ -10,7 +10,7 @@ from PIL import Image
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from linetint.app import window as window_module  # noqa: E402
@@ -53,12 +53,19 @@ def messages(monkeypatch):
     return box
 
 
+def ui_store(folder: Path) -> QSettings:
+    return QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
+
+
 @pytest.fixture
 def win(qtbot, tmp_path, messages):
     tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
     engine = PreviewEngine(loader=lambda choice: tiny)
     window = MainWindow(
-        AppSettings(device="cpu", preview_max_side=512), engine, AutosaveStore(tmp_path / "as")
+        AppSettings(device="cpu", preview_max_side=512),
+        engine,
+        AutosaveStore(tmp_path / "as"),
+        ui_store(tmp_path),
     )
     qtbot.addWidget(window)
     window.resize(1000, 700)
@@ -356,3 +363,67 @@ def test_a_file_handed_over_by_the_os_opens(qapp, lineart_file):
     finally:
         qapp.removeEventFilter(handler)
     assert opened == [lineart_file]
+
+
+def recent_labels(window) -> list[str]:
+    return [a.text() for a in window.recent_menu.actions() if not a.isSeparator()]
+
+
+def test_open_recent_lists_opened_and_saved_files_newest_first_and_reopens_them(win, tmp_path, lineart_file):
+    assert not win.recent_menu.isEnabled()  # nothing opened yet
+    other = tmp_path / "R&D sketch.png"
+    Image.fromarray(np.full((30, 40), 255, np.uint8)).save(other)
+    assert win.open_path(lineart_file) and win.open_path(other)
+    project = tmp_path / "work.linetint"
+    assert win._save_to(project)
+    assert recent_labels(win) == ["&1  work.linetint", "&2  R&&D sketch.png", "&3  sketch.png", "Clear Menu"]
+    assert win.recent_menu.actions()[1].toolTip() == str(other)  # the full path, where names repeat
+    win.recent_menu.actions()[2].trigger()
+    assert win.document.source_name == "sketch.png"
+    assert recent_labels(win)[0] == "&1  sketch.png"  # reopening moves it to the top, once
+    assert len(recent_labels(win)) == 4
+
+
+def test_a_recent_file_that_is_gone_says_so_and_leaves_the_menu(win, messages, lineart_file):
+    assert win.open_path(lineart_file)
+    lineart_file.unlink()
+    win.recent_menu.actions()[0].trigger()
+    assert "sketch.png is no longer at" in messages.warnings[-1]
+    assert recent_labels(win) == ["Clear Menu"] and not win.recent_menu.isEnabled()
+    assert win.document.source_name == "sketch.png"  # the open document is kept
+
+
+def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messages, lineart_file):
+    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
+    settings = AppSettings(device="cpu", preview_max_side=512)
+
+    def start():
+        window = MainWindow(settings, PreviewEngine(loader=lambda c: tiny), None, ui_store(tmp_path))
+        qtbot.addWidget(window)
+        window.show()
+        return window
+
+    first = start()
+    first.resize(760, 520)  # inside the offscreen screen (800x600): restoring clamps to the screen
+    first.splitter.setSizes([500, 200])
+    assert first.open_path(lineart_file)
+    size, sizes = first.size(), first.splitter.sizes()
+    first.close()
+    second = start()
+    assert recent_labels(second) == ["&1  sketch.png", "Clear Menu"]
+    assert second.size() == size
+    assert second.splitter.sizes() == sizes
+    second.recent_menu.actions()[-1].trigger()  # Clear Menu
+    assert recent_labels(second) == ["Clear Menu"]
+    second.close()
+
+
+def test_a_damaged_settings_file_gives_an_empty_recent_menu_and_the_default_layout(qtbot, tmp_path):
+    (tmp_path / "ui.ini").write_text("[recent]\nfiles=@Invalid()\n[window]\ngeometry=junk\nsplitter=42\n")
+    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
+    window = MainWindow(
+        AppSettings(device="cpu"), PreviewEngine(loader=lambda c: tiny), None, ui_store(tmp_path)
+    )
+    qtbot.addWidget(window)
+    assert recent_labels(window) == ["Clear Menu"] and window.splitter.count() == 2
+    window.close()
