@@ -38,6 +38,7 @@ from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
 from .recent import RecentFiles
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
+from .shortcuts import ShortcutsDialog
 from .theme import icon
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
@@ -125,8 +126,8 @@ class MainWindow(QMainWindow):
             "export": a("&Export Image…", self.export_dialog, "Ctrl+E", "export"),
             "export_ora": a("Export &OpenRaster (.ora)…", self.export_ora_dialog),
             "lines_over": a("Line Art Over Colour on Export", lambda: None, checkable=True),
-            "settings": a("Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences),
-            "quit": a("&Quit", self.close, QKeySequence.StandardKey.Quit),
+            "settings": a("Se&ttings…", self.open_settings, "Ctrl+,"),  # Preferences has no key on Linux
+            "quit": a("&Quit", self.close, "Ctrl+Q"),  # StandardKey.Quit has none on Windows
             "clear": a("&Clear All Hints", self.clear_hints, None, "clear"),
             "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
             "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
             "preview_under": a(
                 "Preview &Under Line Art", self._toggle_preview_under, "P", "preview-under", True
             ),
+            "shortcuts": a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"]),
             "about": a("&About LineTint", self.show_about),
         }
         self.actions["lines_over"].setChecked(True)
@@ -175,7 +177,9 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         for key in ("zoom_in", "zoom_out", "fit", "actual", None, "show_hints", "preview_under"):
             view_menu.addSeparator() if key is None else view_menu.addAction(act[key])
-        menu.addMenu("&Help").addAction(act["about"])
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(act["shortcuts"])
+        help_menu.addAction(act["about"])
 
         bar = QToolBar("Tools")
         bar.setObjectName("tools")
@@ -611,6 +615,12 @@ class MainWindow(QMainWindow):
             else:
                 self.request_preview()
 
+    def show_shortcuts(self) -> ShortcutsDialog:
+        menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
+        dialog = ShortcutsDialog([a for m in menus for a in m.actions() if not a.isSeparator()], self)
+        dialog.open()  # not modal to the app: it can stay open beside the canvas
+        return dialog
+
     def show_about(self) -> None:
         info = self.model_info
         model = (
@@ -668,6 +678,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_layout()
+        self._autosave_timer.stop()  # a snapshot due after this would find its thread gone
         self.engine.shutdown()
         self._autosave_pool.shutdown(wait=True)
         if self.autosave is not None:

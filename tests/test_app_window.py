@@ -17,6 +17,7 @@ from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import Tool  # noqa: E402
 from linetint.app.settings import AppSettings  # noqa: E402
+from linetint.app.shortcuts import shortcut_rows  # noqa: E402
 from linetint.app.window import MainWindow  # noqa: E402
 from linetint.app.worker import PreviewEngine  # noqa: E402
 from linetint.model.checkpoint import random_checkpoint  # noqa: E402
@@ -263,6 +264,15 @@ def test_autosave_writes_after_edits(win, lineart_file, qtbot, tmp_path):
     qtbot.waitUntil(lambda: any((tmp_path / "as").rglob("*.linetint")), timeout=5000)
 
 
+def test_closing_right_after_an_edit_leaves_no_autosave_running(win, lineart_file, qtbot, tmp_path):
+    win._autosave_timer.setInterval(200)
+    win.open_path(lineart_file)
+    win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
+    win.close()  # "Discard": the pending autosave must not fire on the closed window's stopped thread
+    qtbot.wait(400)  # an exception in the event loop here fails the test
+    assert not win.isVisible() and not any((tmp_path / "as").rglob("*.linetint"))
+
+
 def test_wheel_zooms_about_the_cursor_and_middle_drag_pans(win, lineart_file):
     win.open_path(lineart_file)
     canvas = win.canvas
@@ -427,3 +437,16 @@ def test_a_damaged_settings_file_gives_an_empty_recent_menu_and_the_default_layo
     qtbot.addWidget(window)
     assert recent_labels(window) == ["Clear Menu"] and window.splitter.count() == 2
     window.close()
+
+
+def test_keyboard_shortcuts_dialog_lists_the_real_shortcuts_of_the_menus(win):
+    dialog = win.show_shortcuts()
+    table = dialog.table
+    rows = {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
+    assert rows["Export Image"] == "Ctrl+E" and rows["Brush"] == "B" and rows["Eyedropper"] == "I"
+    assert rows["Redo"] == "Ctrl+Shift+Z, Ctrl+Y" and rows["Keyboard Shortcuts"] == "F1, Ctrl+/"
+    assert rows["Pan"] == "Space+drag, middle drag"  # mouse gestures too
+    assert "Open Recent" not in rows and "Import Hint Layer" not in rows  # only what has keys
+    win.actions["brush"].setShortcut("Ctrl+B")  # built from the actions, so never out of date
+    assert shortcut_rows([win.actions["brush"]])[0] == ("Ctrl+B", "Brush")
+    dialog.close()
