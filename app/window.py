@@ -12,7 +12,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -32,10 +40,11 @@ from .cli import app_version
 from .color_panel import ColorPanel
 from .commands import hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
-from .export import export_hints, export_ora, export_png
+from .export import compose, export_hints, export_ora, export_png
 from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
+from .qt_images import rgb_to_qimage
 from .recent import RecentFiles
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
 from .shortcuts import ShortcutsDialog
@@ -67,7 +76,7 @@ class MainWindow(QMainWindow):
         self.autosave = autosave
         self.document: Document | None = None
         self.model_info = None
-        self._pending_export: tuple[Path, str, bool] | None = None
+        self._pending_export: tuple[Path | None, str, bool] | None = None  # None: to the clipboard
         self._stroke_id: int | None = None
         self._last_patch = None
         self.setAcceptDrops(True)
@@ -128,6 +137,7 @@ class MainWindow(QMainWindow):
             "lines_over": a("Line Art Over Colour on Export", lambda: None, checkable=True),
             "settings": a("Se&ttings…", self.open_settings, "Ctrl+,"),  # Preferences has no key on Linux
             "quit": a("&Quit", self.close, "Ctrl+Q"),  # StandardKey.Quit has none on Windows
+            "copy_image": a("&Copy Image", self.copy_image, "Ctrl+Shift+C"),
             "clear": a("&Clear All Hints", self.clear_hints, None, "clear"),
             "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
             "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
@@ -169,7 +179,7 @@ class MainWindow(QMainWindow):
                     "export_ora", "lines_over", None, "settings", None, "quit"):  # fmt: skip
             file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
         edit_menu = menu.addMenu("&Edit")
-        for key in ("undo", "redo", None, "clear"):
+        for key in ("undo", "redo", None, "copy_image", None, "clear"):
             edit_menu.addSeparator() if key is None else edit_menu.addAction(act[key])
         tools_menu = menu.addMenu("&Tools")
         for key in ("brush", "eraser", "eyedropper", None, "smaller", "bigger", "pick_color"):
@@ -537,11 +547,17 @@ class MainWindow(QMainWindow):
         if path:
             self.export(Path(path) if path.lower().endswith(".ora") else Path(path + ".ora"), "ora", True)
 
-    def export(self, path: Path, kind: str, multiply_lines: bool = True) -> None:
+    def copy_image(self) -> None:
+        """The exported picture (full resolution, lines as on export) onto the clipboard, for pasting into
+        a painting program."""
+        if self.document is not None:
+            self.export(None, "clipboard", self.actions["lines_over"].isChecked())
+
+    def export(self, path: Path | None, kind: str, multiply_lines: bool = True) -> None:
         """Render at full resolution in the worker, then write; the window stays usable meanwhile."""
         doc = self.document
         self._pending_export = (path, kind, multiply_lines)
-        self.statusBar().showMessage(f"Rendering {path.name} at full resolution…")
+        self.statusBar().showMessage(f"Rendering {path.name if path else 'the picture'} at full resolution…")
         self.engine.render_full(doc.lineart, doc.hints, min(EXPORT_MAX_SIDE, max(doc.width, doc.height)))
 
     def _finish_export(self, result: PreviewResult) -> None:
@@ -550,6 +566,12 @@ class MainWindow(QMainWindow):
         path, kind, multiply_lines = self._pending_export
         self._pending_export = None
         doc = self.document
+        if kind == "clipboard":
+            QGuiApplication.clipboard().setImage(
+                rgb_to_qimage(compose(doc.lineart, result.rgb, multiply_lines))
+            )
+            self.statusBar().showMessage(f"Copied the picture ({doc.width}x{doc.height})", 5000)
+            return
         if kind == "png":
             write = lambda: export_png(doc.lineart, result.rgb, path, multiply_lines=multiply_lines)  # noqa: E731
         else:
@@ -643,7 +665,16 @@ class MainWindow(QMainWindow):
 
     def _update_enabled(self) -> None:
         has_doc = self.document is not None
-        for key in ("save", "save_as", "import_hints", "export_hints", "export", "export_ora", "clear"):
+        for key in (
+            "save",
+            "save_as",
+            "import_hints",
+            "export_hints",
+            "export",
+            "export_ora",
+            "copy_image",
+            "clear",
+        ):
             self.actions[key].setEnabled(has_doc)
 
     def _restore_layout(self) -> None:

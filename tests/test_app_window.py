@@ -257,6 +257,21 @@ def test_exports_have_the_line_arts_size(win, lineart_file, tmp_path, qtbot):
         assert b"stack" in archive.read("stack.xml")
 
 
+def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(win, lineart_file, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    assert not win.actions["copy_image"].isEnabled()  # nothing open
+    win.open_path(lineart_file)
+    win.actions["copy_image"].trigger()
+    qtbot.waitUntil(lambda: not clipboard.image().isNull(), timeout=20000)
+    image = clipboard.image()
+    assert (image.width(), image.height()) == (80, 60)  # the line art's size, not the preview's
+    assert max(image.pixelColor(10, 30).getRgb()[:3]) < 10  # the line stays black over the colour
+    assert "Copied the picture (80x60)" in win.statusBar().currentMessage()
+
+
 def test_autosave_writes_after_edits(win, lineart_file, qtbot, tmp_path):
     win._autosave_timer.setInterval(10)
     win.open_path(lineart_file)
