@@ -15,6 +15,8 @@ from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceErro
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart
 
+from .export import compose
+
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
@@ -23,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "colorize",
         help="colorize a line art file with a hint file, no window",
         description="Colorize LINEART with the colour hints in --hints and write a PNG at the line "
-        "art's own size.",
+        "art's own size, the line art multiplied over the colour as the app's Export Image does.",
     )
     parser.add_argument("lineart", type=Path, help="line art image (PNG, JPEG, WebP, BMP, TIFF)")
     parser.add_argument("--hints", type=Path, help="hints: a .json hint file or a transparent PNG layer")
@@ -44,6 +46,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"run the network at most N px a side, result resized back (default {DEFAULT_MAX_SIDE})",
     )
+    parser.add_argument(
+        "--no-lines",
+        dest="lines_over",
+        action="store_false",
+        help="write the network's colour alone, without the line art multiplied over it",
+    )
     parser.set_defaults(run=run)
 
 
@@ -59,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         hints = load_hints(args.hints, width, height) if args.hints else HintLayer(width, height, ())
         colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)
         rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
-        _save_png_atomic(Image.fromarray(rgb), output)
+        _save_png_atomic(Image.fromarray(compose(grey, rgb, multiply_lines=args.lines_over)), output)
     except (ImageInputError, HintFormatError, CheckpointError, DeviceError, FileNotFoundError) as exc:
         print(f"linetint colorize: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -50,6 +50,18 @@ def test_default_output_name_sits_beside_the_line_art(tmp_path):
     assert Image.open(tmp_path / "sketch-colored.png").size == (40, 24)
 
 
+def test_lines_are_multiplied_over_the_colour_unless_no_lines(tmp_path):
+    grey = np.full((48, 64), 255, np.uint8)
+    grey[20, :] = 0  # one black line
+    Image.fromarray(grey).save(tmp_path / "a.png")
+    args = ("--device", "cpu", "--precision", "fp32", "--max-side", "64")
+    assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "over.png", *args) == 0
+    assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "raw.png", "--no-lines", *args) == 0
+    over, raw = np.asarray(Image.open(tmp_path / "over.png")), np.asarray(Image.open(tmp_path / "raw.png"))
+    assert raw[20].max() > 0 and over[20].max() == 0  # as the app's export: the drawn line stays black
+    assert np.array_equal(over[30], raw[30])  # away from lines (white paper) the colour is untouched
+
+
 def test_json_hints_and_explicit_checkpoint(tmp_path):
     Image.new("L", (64, 48), 255).save(tmp_path / "a.png")
     hints = {
