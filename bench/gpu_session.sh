@@ -8,5 +8,5 @@ mkdir "$site/linetint"
 for part in app model training resources; do ln -s "$PWD/$part" "$site/linetint/$part"; done
 export PYTHONPATH="$site" PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
-python3 -m pytest -q -p no:cacheprovider tests/test_cuda.py || true  # its verdict is printed; go on
+python3 -m pytest -q -p no:cacheprovider -k gpu tests/test_cuda.py tests/test_training_loop.py || true  # go on
 exec python3 bench/gpu_session.py --out "${OUT:-/tmp/linetint-gpu-out}" "$@"

@@ -140,6 +140,19 @@ def test_time_limit_stops_with_a_checkpoint_and_the_resumed_run_goes_on(tmp_path
     assert (finished.step, finished.out_of_time) == (6, False)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_amp_training_on_the_gpu_is_finite_scaled_and_resumable(tmp_path):
+    gpu = options(tmp_path, steps=2, batch=4, crop=64, device="cuda", amp="on", checkpoint_every=2)
+    pictures = SyntheticDataset(size=64, length=8)
+    assert all(np.isfinite(v) for v in train(gpu, dataset=pictures).losses.values())
+    result = train(dataclasses.replace(gpu, steps=4, resume=True), dataset=pictures)
+    saved = load_checkpoint(result.checkpoint).extra["training"]
+    assert saved["step"] == 4 and saved["options"]["amp"] == "on"
+    assert saved["scaler_g"]["scale"] > 0  # the fp16 loss scaler ran and was saved for the resume
+    colorizer = Colorizer.load(result.checkpoint, "cpu")  # a GPU-trained checkpoint loads on a CPU
+    assert colorizer.colorize(np.full((40, 40), 255, np.uint8), HintLayer(40, 40, ())).shape == (40, 40, 3)
+
+
 def test_nan_loss_stops_with_the_step_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
     real_forward = losses.PerceptualLoss.forward
     calls = []
