@@ -3,7 +3,8 @@
     sh bench/gpu_session.sh                         # on the device machine: writes into $OUT
     .venv/bin/python bench/gpu_session.py --device cpu --smoke --out /tmp/gpu   # rehearsal here
 
-About 8 minutes on one H100 with the defaults (--train-minutes 2.5):
+Sized for about 8 minutes on one H100 with the defaults (--train-minutes 2.5) — an estimate: it has
+only been rehearsed on a CPU so far.
   1. inference   the shipped model on the GPU in fp32, fp16 and bf16 against the CPU fp32 output on the
                  sample line art (max / mean difference, 0-255), and full-pass latency at 512², 1024², 2048²
   2. amp         a few `lite` training steps with fp16 autocast: finite losses, an active GradScaler, a
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,6 +35,7 @@ from PIL import Image
 
 from linetint.model.checkpoint import load_checkpoint
 from linetint.model.colorizer import Colorizer
+from linetint.model.devices import describe
 from linetint.model.hints import load_hints, rasterize
 from linetint.model.images import load_lineart
 
@@ -125,7 +126,7 @@ def step_of(checkpoint: Path) -> int:
     return int(load_checkpoint(checkpoint).extra["training"]["step"])
 
 
-def amp_section(device: torch.device, work: Path, out: Path, smoke: bool) -> dict:
+def amp_section(device: torch.device, work: Path, out: Path) -> dict:
     run = work / "amp"
     amp = [] if device.type == "cpu" else ["--amp", "on"]
     common = [*TRAIN_FLAGS, "--batch", "8", "--workers", "2", "--checkpoint-every", "5", *amp]
@@ -167,9 +168,7 @@ def train_section(
     )
     noattn_seconds = time.perf_counter() - start
     candidate, ablation = work / "default-candidate.pt", work / "ablation.pt"
-    label = (
-        f"LineTint lite (synthetic shapes, {torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu'}"
-    )
+    label = f"LineTint lite (synthetic shapes, {describe(device)}"
     for source, target, what in ((csa, candidate, ""), (noattn, ablation, ", no CSA")):
         run_logged(
             [
@@ -237,11 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "torch": torch.__version__,
-        "device": torch.cuda.get_device_name() if device.type == "cuda" else platform.processor() or "cpu",
+        "device": describe(device),
     }
     sections = {
         "inference": lambda: inference_section(device, args.smoke),
-        "amp": lambda: amp_section(device, args.work, args.out, args.smoke),
+        "amp": lambda: amp_section(device, args.work, args.out),
         "train": lambda: train_section(
             device, args.work, args.out, args.train_minutes, args.batch, args.smoke
         ),
