@@ -3,16 +3,18 @@
     sh bench/gpu_session.sh                         # on the device machine: writes into $OUT
     .venv/bin/python bench/gpu_session.py --device cpu --smoke --out /tmp/gpu   # rehearsal here
 
-Sized for about 8 minutes on one H100 with the defaults (--train-minutes 2.5) — an estimate: it has
+Sized for about 8 minutes on one H100 with the defaults (--train-minutes 1.75) — an estimate: it has
 only been rehearsed on a CPU so far.
   1. inference   the shipped model on the GPU in fp32, fp16 and bf16 against the CPU fp32 output on the
                  sample line art (max / mean difference, 0-255), and full-pass latency at 512², 1024², 2048²
   2. amp         a few `lite` training steps with fp16 autocast: finite losses, an active GradScaler, a
                  checkpoint that loads on the CPU, and --resume going on from it
-  3. train       the `lite` CSA generator for --train-minutes (stopped by --time-limit), then the
+  3. throughput  seconds per training step of the `paper` model at 512² (batch 8), each generator, fp32
+                 and fp16 AMP, with the FLOP rate reached (bench/train_speed.py)
+  4. train       the `lite` CSA generator for --train-minutes (stopped by --time-limit), then the
                  no-attention ablation to the same step count (issue 5's equal budget); both packaged
                  int8 and scored by bench/default_model.py against the shipped model
-  4. OUT         gpu-session.json (every figure), the logs, and the new CSA model in < 16 MiB parts
+  5. OUT         gpu-session.json (every figure), the logs, and the new CSA model in < 16 MiB parts
                  (`cat default-candidate.pt.part* > x.pt` joins them; the device returns files ≤ 16 MiB)
 A section that fails is recorded with its error and the rest still run.
 """
@@ -38,6 +40,7 @@ from linetint.model.colorizer import Colorizer
 from linetint.model.devices import describe
 from linetint.model.hints import load_hints, rasterize
 from linetint.model.images import load_lineart
+from train_speed import run as train_speed_rows  # bench/ is the script's own folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "samples" / "girl-lineart.png"
@@ -101,6 +104,13 @@ def inference_section(device: torch.device, smoke: bool) -> dict:
     return result
 
 
+def throughput_section(device: torch.device, smoke: bool) -> dict:
+    """The paper's model at its crop: the s/step that docs/reproduce.md's compute estimate needs."""
+    config, crop, batch, repeats = ("tiny", 64, 1, 1) if smoke else ("paper", 512, 8, 5)
+    rows = train_speed_rows(device, config, crop, batch, repeats)
+    return {"config": config, "crop": crop, "batch": batch, "rows": rows}
+
+
 def train_command(out: Path, device: torch.device, *flags: str) -> list[str]:
     return [
         sys.executable,
@@ -160,13 +170,11 @@ def train_section(
     run_logged(train_command(csa, device, *flags, "--generator", "csa"), log)
     csa_seconds, steps = time.perf_counter() - start, step_of(csa / "checkpoint-latest.pt")
     start = time.perf_counter()
-    run_logged(
-        train_command(
-            noattn, device, *TRAIN_FLAGS, *workers, "--steps", str(steps), "--generator", "csa-noattn"
-        ),
-        log,
-    )
+    # The same step count; the time limit only guards the session's device time (its step is reported).
+    flags = [*TRAIN_FLAGS, *workers, "--steps", str(steps), "--time-limit", str(minutes * 1.3)]
+    run_logged(train_command(noattn, device, *flags, "--generator", "csa-noattn"), log)
     noattn_seconds = time.perf_counter() - start
+    noattn_steps = step_of(noattn / "checkpoint-latest.pt")
     candidate, ablation = work / "default-candidate.pt", work / "ablation.pt"
     label = f"LineTint lite (synthetic shapes, {describe(device)}"
     for source, target, what in ((csa, candidate, ""), (noattn, ablation, ", no CSA")):
@@ -208,6 +216,7 @@ def train_section(
     return {
         "batch": batch,
         "steps": steps,
+        "noattn_steps": noattn_steps,
         "csa_seconds": round(csa_seconds, 1),
         "noattn_seconds": round(noattn_seconds, 1),
         "eval": json.loads(table.read_text()),
@@ -225,10 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="where the figures and files go ($OUT)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/linetint-gpu"), help="run folders")
     parser.add_argument("--device", default="cuda", choices=("cuda", "cpu"))
-    parser.add_argument("--train-minutes", type=float, default=2.5, help="CSA run length (default 2.5)")
+    parser.add_argument("--train-minutes", type=float, default=1.75, help="CSA run length (default 1.75)")
     parser.add_argument("--batch", type=int, default=32, help="training batch of section 3 (default 32)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for rehearsing on a CPU")
-    parser.add_argument("--only", nargs="*", default=["inference", "amp", "train"], help="sections to run")
+    parser.add_argument("--only", nargs="*", default=["inference", "amp", "throughput", "train"], help="sections to run")
     args = parser.parse_args(argv)
     device = torch.device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -241,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = {
         "inference": lambda: inference_section(device, args.smoke),
         "amp": lambda: amp_section(device, args.work, args.out),
+        "throughput": lambda: throughput_section(device, args.smoke),
         "train": lambda: train_section(
             device, args.work, args.out, args.train_minutes, args.batch, args.smoke
         ),

@@ -82,28 +82,10 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
 
     _seed_everything(options.seed)
     vgg_state = _load_vgg_main_first(options, env)
-    generator = build_generator(config)
-    if checkpoint is None and vgg_state is not None and generator.hint_encoder is not None:
-        generator.hint_encoder.load_torchvision(vgg_state)  # then saved with G's weights
-    discriminator = MultiscaleDiscriminator(config)
-    perceptual = PerceptualLoss(perceptual_vgg(vgg_state, options.seed))
-    for module in (generator, discriminator, perceptual):
-        module.to(env.device)
-    betas = (options.beta1, options.beta2)
-    state = TrainState(
-        generator,
-        discriminator,
-        torch.optim.Adam(generator.trainable_parameters(), lr=options.lr, betas=betas),
-        torch.optim.Adam(discriminator.parameters(), lr=options.lr, betas=betas),
-        torch.amp.GradScaler(env.device.type, enabled=amp),
-        torch.amp.GradScaler(env.device.type, enabled=amp),
-    )
+    state, models = build_training(options, env, vgg_state, amp, fresh=checkpoint is None)
     if checkpoint is not None:
         restore(state, checkpoint)
         restore_rng(checkpoint.extra["training"]["rng"])
-    models = Models(
-        _maybe_ddp(generator, env), _maybe_ddp(discriminator, env), discriminator, perceptual.eval()
-    )
 
     dataset = dataset if dataset is not None else build_dataset(options)
     per_rank = options.per_rank_batch(env.world_size)
@@ -180,6 +162,36 @@ def _loop(
     return TrainResult(
         state.step, latest_path(options.out), losses, state.generator, state.discriminator, out_of_time
     )
+
+
+def build_training(
+    options: TrainOptions,
+    env: DistEnv,
+    vgg_state: dict[str, torch.Tensor] | None,
+    amp: bool,
+    fresh: bool = True,
+) -> tuple[TrainState, Models]:
+    """The networks on env.device, their optimizers and scalers: what train_step needs besides a batch."""
+    generator = build_generator(options.model_config())
+    if fresh and vgg_state is not None and generator.hint_encoder is not None:
+        generator.hint_encoder.load_torchvision(vgg_state)  # then saved with G's weights
+    discriminator = MultiscaleDiscriminator(options.model_config())
+    perceptual = PerceptualLoss(perceptual_vgg(vgg_state, options.seed))
+    for module in (generator, discriminator, perceptual):
+        module.to(env.device)
+    betas = (options.beta1, options.beta2)
+    state = TrainState(
+        generator,
+        discriminator,
+        torch.optim.Adam(generator.trainable_parameters(), lr=options.lr, betas=betas),
+        torch.optim.Adam(discriminator.parameters(), lr=options.lr, betas=betas),
+        torch.amp.GradScaler(env.device.type, enabled=amp),
+        torch.amp.GradScaler(env.device.type, enabled=amp),
+    )
+    models = Models(
+        _maybe_ddp(generator, env), _maybe_ddp(discriminator, env), discriminator, perceptual.eval()
+    )
+    return state, models
 
 
 def train_step(
