@@ -34,13 +34,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from train_speed import run as train_speed_rows  # bench/ is the script's own folder, first on sys.path
 
 from linetint.model.checkpoint import load_checkpoint
 from linetint.model.colorizer import Colorizer
 from linetint.model.devices import describe
 from linetint.model.hints import load_hints, rasterize
 from linetint.model.images import load_lineart
-from train_speed import run as train_speed_rows  # bench/ is the script's own folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "samples" / "girl-lineart.png"
@@ -237,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-minutes", type=float, default=1.75, help="CSA run length (default 1.75)")
     parser.add_argument("--batch", type=int, default=32, help="training batch of section 3 (default 32)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for rehearsing on a CPU")
-    parser.add_argument("--only", nargs="*", default=["inference", "amp", "throughput", "train"], help="sections to run")
+    sections = ["inference", "amp", "throughput", "train"]
+    parser.add_argument("--only", nargs="*", default=sections, help="sections to run")
     args = parser.parse_args(argv)
     device = torch.device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -95,7 +95,8 @@ def run(
                     rows.append(measure(options, device, amp, repeats))
                 except torch.OutOfMemoryError as error:
                     precision = "amp fp16" if amp else "fp32"
-                    rows.append({"generator": generator, "precision": precision, "error": str(error).splitlines()[0]})
+                    message = str(error).splitlines()[0]
+                    rows.append({"generator": generator, "precision": precision, "error": message})
                 if device.type == "cuda":
                     torch.cuda.empty_cache()
     base = rows[0].get("s_per_step")
@@ -115,7 +116,8 @@ def print_table(rows: list[dict], config: str, crop: int, batch: int) -> None:
             continue
         print(
             f"| {r['generator']} | {r['precision']} | {r['s_per_step']} | {r['ms_per_sample']} "
-            f"| {r['tflop_per_sample']} | {r['achieved_tflops']} | {r['time_vs_first']} | {r['epoch_hours']} |"
+            f"| {r['tflop_per_sample']} | {r['achieved_tflops']} | {r['time_vs_first']} "
+            f"| {r['epoch_hours']} |"
         )
 
 
