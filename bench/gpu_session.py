@@ -237,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-minutes", type=float, default=1.75, help="CSA run length (default 1.75)")
     parser.add_argument("--batch", type=int, default=32, help="training batch of section 3 (default 32)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for rehearsing on a CPU")
-    sections = ["inference", "amp", "throughput", "train"]
-    parser.add_argument("--only", nargs="*", default=sections, help="sections to run")
+    names = ["inference", "amp", "throughput", "train"]
+    parser.add_argument("--only", nargs="*", default=names, help="sections to run")
     args = parser.parse_args(argv)
     device = torch.device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)
