@@ -3,8 +3,8 @@
     sh bench/gpu_session.sh                         # on the device machine: writes into $OUT
     .venv/bin/python bench/gpu_session.py --device cpu --smoke --out /tmp/gpu   # rehearsal here
 
-Sized for about 8 minutes on one H100 with the defaults (--train-minutes 1.75) — an estimate: it has
-only been rehearsed on a CPU so far.
+With the defaults (--train-minutes 1.75) it ran in 5 min 32 s on one H200 (2026-11-26; its figures are
+in docs/gpu-session-h200.json, written up in docs/performance.md and docs/reproduce.md §6).
   1. inference   the shipped model on the GPU in fp32, fp16 and bf16 against the CPU fp32 output on the
                  sample line art (max / mean difference, 0-255), and full-pass latency at 512², 1024², 2048²
   2. amp         a few `lite` training steps with fp16 autocast: finite losses, an active GradScaler, a
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/linetint-gpu"), help="run folders")
     parser.add_argument("--device", default="cuda", choices=("cuda", "cpu"))
     parser.add_argument("--train-minutes", type=float, default=1.75, help="CSA run length (default 1.75)")
-    parser.add_argument("--batch", type=int, default=32, help="training batch of section 3 (default 32)")
+    parser.add_argument("--batch", type=int, default=32, help="batch of the train section (default 32)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for rehearsing on a CPU")
     names = ["inference", "amp", "throughput", "train"]
     parser.add_argument("--only", nargs="*", default=names, help="sections to run")
