@@ -188,7 +188,7 @@ def train_section(
                 "--name",
                 f"{label}, {steps} steps, batch {batch}{what})",
                 "--summary",
-                f"lite{what} generator, {steps} steps of batch {batch} at 128 px on generated pictures",
+                f"lite{what} generator, {steps} steps of batch {batch} at 128 px on synthetic pictures",
             ],
             log,
         )
