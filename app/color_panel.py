@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
 from linetint.model.hints import MAX_HINT_SIZE, MIN_HINT_SIZE
 
@@ -20,10 +20,14 @@ def _swatch_style(color: QColor, size: int) -> str:
 
 
 class ColorPanel(QWidget):
-    """Emits `colorChanged` and `sizeChanged`; the recent row remembers colours actually painted."""
+    """Emits `colorChanged` and `sizeChanged`; the recent row remembers colours actually painted.
+
+    A right-click on a swatch offers to recolour the hints of that colour (`recolorRequested`).
+    """
 
     colorChanged = Signal(QColor)
     sizeChanged = Signal(int)
+    recolorRequested = Signal(QColor)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +38,7 @@ class ColorPanel(QWidget):
         self._current = QToolButton()
         self._current.setToolTip("Hint colour — click to choose")
         self._current.clicked.connect(self.choose_color)
+        self._offer_recolor(self._current, lambda: self.color)
         layout.addWidget(self._current)
         self._recent_row = QHBoxLayout()
         self._recent_row.setSpacing(3)
@@ -97,4 +102,21 @@ class ColorPanel(QWidget):
             button.setToolTip(color.name())
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, c=color: self.set_color(c))
+            self._offer_recolor(button, lambda c=color: c)
             self._recent_row.addWidget(button)
+
+    def _offer_recolor(self, button: QToolButton, color_of) -> None:
+        button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        button.customContextMenuRequested.connect(
+            lambda pos: self._recolor_menu(color_of(), button.mapToGlobal(pos))
+        )
+
+    def _recolor_menu(self, color: QColor, where) -> None:
+        # Owned by the panel and answered after exec returns: recolouring rebuilds the swatches, so the
+        # button that was clicked may be gone by then.
+        menu = QMenu(self)
+        recolor = menu.addAction(f"Recolour Hints of {color.name()}…")
+        chosen = menu.exec(where)
+        menu.deleteLater()
+        if chosen is recolor:
+            self.recolorRequested.emit(color)

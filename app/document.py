@@ -7,6 +7,7 @@ so undoing back to the saved state clears the "*" in the title again.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from linetint.model.hints import Hint, HintLayer
+from linetint.model.hints import Color, Hint, HintLayer
 from linetint.model.images import check_size, load_lineart
 
 from .commands import (
@@ -227,6 +228,22 @@ class Document(QObject):
     def set_hints(self, layer: HintLayer, text: str = "Import hints") -> None:
         """Replace all hints (import); ``layer`` must be at line-art size (``load_hints`` gives that)."""
         self.undo_stack.push(ReplaceHintsCommand(self, layer, text))
+
+    def count_color(self, color: Color) -> int:
+        return sum(hint.color == color for hint in self._hints.hints)
+
+    def recolor_hints(self, old: Color, new: Color) -> int:
+        """Give every hint of colour ``old`` the colour ``new``, as one undo step; returns how many changed.
+
+        Try another palette without repainting: the hints keep their places, sizes and stacking order.
+        """
+        count = self.count_color(old)
+        if not count or tuple(old) == tuple(new):
+            return 0
+        hints = [dataclasses.replace(h, color=new) if h.color == old else h for h in self._hints.hints]
+        text = f"Recolour {count} hint{'s' if count > 1 else ''}"
+        self.undo_stack.push(ReplaceHintsCommand(self, self._hints.with_hints(hints), text))
+        return count
 
     def clear_hints(self) -> bool:
         if not len(self._hints):

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QColorDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
             "quit": a("&Quit", self.close, "Ctrl+Q"),  # StandardKey.Quit has none on Windows
             "copy_image": a("&Copy Image", self.copy_image, "Ctrl+Shift+C"),
             "clear": a("&Clear All Hints", self.clear_hints, None, "clear"),
+            "recolor": a("&Recolour Hints of Brush Colour…", lambda: self.recolor_hints_dialog(), "Ctrl+R"),
             "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
             "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
             "eyedropper": a("Eye&dropper", lambda: self.set_tool(Tool.EYEDROPPER), "I", "eyedropper", True),
@@ -179,7 +181,7 @@ class MainWindow(QMainWindow):
                     "export_ora", "lines_over", None, "settings", None, "quit"):  # fmt: skip
             file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
         edit_menu = menu.addMenu("&Edit")
-        for key in ("undo", "redo", None, "copy_image", None, "clear"):
+        for key in ("undo", "redo", None, "copy_image", None, "recolor", "clear"):
             edit_menu.addSeparator() if key is None else edit_menu.addAction(act[key])
         tools_menu = menu.addMenu("&Tools")
         for key in ("brush", "eraser", "eyedropper", None, "smaller", "bigger", "pick_color"):
@@ -224,6 +226,7 @@ class MainWindow(QMainWindow):
         self.canvas.zoomChanged.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f}%"))
         self.preview.colorPicked.connect(self._picked)
         self.colors.sizeChanged.connect(self._brush_size_changed)
+        self.colors.recolorRequested.connect(self.recolor_hints_dialog)
         self.engine.previewReady.connect(self._show_preview)
         self.engine.renderReady.connect(self._finish_export)
         self.engine.failed.connect(self._model_failed)
@@ -465,6 +468,29 @@ class MainWindow(QMainWindow):
         else:
             self._picked(QColor(*([int(doc.lineart[y, x])] * 3)))
 
+    def recolor_hints_dialog(self, color: QColor | None = None) -> None:
+        """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog."""
+        doc = self.document
+        if doc is None:
+            return
+        old = QColor(color) if color is not None else self.colors.color
+        old_rgb = (old.red(), old.green(), old.blue())
+        count = doc.count_color(old_rgb)
+        if not count:
+            message = f"No hint has the colour {old.name()}; Alt+click a hint to take its colour first"
+            self.statusBar().showMessage(message, 6000)
+            return
+        plural = "s" if count > 1 else ""
+        new = QColorDialog.getColor(old, self, f"Recolour {count} hint{plural} of {old.name()}")
+        if not new.isValid():
+            return
+        changed = doc.recolor_hints(old_rgb, (new.red(), new.green(), new.blue()))
+        self.colors.set_color(new)  # painting on continues in the new colour
+        if changed:
+            self.colors.remember(new)
+            message = f"Recoloured {changed} hint{plural}: {old.name()} → {new.name()}"
+            self.statusBar().showMessage(message, 5000)
+
     def _picked(self, color: QColor) -> None:
         self.colors.set_color(color)
         if self.canvas.tool is Tool.EYEDROPPER:
@@ -673,6 +699,7 @@ class MainWindow(QMainWindow):
             "export",
             "export_ora",
             "copy_image",
+            "recolor",
             "clear",
         ):
             self.actions[key].setEnabled(has_doc)

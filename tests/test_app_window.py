@@ -11,8 +11,11 @@ from PIL import Image
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QToolButton  # noqa: E402
 
+from linetint.app import color_panel as color_panel_module  # noqa: E402
 from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import Tool  # noqa: E402
@@ -152,6 +155,97 @@ def test_eyedropper_picks_from_the_line_art_and_alt_click_picks_too(win, lineart
     click_image(win, 5.5, 5.5, Qt.KeyboardModifier.AltModifier)
     assert win.colors.color.getRgb()[:3] == (255, 255, 255)
     assert win.document.hints.hints == ()
+
+
+class ColorChoice:
+    """Stands in for QColorDialog.getColor: answers with `answer` and records each call's title."""
+
+    def __init__(self, answer: QColor):
+        self.answer, self.titles = answer, []
+
+    def getColor(self, initial, parent, title):  # noqa: N802 - Qt's name
+        self.titles.append(title)
+        return self.answer
+
+
+def paint_two_colours(win) -> None:
+    win.canvas.set_zoom(4)
+    click_image(win, 10.5, 10.5)
+    click_image(win, 50.5, 40.5)
+    win.colors.set_color(QColor(20, 40, 200))
+    click_image(win, 30.5, 10.5)
+
+
+def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_step(
+    win, lineart_file, monkeypatch
+):
+    win.open_path(lineart_file)
+    paint_two_colours(win)
+    before = win.document.hints.hints
+    click_image(win, 10.5, 10.5, Qt.KeyboardModifier.AltModifier)  # take the first hint's colour
+    dialog = ColorChoice(QColor(0, 200, 0))
+    monkeypatch.setattr(window_module, "QColorDialog", dialog)
+    win.actions["recolor"].trigger()
+    assert dialog.titles == ["Recolour 2 hints of #e06c75"]
+    after = win.document.hints.hints
+    assert [h.color for h in after] == [(0, 200, 0), (0, 200, 0), (20, 40, 200)]
+    assert [(h.x, h.y, h.size) for h in after] == [(h.x, h.y, h.size) for h in before]
+    assert win.colors.color.getRgb()[:3] == (0, 200, 0)  # painting goes on in the new colour
+    assert "Recoloured 2 hints" in win.statusBar().currentMessage()
+    win.actions["undo"].trigger()
+    assert win.document.hints.hints == before
+
+
+def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, lineart_file, monkeypatch):
+    win.open_path(lineart_file)
+    paint_two_colours(win)
+    win.colors.set_color(QColor(1, 2, 3))
+    dialog = ColorChoice(QColor(0, 200, 0))
+    monkeypatch.setattr(window_module, "QColorDialog", dialog)
+    steps = win.document.undo_stack.count()
+    win.actions["recolor"].trigger()
+    assert dialog.titles == []
+    assert "No hint has the colour #010203" in win.statusBar().currentMessage()
+    assert win.document.undo_stack.count() == steps
+
+
+def test_cancelling_the_recolour_dialog_changes_nothing(win, lineart_file, monkeypatch):
+    win.open_path(lineart_file)
+    paint_two_colours(win)
+    before = win.document.hints.hints
+    monkeypatch.setattr(window_module, "QColorDialog", ColorChoice(QColor()))  # invalid = cancelled
+    win.actions["recolor"].trigger()
+    assert win.document.hints.hints == before
+
+
+class FirstEntryMenu:
+    """Stands in for QMenu: records its entries and answers as if the user chose the first."""
+
+    entries: list[str] = []
+
+    def __init__(self, parent):
+        FirstEntryMenu.entries = []
+
+    def addAction(self, text):  # noqa: N802 - Qt's name
+        FirstEntryMenu.entries.append(text)
+        return text
+
+    def exec(self, where):
+        return FirstEntryMenu.entries[0]
+
+    def deleteLater(self):  # noqa: N802 - Qt's name
+        pass
+
+
+def test_right_click_on_a_recent_swatch_recolours_its_hints(win, lineart_file, monkeypatch):
+    win.open_path(lineart_file)
+    paint_two_colours(win)  # recent row: blue, then the first colour
+    monkeypatch.setattr(window_module, "QColorDialog", ColorChoice(QColor(250, 250, 0)))
+    monkeypatch.setattr(color_panel_module, "QMenu", FirstEntryMenu)
+    swatch = next(b for b in win.colors.findChildren(QToolButton) if b.toolTip() == "#e06c75")
+    swatch.customContextMenuRequested.emit(QPoint(2, 2))
+    assert FirstEntryMenu.entries == ["Recolour Hints of #e06c75…"]
+    assert [h.color for h in win.document.hints.hints] == [(250, 250, 0), (250, 250, 0), (20, 40, 200)]
 
 
 def test_brush_size_shortcuts(win, lineart_file):
