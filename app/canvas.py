@@ -43,6 +43,7 @@ class HintCanvas(QWidget):
     strokeEnded = Signal()
     colorPicked = Signal(QPointF)  # image position the eyedropper was used at
     zoomChanged = Signal(float)
+    viewChanged = Signal()  # zoom, pan or size changed what part of the image is on screen
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,7 +110,7 @@ class HintCanvas(QWidget):
         self._zoom = zoom
         self._offset = anchor - fixed * zoom
         self.zoomChanged.emit(zoom)
-        self.update()
+        self._view_moved()
 
     def fit(self) -> None:
         width, height = self._image_size
@@ -121,7 +122,7 @@ class HintCanvas(QWidget):
             (self.width() - width * self._zoom) / 2, (self.height() - height * self._zoom) / 2
         )
         self.zoomChanged.emit(self._zoom)
-        self.update()
+        self._view_moved()
 
     def actual_pixels(self) -> None:
         self.set_zoom(1.0)
@@ -134,6 +135,21 @@ class HintCanvas(QWidget):
 
     def pan_by(self, dx: float, dy: float) -> None:
         self._offset += QPointF(dx, dy)
+        self._view_moved()
+
+    def visible_fraction(self) -> QRectF | None:
+        """The part of the image on screen, as fractions of its width and height; None when all of it is."""
+        width, height = self._image_size
+        if not width:
+            return None
+        corners = QRectF(self.image_pos(QPointF(0, 0)), self.image_pos(QPointF(self.width(), self.height())))
+        seen = corners.intersected(QRectF(0, 0, width, height))
+        if seen.isEmpty() or (seen.width() >= width - 0.5 and seen.height() >= height - 0.5):
+            return None
+        return QRectF(seen.x() / width, seen.y() / height, seen.width() / width, seen.height() / height)
+
+    def _view_moved(self) -> None:
+        self.viewChanged.emit()
         self.update()
 
     # --- painting ---
@@ -249,6 +265,7 @@ class HintCanvas(QWidget):
         old = event.oldSize()
         if old.width() > 0:  # keep the image centre where it was
             self._offset += QPointF((self.width() - old.width()) / 2, (self.height() - old.height()) / 2)
+            self.viewChanged.emit()
         elif self._lineart is not None:
             self.fit()
         super().resizeEvent(event)

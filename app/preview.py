@@ -1,4 +1,8 @@
-"""The colour preview beside the canvas: the newest result, fitted, with the eyedropper on it."""
+"""The colour preview beside the canvas: the newest result, fitted, with the eyedropper on it.
+
+With a view set (`set_view`), it shows only that part of the picture — the part the zoomed-in canvas
+shows — so the colours of the area being painted are seen large.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ class PreviewPane(QWidget):
         self._image = None
         self.message = "The colour preview appears here"
         self.busy = False
+        self._view: QRectF | None = None  # fractions of the picture's width and height; None: all of it
 
     @property
     def rgb(self) -> np.ndarray | None:
@@ -31,14 +36,31 @@ class PreviewPane(QWidget):
         self._image = None if rgb is None else rgb_to_qimage(rgb)
         self.update()
 
+    @property
+    def view(self) -> QRectF | None:
+        return None if self._view is None else QRectF(self._view)
+
+    def set_view(self, fraction: QRectF | None) -> None:
+        """Show the part of the picture at `fraction` (of its width and height), or all of it (None)."""
+        self._view = None if fraction is None else QRectF(fraction)
+        self.update()
+
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.update()
 
-    def _target(self) -> QRectF:
+    def _source(self) -> QRectF:
+        """The shown part of the picture, in its pixels (results come at the preview size, not the art's)."""
         height, width = self._rgb.shape[:2]
-        scale = min((self.width() - 16) / width, (self.height() - 16) / height)
-        w, h = width * scale, height * scale
+        if self._view is None:
+            return QRectF(0, 0, width, height)
+        v = self._view
+        return QRectF(v.x() * width, v.y() * height, v.width() * width, v.height() * height)
+
+    def _target(self) -> QRectF:
+        source = self._source()
+        scale = min((self.width() - 16) / source.width(), (self.height() - 16) / source.height())
+        w, h = source.width() * scale, source.height() * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -49,7 +71,12 @@ class PreviewPane(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        painter.drawImage(self._target(), self._image)
+        painter.drawImage(self._target(), self._image, self._source())
+        if self._view is not None:  # say why only a part shows, and how to see all of it
+            caption = QRectF(8, self.height() - 30, 190, 22)
+            painter.fillRect(caption, QColor(0, 0, 0, 140))
+            painter.setPen(QColor(230, 230, 235))
+            painter.drawText(caption, Qt.AlignmentFlag.AlignCenter, "following the canvas zoom (L)")
         if self.busy:
             painter.setPen(QColor(230, 230, 235))
             painter.fillRect(QRectF(8, 8, 92, 22), QColor(0, 0, 0, 140))
@@ -58,12 +85,13 @@ class PreviewPane(QWidget):
     def pixel_at(self, pos: QPointF) -> QColor | None:
         if self._rgb is None:
             return None
-        target = self._target()
+        target, source = self._target(), self._source()
         if not target.contains(pos):
             return None
         height, width = self._rgb.shape[:2]
-        x = min(width - 1, int((pos.x() - target.left()) / target.width() * width))
-        y = min(height - 1, int((pos.y() - target.top()) / target.height() * height))
+        x = source.left() + (pos.x() - target.left()) / target.width() * source.width()
+        y = source.top() + (pos.y() - target.top()) / target.height() * source.height()
+        x, y = min(width - 1, max(0, int(x))), min(height - 1, max(0, int(y)))
         return QColor(*(int(c) for c in self._rgb[y, x]))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

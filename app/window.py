@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
             "preview_under": a(
                 "Preview &Under Line Art", self._toggle_preview_under, "P", "preview-under", True
             ),
+            "follow_canvas": a("Preview &Follows Canvas Zoom", self._sync_preview_view, "L", None, True),
             "shortcuts": a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"]),
             "about": a("&About LineTint", self.show_about),
         }
@@ -187,7 +188,16 @@ class MainWindow(QMainWindow):
         for key in ("brush", "eraser", "eyedropper", None, "smaller", "bigger", "pick_color"):
             tools_menu.addSeparator() if key is None else tools_menu.addAction(act[key])
         view_menu = menu.addMenu("&View")
-        for key in ("zoom_in", "zoom_out", "fit", "actual", None, "show_hints", "preview_under"):
+        for key in (
+            "zoom_in",
+            "zoom_out",
+            "fit",
+            "actual",
+            None,
+            "show_hints",
+            "preview_under",
+            "follow_canvas",
+        ):
             view_menu.addSeparator() if key is None else view_menu.addAction(act[key])
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(act["shortcuts"])
@@ -224,6 +234,7 @@ class MainWindow(QMainWindow):
         self.canvas.strokeEnded.connect(self._stroke_ended)
         self.canvas.colorPicked.connect(self._pick_from_canvas)
         self.canvas.zoomChanged.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f}%"))
+        self.canvas.viewChanged.connect(self._sync_preview_view)
         self.preview.colorPicked.connect(self._picked)
         self.colors.sizeChanged.connect(self._brush_size_changed)
         self.colors.recolorRequested.connect(self.recolor_hints_dialog)
@@ -512,6 +523,10 @@ class MainWindow(QMainWindow):
         self.canvas.show_hints = self.actions["show_hints"].isChecked()
         self.canvas.update()
 
+    def _sync_preview_view(self) -> None:
+        follow = self.actions["follow_canvas"].isChecked()
+        self.preview.set_view(self.canvas.visible_fraction() if follow else None)
+
     def _toggle_preview_under(self) -> None:
         self.canvas.show_preview_under = self.actions["preview_under"].isChecked()
         self.canvas.update()
@@ -714,11 +729,14 @@ class MainWindow(QMainWindow):
             value = self._store.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+        follow = self._store.value("view/preview_follows_canvas", True)
+        self.actions["follow_canvas"].setChecked(follow not in (False, "false"))  # ini files hold text
 
     def _save_layout(self) -> None:
         self._store.setValue("window/geometry", self.saveGeometry())
         self._store.setValue("window/state", self.saveState())
         self._store.setValue("window/splitter", self.splitter.saveState())
+        self._store.setValue("view/preview_follows_canvas", self.actions["follow_canvas"].isChecked())
         self._store.sync()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

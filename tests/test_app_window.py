@@ -248,6 +248,30 @@ def test_right_click_on_a_recent_swatch_recolours_its_hints(win, lineart_file, m
     assert [h.color for h in win.document.hints.hints] == [(250, 250, 0), (250, 250, 0), (20, 40, 200)]
 
 
+def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(win, lineart_file, qtbot):
+    win.open_path(lineart_file)  # 80 x 60
+    qtbot.waitUntil(lambda: win.preview.rgb is not None, timeout=10000)
+    ys, xs = np.mgrid[0:30, 0:40]
+    result = np.stack([xs * 6, ys * 8, np.zeros_like(xs)], axis=-1).astype(np.uint8)  # half the art's size
+    win.preview.set_result(result)
+    assert win.preview.view is None  # the whole picture fits the canvas
+    win.canvas.set_zoom(8, anchor=win.canvas.widget_pos(QPointF(60, 15)))
+    view = win.preview.view
+    assert view is not None and view.contains(QPointF(60 / 80, 15 / 60))
+    assert view.width() == pytest.approx(min(1.0, win.canvas.width() / (8 * 80)), abs=0.02)
+    middle = win.canvas.image_pos(QPointF(win.canvas.width() / 2, win.canvas.height() / 2))
+    picked = win.preview.pixel_at(QPointF(win.preview.width() / 2, win.preview.height() / 2))
+    assert abs(picked.red() - middle.x() / 2 * 6) <= 6 and abs(picked.green() - middle.y() / 2 * 8) <= 8
+    win.canvas.pan_by(-40, 0)
+    assert win.preview.view.x() > view.x()  # panning right moves the preview along
+    win.actions["follow_canvas"].trigger()
+    assert win.preview.view is None
+    win.actions["follow_canvas"].trigger()
+    assert win.preview.view is not None
+    win.canvas.fit()
+    assert win.preview.view is None
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)
@@ -526,12 +550,15 @@ def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messa
     first.resize(760, 520)  # inside the offscreen screen (800x600): restoring clamps to the screen
     first.splitter.setSizes([500, 200])
     assert first.open_path(lineart_file)
+    assert first.actions["follow_canvas"].isChecked()  # on by default
+    first.actions["follow_canvas"].trigger()
     size, sizes = first.size(), first.splitter.sizes()
     first.close()
     second = start()
     assert recent_labels(second) == ["&1  sketch.png", "Clear Menu"]
     assert second.size() == size
     assert second.splitter.sizes() == sizes
+    assert not second.actions["follow_canvas"].isChecked()
     second.recent_menu.actions()[-1].trigger()  # Clear Menu
     assert recent_labels(second) == ["Clear Menu"]
     second.close()
