@@ -10,6 +10,7 @@ from PIL import Image
 
 from linetint.model.atomic import atomic_write
 from linetint.model.checkpoint import CheckpointError
+from linetint.model.cleanup import apply_levels, auto_levels
 from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceError
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
@@ -52,6 +53,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_false",
         help="write the network's colour alone, without the line art multiplied over it",
     )
+    parser.add_argument(
+        "--clean-up",
+        action="store_true",
+        help="first even out the paper and set the levels of a scanned or photographed sketch, as the "
+        "app's Clean Up Line Art ▸ Auto does (the output's lines are the cleaned ones)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -63,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         if args.max_side < 16:
             raise ImageInputError(f"--max-side must be at least 16, got {args.max_side}")
         grey = load_lineart(args.lineart)
+        if args.clean_up:
+            grey = apply_levels(grey, auto_levels(grey))
         height, width = grey.shape
         hints = load_hints(args.hints, width, height) if args.hints else HintLayer(width, height, ())
         colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)

@@ -251,11 +251,16 @@ class Document(QObject):
         self.undo_stack.push(ClearHintsCommand(self))
         return True
 
-    def set_lineart(self, lineart: np.ndarray, source_path: str | os.PathLike[str] | None = None) -> None:
+    def set_lineart(
+        self,
+        lineart: np.ndarray,
+        source_path: str | os.PathLike[str] | None = None,
+        text: str = "Replace line art",
+    ) -> None:
         """Replace the line art, keeping the hints (rescaled to the new size); undoable."""
         frozen = _frozen_lineart(lineart)
         path = Path(source_path) if source_path is not None else None
-        self.undo_stack.push(ReplaceLineartCommand(self, frozen, path))
+        self.undo_stack.push(ReplaceLineartCommand(self, frozen, path, text))
 
     # ----------------------------------------------------------------------------------------------------
     # For commands only: apply a state without touching the undo stack

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QColorDialog,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -42,6 +43,7 @@ from .color_panel import ColorPanel
 from .commands import hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
 from .export import compose, export_hints, export_ora, export_png
+from .levels_dialog import LevelsDialog
 from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
             "quit": a("&Quit", self.close, "Ctrl+Q"),  # StandardKey.Quit has none on Windows
             "copy_image": a("&Copy Image", self.copy_image, "Ctrl+Shift+C"),
             "clear": a("&Clear All Hints", self.clear_hints, None, "clear"),
+            "clean_up": a("Clean &Up Line Art…", lambda: self.clean_up_dialog(), "Ctrl+L"),
             "recolor": a("&Recolour Hints of Brush Colour…", lambda: self.recolor_hints_dialog(), "Ctrl+R"),
             "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
             "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
@@ -182,7 +185,7 @@ class MainWindow(QMainWindow):
                     "export_ora", "lines_over", None, "settings", None, "quit"):  # fmt: skip
             file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
         edit_menu = menu.addMenu("&Edit")
-        for key in ("undo", "redo", None, "copy_image", None, "recolor", "clear"):
+        for key in ("undo", "redo", None, "copy_image", None, "clean_up", "recolor", "clear"):
             edit_menu.addSeparator() if key is None else edit_menu.addAction(act[key])
         tools_menu = menu.addMenu("&Tools")
         for key in ("brush", "eraser", "eyedropper", None, "smaller", "bigger", "pick_color"):
@@ -479,6 +482,28 @@ class MainWindow(QMainWindow):
         else:
             self._picked(QColor(*([int(doc.lineart[y, x])] * 3)))
 
+    def clean_up_dialog(self) -> LevelsDialog | None:
+        """Levels for the line art, previewed on the canvas; OK makes them one undo step."""
+        doc = self.document
+        if doc is None:
+            return None
+        dialog = LevelsDialog(doc.lineart, self)
+        dialog.previewChanged.connect(self.canvas.set_lineart)
+        dialog.finished.connect(lambda code: self._finish_clean_up(dialog, code))
+        dialog.open()
+        return dialog
+
+    def _finish_clean_up(self, dialog: LevelsDialog, code: int) -> None:
+        doc = self.document
+        dialog.deleteLater()
+        if doc is None:
+            return
+        if code == QDialog.DialogCode.Accepted and not dialog.levels().is_identity:
+            doc.set_lineart(dialog.result(), doc.source_path, "Clean up line art")
+        else:  # the canvas showed the trial; put the document's line art back
+            self.canvas.set_lineart(doc.lineart)
+            self.canvas.set_preview(doc.last_result)
+
     def recolor_hints_dialog(self, color: QColor | None = None) -> None:
         """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog."""
         doc = self.document
@@ -714,6 +739,7 @@ class MainWindow(QMainWindow):
             "export",
             "export_ora",
             "copy_image",
+            "clean_up",
             "recolor",
             "clear",
         ):

@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QToolButton  # noqa: E402
+from PySide6.QtWidgets import QPushButton, QToolButton  # noqa: E402
 
 from linetint.app import color_panel as color_panel_module  # noqa: E402
 from linetint.app import window as window_module  # noqa: E402
@@ -270,6 +270,50 @@ def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(
     assert win.preview.view is not None
     win.canvas.fit()
     assert win.preview.view is None
+
+
+@pytest.fixture
+def photo_file(tmp_path) -> Path:
+    """A photographed sketch: one dark-grey line on grey paper that brightens to the right."""
+    grey = np.tile(np.linspace(150, 220, 80), (60, 1))
+    grey[30, :] *= 0.4  # lit like the paper around it
+    Image.fromarray(grey.astype(np.uint8)).save(tmp_path / "photo.png")
+    return tmp_path / "photo.png"
+
+
+def canvas_grey_at(window, x: float, y: float) -> int:
+    pos = window.canvas.widget_pos(QPointF(x, y)).toPoint()
+    return window.canvas.grab().toImage().pixelColor(pos).red()
+
+
+def test_clean_up_line_art_previews_on_the_canvas_and_is_one_undo_step(win, photo_file, qtbot):
+    win.open_path(photo_file)
+    click_image(win, 10.5, 10.5)
+    hints, original = win.document.hints, win.document.lineart
+    assert canvas_grey_at(win, 5.5, 10.5) < 170  # grey paper on the left
+    dialog = win.clean_up_dialog()
+    with qtbot.waitSignal(dialog.previewChanged, timeout=2000):
+        next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Auto").click()
+    assert canvas_grey_at(win, 5.5, 10.5) == 255  # the trial shows at once, before OK
+    assert win.document.lineart is original  # but the document is untouched until then
+    dialog.accept()
+    cleaned = win.document.lineart
+    assert cleaned[10, 5] == 255 and cleaned[10, 75] == 255 and cleaned[30, 40] < 40
+    assert win.document.hints == hints and win.document.undo_stack.undoText() == "Clean up line art"
+    win.actions["undo"].trigger()
+    assert np.array_equal(win.document.lineart, original) and win.document.hints == hints
+
+
+def test_cancelling_clean_up_puts_the_line_art_back_on_the_canvas(win, photo_file, qtbot):
+    win.open_path(photo_file)
+    steps = win.document.undo_stack.count()
+    dialog = win.clean_up_dialog()
+    with qtbot.waitSignal(dialog.previewChanged, timeout=2000):
+        dialog.white.setValue(150)
+    assert canvas_grey_at(win, 5.5, 10.5) == 255
+    dialog.reject()
+    assert canvas_grey_at(win, 5.5, 10.5) < 170
+    assert win.document.undo_stack.count() == steps
 
 
 def test_brush_size_shortcuts(win, lineart_file):

@@ -62,6 +62,17 @@ def test_lines_are_multiplied_over_the_colour_unless_no_lines(tmp_path):
     assert np.array_equal(over[30], raw[30])  # away from lines (white paper) the colour is untouched
 
 
+def test_clean_up_turns_a_photographed_pencil_line_black_in_the_output(tmp_path):
+    grey = np.tile(np.linspace(150, 220, 64), (48, 1))  # grey paper, brighter to the right
+    grey[30, :] *= 0.4  # a pencil line, lit like the paper around it
+    Image.fromarray(grey.astype(np.uint8)).save(tmp_path / "photo.png")
+    args = ("--device", "cpu", "--precision", "fp32", "--max-side", "64")
+    assert run_cli("colorize", tmp_path / "photo.png", "-o", tmp_path / "raw.png", *args) == 0
+    assert run_cli("colorize", tmp_path / "photo.png", "-o", tmp_path / "clean.png", "--clean-up", *args) == 0
+    raw, clean = np.asarray(Image.open(tmp_path / "raw.png")), np.asarray(Image.open(tmp_path / "clean.png"))
+    assert clean[30].max() <= 8 and clean[30].mean() < raw[30].mean() / 2  # near black, from pencil grey
+
+
 def test_json_hints_and_explicit_checkpoint(tmp_path):
     Image.new("L", (64, 48), 255).save(tmp_path / "a.png")
     hints = {
