@@ -29,6 +29,7 @@ from .qt_images import grey_to_qimage, rgb_to_qimage
 MIN_ZOOM, MAX_ZOOM = 0.05, 64.0
 WHEEL_STEP = 1.25
 BACKGROUND = QColor(38, 38, 42)
+OUTLINE_ALPHA = 170  # of the dark rim around hints: pale colours must show on white paper
 
 
 class Tool(Enum):
@@ -54,6 +55,7 @@ class HintCanvas(QWidget):
         self._lineart: QPixmap | None = None
         self._image_size = (0, 0)
         self._hints: QImage | None = None
+        self._hint_outline: QImage | None = None  # the hints' silhouette, drawn around them
         self._preview: QImage | None = None
         self.show_hints = True
         self.show_preview_under = False
@@ -80,6 +82,9 @@ class HintCanvas(QWidget):
 
     def set_hint_picture(self, rgba: np.ndarray) -> None:
         self._hints = rgb_to_qimage(rgba)
+        silhouette = np.zeros_like(rgba)
+        silhouette[..., 3] = np.where(rgba[..., 3] > 0, OUTLINE_ALPHA, 0)
+        self._hint_outline = rgb_to_qimage(silhouette)
         self.update()
 
     def set_preview(self, rgb: np.ndarray | None) -> None:
@@ -176,6 +181,9 @@ class HintCanvas(QWidget):
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         if self.show_hints and self._hints is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # hints stay crisp
+            # A dark screen-pixel rim, so pale hints show on white paper at every zoom.
+            for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                painter.drawImage(target.translated(dx, dy), self._hint_outline)
             painter.drawImage(target, self._hints)
         self._paint_cursor(painter)
 

@@ -316,6 +316,21 @@ def test_cancelling_clean_up_puts_the_line_art_back_on_the_canvas(win, photo_fil
     assert win.document.undo_stack.count() == steps
 
 
+def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    win.colors.set_color(QColor(255, 255, 255))
+    win.colors.set_size(3)
+    click_image(win, 10.5, 10.5)  # the patch covers image pixels 9-11
+    image = win.canvas.grab().toImage()
+    left = win.canvas.widget_pos(QPointF(9, 10.5)).toPoint()
+    assert image.pixelColor(left + QPoint(2, 0)).red() == 255  # inside: the hint's own white
+    assert image.pixelColor(left - QPoint(1, 0)).red() < 120  # the screen pixel just outside: dark
+    assert image.pixelColor(left - QPoint(4, 0)).red() == 255  # further out: the paper
+    win.actions["show_hints"].trigger()
+    assert win.canvas.grab().toImage().pixelColor(left - QPoint(1, 0)).red() == 255
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)
