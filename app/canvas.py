@@ -36,6 +36,7 @@ class Tool(Enum):
     BRUSH = "brush"
     ERASER = "eraser"
     EYEDROPPER = "eyedropper"
+    MOVE = "move"
 
 
 class HintCanvas(QWidget):
@@ -188,7 +189,7 @@ class HintCanvas(QWidget):
         self._paint_cursor(painter)
 
     def _paint_cursor(self, painter: QPainter) -> None:
-        if self._cursor is None or self.tool is Tool.EYEDROPPER or self._brush_square is None:
+        if self._cursor is None or self.tool in (Tool.EYEDROPPER, Tool.MOVE) or self._brush_square is None:
             return
         square = self._brush_square(self._cursor.x(), self._cursor.y(), self.brush_size)
         if square is None:

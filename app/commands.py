@@ -20,6 +20,7 @@ hint painted at the edge has the same size as one painted anywhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 # QUndoCommand.id() values: commands with the same id may merge (see module docstring).
 ADD_PATCHES_ID = 0x4C54_0001
 ERASE_ID = 0x4C54_0002
+MOVE_ID = 0x4C54_0003
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -167,6 +169,12 @@ def hints_under(layer: HintLayer, x: int, y: int, size: int) -> list[int]:
     ]
 
 
+def hint_at(layer: HintLayer, x: float, y: float) -> int | None:
+    """Index of the topmost hint (the last drawn) covering image point (x, y), or None."""
+    under = hints_under(layer, math.floor(x), math.floor(y), 1)
+    return under[-1] if under else None
+
+
 def hints_under_stroke(
     layer: HintLayer, p0: tuple[float, float], p1: tuple[float, float], size: int
 ) -> list[int]:
@@ -290,6 +298,41 @@ class EraseCommand(QUndoCommand):
         return True
 
 
+class MoveHintCommand(QUndoCommand):
+    """Put hint ``index`` at a new top-left; the moves of one drag (same ``stroke_id``) are one step."""
+
+    def __init__(self, document: Document, index: int, x: int, y: int, stroke_id: int | None = None) -> None:
+        super().__init__("Move hint")
+        self.document = document
+        self.index = index
+        self.stroke_id = stroke_id
+        self._from = document.hints.hints[index]
+        self._to = dataclasses.replace(self._from, x=x, y=y)
+
+    def id(self) -> int:
+        return MOVE_ID if self.stroke_id is not None else -1
+
+    def redo(self) -> None:
+        self._put(self._to)
+
+    def undo(self) -> None:
+        self._put(self._from)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, MoveHintCommand) or (other.stroke_id, other.index) != (
+            self.stroke_id,
+            self.index,
+        ):
+            return False
+        self._to = other._to
+        return True
+
+    def _put(self, hint: Hint) -> None:
+        hints = list(self.document.hints.hints)
+        hints[self.index] = hint
+        self.document.assign_hints(self.document.hints.with_hints(hints))
+
+
 class ReplaceHintsCommand(QUndoCommand):
     """Replace the whole hint layer (import, or ``Document.set_hints``); the layer must match the line art."""
 
@@ -349,10 +392,12 @@ __all__ = [
     "AddPatchesCommand",
     "ClearHintsCommand",
     "EraseCommand",
+    "MoveHintCommand",
     "ReplaceHintsCommand",
     "ReplaceLineartCommand",
     "hints_under",
     "hints_under_stroke",
+    "hint_at",
     "patch_at",
     "square_at",
     "stroke_patches",

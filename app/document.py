@@ -24,6 +24,7 @@ from .commands import (
     AddPatchesCommand,
     ClearHintsCommand,
     EraseCommand,
+    MoveHintCommand,
     ReplaceHintsCommand,
     ReplaceLineartCommand,
 )
@@ -223,6 +224,17 @@ class Document(QObject):
         if not indices:
             return False
         self.undo_stack.push(EraseCommand(self, indices, text, stroke_id))
+        return True
+
+    def move_hint(self, index: int, x: int, y: int, stroke_id: int | None = None) -> bool:
+        """Put hint ``index`` with its top-left at (x, y), kept whole inside the picture; False if it
+        did not move (then no undo step)."""
+        hint = self._hints.hints[index]
+        x = min(max(0, x), self.width - min(hint.size, self.width))
+        y = min(max(0, y), self.height - min(hint.size, self.height))
+        if (x, y) == (hint.x, hint.y):
+            return False
+        self.undo_stack.push(MoveHintCommand(self, index, x, y, stroke_id))
         return True
 
     def set_hints(self, layer: HintLayer, text: str = "Import hints") -> None:

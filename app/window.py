@@ -40,7 +40,7 @@ from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool
 from .cli import app_version
 from .color_panel import ColorPanel
-from .commands import hints_under_stroke, patch_at, square_at, stroke_patches
+from .commands import hint_at, hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
 from .export import compose, export_hints, export_ora, export_png
 from .levels_dialog import LevelsDialog
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._pending_export: tuple[Path | None, str, bool] | None = None  # None: to the clipboard
         self._stroke_id: int | None = None
         self._last_patch = None
+        self._grabbed: tuple[int, float, float] | None = None  # Move tool: hint index, grip offset
         self.setAcceptDrops(True)
         self.resize(1280, 820)
 
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
             "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
             "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
             "eyedropper": a("Eye&dropper", lambda: self.set_tool(Tool.EYEDROPPER), "I", "eyedropper", True),
+            "move": a("&Move Hint", lambda: self.set_tool(Tool.MOVE), "M", "move", True),
             "smaller": a("Smaller Brush", lambda: self.colors.grow(-1), "["),
             "bigger": a("Bigger Brush", lambda: self.colors.grow(1), "]"),
             "pick_color": a("Choose &Colour…", self.colors.choose_color),
@@ -188,7 +190,7 @@ class MainWindow(QMainWindow):
         for key in ("undo", "redo", None, "copy_image", None, "clean_up", "recolor", "clear"):
             edit_menu.addSeparator() if key is None else edit_menu.addAction(act[key])
         tools_menu = menu.addMenu("&Tools")
-        for key in ("brush", "eraser", "eyedropper", None, "smaller", "bigger", "pick_color"):
+        for key in ("brush", "eraser", "eyedropper", "move", None, "smaller", "bigger", "pick_color"):
             tools_menu.addSeparator() if key is None else tools_menu.addAction(act[key])
         view_menu = menu.addMenu("&View")
         for key in (
@@ -209,7 +211,8 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Tools")
         bar.setObjectName("tools")
         bar.setMovable(False)
-        for key in ("open", "save", "export", None, "undo", "redo", None, "brush", "eraser", "eyedropper"):
+        tools = ("brush", "eraser", "eyedropper", "move")
+        for key in ("open", "save", "export", None, "undo", "redo", None, *tools):
             bar.addSeparator() if key is None else bar.addAction(act[key])
         bar.addSeparator()
         bar.addWidget(self.colors)
@@ -389,6 +392,9 @@ class MainWindow(QMainWindow):
         if self.canvas.tool is Tool.ERASER:
             self._erase((pos.x(), pos.y()), (pos.x(), pos.y()))
             return
+        if self.canvas.tool is Tool.MOVE:
+            self._grab_hint(pos)
+            return
         patch = patch_at(pos.x(), pos.y(), self.colors.size, self._color_tuple(), self.document.width,
                          self.document.height)  # fmt: skip
         if patch is not None:
@@ -403,6 +409,11 @@ class MainWindow(QMainWindow):
         if self.canvas.tool is Tool.ERASER:
             self._erase(a, b)
             return
+        if self.canvas.tool is Tool.MOVE:
+            if self._grabbed is not None:
+                index, dx, dy = self._grabbed
+                self.document.move_hint(index, round(p1.x() + dx), round(p1.y() + dy), self._stroke_id)
+            return
         patches = stroke_patches(a, b, self.colors.size, self._color_tuple(), self.document.width,
                                  self.document.height, previous=self._last_patch)  # fmt: skip
         if patches:
@@ -414,9 +425,20 @@ class MainWindow(QMainWindow):
         if indices:
             self.document.erase(indices, stroke_id=self._stroke_id)
 
+    def _grab_hint(self, pos: QPointF) -> None:
+        """Hold the topmost hint under the pointer, and where the pointer holds it, for the drag."""
+        index = hint_at(self.document.hints, pos.x(), pos.y())
+        if index is None:
+            self._grabbed = None
+            self.statusBar().showMessage("No hint here to move", 2000)
+            return
+        hint = self.document.hints.hints[index]
+        self._grabbed = (index, hint.x - pos.x(), hint.y - pos.y())
+
     def _stroke_ended(self) -> None:
         self._stroke_id = None
         self._last_patch = None
+        self._grabbed = None
 
     def clear_hints(self) -> None:
         if self.document is not None:
@@ -535,9 +557,10 @@ class MainWindow(QMainWindow):
     # --- tools and view ---
     def set_tool(self, tool: Tool) -> None:
         self.canvas.tool = tool
-        for key, member in (("brush", Tool.BRUSH), ("eraser", Tool.ERASER), ("eyedropper", Tool.EYEDROPPER)):
-            self.actions[key].setChecked(tool is member)
-        self.canvas.setCursor(Qt.CursorShape.CrossCursor)
+        for member in Tool:
+            self.actions[member.value].setChecked(tool is member)
+        shape = Qt.CursorShape.SizeAllCursor if tool is Tool.MOVE else Qt.CursorShape.CrossCursor
+        self.canvas.setCursor(shape)
         self.canvas.update()
 
     def _brush_size_changed(self, size: int) -> None:

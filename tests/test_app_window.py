@@ -331,6 +331,42 @@ def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, lineart_file):
     assert win.canvas.grab().toImage().pixelColor(left - QPoint(1, 0)).red() == 255
 
 
+def drag_image(window, start: tuple[float, float], end: tuple[float, float], steps: int = 6) -> None:
+    a, b = window.canvas.widget_pos(QPointF(*start)), window.canvas.widget_pos(QPointF(*end))
+    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a.toPoint())
+    for t in np.linspace(0, 1, steps)[1:]:
+        QTest.mouseMove(window.canvas, (a + (b - a) * t).toPoint())
+    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b.toPoint())
+
+
+def test_the_move_tool_drags_the_hint_under_the_pointer_in_one_undo_step(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    win.colors.set_size(3)
+    click_image(win, 10.5, 10.5)  # hint 0 covers 9-11
+    click_image(win, 40.5, 20.5)
+    before = win.document.hints.hints
+    QTest.keyClick(win.canvas, Qt.Key.Key_M)
+    assert win.canvas.tool is Tool.MOVE and win.actions["move"].isChecked()
+    drag_image(win, (11.5, 9.5), (31.5, 24.5))  # held by its corner, moved 20 right, 15 down
+    moved = win.document.hints.hints
+    assert (moved[0].x, moved[0].y) == (29, 24) and moved[0].color == before[0].color
+    assert moved[1] == before[1]
+    win.actions["undo"].trigger()
+    assert win.document.hints.hints == before
+
+
+def test_the_move_tool_on_empty_paper_says_so_and_changes_nothing(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    click_image(win, 10.5, 10.5)
+    steps = win.document.undo_stack.count()
+    win.actions["move"].trigger()
+    drag_image(win, (50.5, 50.5), (60.5, 55.5))
+    assert win.document.undo_stack.count() == steps
+    assert "No hint here" in win.statusBar().currentMessage()
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)
