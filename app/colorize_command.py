@@ -13,6 +13,7 @@ from linetint.model.checkpoint import CheckpointError
 from linetint.model.cleanup import apply_levels, auto_levels
 from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceError
+from linetint.model.flats import flat_colors
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart
 
@@ -59,6 +60,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="first even out the paper and set the levels of a scanned or photographed sketch, as the "
         "app's Clean Up Line Art ▸ Auto does (the output's lines are the cleaned ones)",
     )
+    parser.add_argument(
+        "--flat",
+        action="store_true",
+        help="flat colours: one colour per area the lines enclose (the median of the network's), as the "
+        "app's View ▸ Flat Colours",
+    )
     parser.set_defaults(run=run)
 
 
@@ -76,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         hints = load_hints(args.hints, width, height) if args.hints else HintLayer(width, height, ())
         colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)
         rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
+        if args.flat:
+            rgb = flat_colors(grey, rgb)
         _save_png_atomic(Image.fromarray(compose(grey, rgb, multiply_lines=args.lines_over)), output)
     except (ImageInputError, HintFormatError, CheckpointError, DeviceError, FileNotFoundError) as exc:
         print(f"linetint colorize: {exc}", file=sys.stderr)

@@ -103,18 +103,24 @@ def _thumbnail(rgb: np.ndarray) -> bytes:
 
 
 def export_ora(
-    lineart: np.ndarray, color_rgb: np.ndarray | None, hints: HintLayer, path: str | os.PathLike[str]
+    lineart: np.ndarray,
+    color_rgb: np.ndarray | None,
+    hints: HintLayer,
+    path: str | os.PathLike[str],
+    flat_rgb: np.ndarray | None = None,
 ) -> None:
-    """Write an OpenRaster file with three layers, top to bottom: hints (hidden), line art, colour.
+    """Write an OpenRaster file with these layers, top to bottom: hints (hidden), line art, colour.
 
-    Without a colour image (no preview yet) the colour layer is white paper.  Every layer is an RGBA PNG
-    at the line art's size.
+    With `flat_rgb` (flat colours, model/flats.py) a visible "Flat colours" layer sits above the colour
+    layer, which is then hidden: colourists shade on top of flats. Without a colour image (no preview
+    yet) the colour layer is white paper. Every layer is an RGBA PNG at the line art's size.
     """
     height, width = lineart.shape
     if color_rgb is None:
         color_rgb = np.full((height, width, 3), 255, dtype=np.uint8)
     color = colour_at_lineart_size(lineart, color_rgb)
-    merged = compose(lineart, color)
+    flat = None if flat_rgb is None else colour_at_lineart_size(lineart, flat_rgb)
+    merged = compose(lineart, color if flat is None else flat)
     layers = [
         {
             "name": "Hints",
@@ -131,7 +137,7 @@ def export_ora(
         {
             "name": "Colour",
             "src": "data/colour.png",
-            "visibility": "visible",
+            "visibility": "visible" if flat is None else "hidden",
             "composite-op": "svg:src-over",
         },
     ]
@@ -140,6 +146,10 @@ def export_ora(
         "data/lineart.png": _png_bytes(_lines_rgba(lineart), "RGBA"),
         "data/colour.png": _png_bytes(_opaque(color), "RGBA"),
     }
+    if flat is not None:
+        flats_layer = {"name": "Flat colours", "src": "data/flats.png", "visibility": "visible"}
+        layers.insert(2, {**flats_layer, "composite-op": "svg:src-over"})
+        pictures["data/flats.png"] = _png_bytes(_opaque(flat), "RGBA")
     with atomic_write(path) as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # The spec requires mimetype first and uncompressed, with no extra field.
         mimetype = zipfile.ZipInfo("mimetype")

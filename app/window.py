@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
             "preview_under": a(
                 "Preview &Under Line Art", self._toggle_preview_under, "P", "preview-under", True
             ),
+            "flats": a("&Flat Colours", self._toggle_flats, "F", None, True),
             "follow_canvas": a("Preview &Follows Canvas Zoom", self._sync_preview_view, "L", None, True),
             "shortcuts": a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"]),
             "about": a("&About LineTint", self.show_about),
@@ -456,7 +457,11 @@ class MainWindow(QMainWindow):
 
     def request_preview(self) -> None:
         if self.document is not None:
-            self.engine.request(self.document.lineart, self.document.hints, self.settings.preview_max_side)
+            doc, flat = self.document, self.actions["flats"].isChecked()
+            self.engine.request(doc.lineart, doc.hints, self.settings.preview_max_side, flat)
+
+    def _toggle_flats(self) -> None:
+        self.request_preview()  # the worker makes the flat colours along with the next result
 
     def import_hints_dialog(self) -> None:
         if self.document is None:
@@ -584,9 +589,9 @@ class MainWindow(QMainWindow):
         if self.document is None:
             return
         if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
-            self.document.last_result = result.rgb
-        self.preview.set_result(result.rgb)
-        self.canvas.set_preview(result.rgb)
+            self.document.last_result = result.rgb  # the network's output; flat colours derive from it
+        self.preview.set_result(result.shown)
+        self.canvas.set_preview(result.shown)
         kind = "quick preview" if result.quick else "preview"
         self.status_time.setText(f"{kind} {result.seconds * 1000:.0f} ms")
         self.status_time.setToolTip(result.detail)
@@ -647,7 +652,8 @@ class MainWindow(QMainWindow):
         doc = self.document
         self._pending_export = (path, kind, multiply_lines)
         self.statusBar().showMessage(f"Rendering {path.name if path else 'the picture'} at full resolution…")
-        self.engine.render_full(doc.lineart, doc.hints, min(EXPORT_MAX_SIDE, max(doc.width, doc.height)))
+        side = min(EXPORT_MAX_SIDE, max(doc.width, doc.height))
+        self.engine.render_full(doc.lineart, doc.hints, side, self.actions["flats"].isChecked())
 
     def _finish_export(self, result: PreviewResult) -> None:
         if self._pending_export is None or self.document is None:
@@ -657,14 +663,14 @@ class MainWindow(QMainWindow):
         doc = self.document
         if kind == "clipboard":
             QGuiApplication.clipboard().setImage(
-                rgb_to_qimage(compose(doc.lineart, result.rgb, multiply_lines))
+                rgb_to_qimage(compose(doc.lineart, result.shown, multiply_lines))
             )
             self.statusBar().showMessage(f"Copied the picture ({doc.width}x{doc.height})", 5000)
             return
         if kind == "png":
-            write = lambda: export_png(doc.lineart, result.rgb, path, multiply_lines=multiply_lines)  # noqa: E731
+            write = lambda: export_png(doc.lineart, result.shown, path, multiply_lines=multiply_lines)  # noqa: E731
         else:
-            write = lambda: export_ora(doc.lineart, result.rgb, doc.hints, path)  # noqa: E731
+            write = lambda: export_ora(doc.lineart, result.rgb, doc.hints, path, result.flat)  # noqa: E731
         if self._guarded_write(write, path):
             self.statusBar().showMessage(f"Exported {path.name} ({doc.width}x{doc.height})", 5000)
 
@@ -778,6 +784,8 @@ class MainWindow(QMainWindow):
             value = self._store.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+        flats = self._store.value("view/flat_colours", False)
+        self.actions["flats"].setChecked(flats in (True, "true"))
         follow = self._store.value("view/preview_follows_canvas", True)
         self.actions["follow_canvas"].setChecked(follow not in (False, "false"))  # ini files hold text
 
@@ -786,6 +794,7 @@ class MainWindow(QMainWindow):
         self._store.setValue("window/state", self.saveState())
         self._store.setValue("window/splitter", self.splitter.saveState())
         self._store.setValue("view/preview_follows_canvas", self.actions["follow_canvas"].isChecked())
+        self._store.setValue("view/flat_colours", self.actions["flats"].isChecked())
         self._store.sync()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

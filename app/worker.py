@@ -34,6 +34,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from linetint.model.colorizer import ModelInfo, load_colorizer, working_size
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
+from linetint.model.flats import flat_colors, flat_colors_within
 from linetint.model.hints import HintLayer
 
 QUICK_SIDE = 256  # long side of the quick first pass
@@ -85,6 +86,7 @@ class PreviewRequest:
     max_side: int
     full_render: bool = False  # an export: never replaced by a later preview request
     quick: QuickPass | None = None  # a smaller first pass, if it pays off
+    flat: bool = False  # also make flat colours (model/flats.py) of the result
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,12 @@ class PreviewResult:
     full_render: bool = False
     quick: bool = False  # the small first pass; the full one follows unless a newer edit came
     detail: str = ""  # how the hint features were encoded (incremental / full), for the status bar
+    flat: np.ndarray | None = None  # the flat colours of `rgb`, when the request asked for them
+
+    @property
+    def shown(self) -> np.ndarray:
+        """What the user asked to see: the flat colours if made, else the network's output."""
+        return self.rgb if self.flat is None else self.flat
 
 
 Loader = Callable[[ModelChoice], ColorizerLike]
@@ -256,10 +264,16 @@ class ColorizeWorker(QObject):
         self.quick_runs += quick
         if not request.full_render:
             self._remember(request, max_side, seconds)
-        self.resultReady.emit(
-            PreviewResult(
-                serial, rgb, seconds, self._colorizer.info, request.full_render, quick, self._detail()
+        flat = None
+        if request.flat:  # exports get exact flats; previews the quicker ones at the working size
+            flat = (
+                flat_colors(request.lineart, rgb)
+                if request.full_render
+                else flat_colors_within(request.lineart, rgb, max_side)
             )
+        info, detail = self._colorizer.info, self._detail()
+        self.resultReady.emit(
+            PreviewResult(serial, rgb, seconds, info, request.full_render, quick, detail, flat)
         )
         return True
 
@@ -328,14 +342,15 @@ class PreviewEngine(QObject):
     def load_model(self, choice: ModelChoice) -> None:
         self.worker.load_model(choice)
 
-    def request(self, lineart: np.ndarray, hints: HintLayer, max_side: int) -> int:
+    def request(self, lineart: np.ndarray, hints: HintLayer, max_side: int, flat: bool = False) -> int:
         quick = None
         if self.quick_side is not None and self.quick_side < max_side:
             self._serial += 1
             quick = QuickPass(self._serial, self.quick_side)
         self._serial += 1
         self._latest_preview = self._serial
-        self.worker.submit(PreviewRequest(self._serial, lineart, hints, max_side, quick=quick))
+        request = PreviewRequest(self._serial, lineart, hints, max_side, quick=quick, flat=flat)
+        self.worker.submit(request)
         return self._serial
 
     @property
@@ -343,10 +358,11 @@ class PreviewEngine(QObject):
         """True when the newest request's result is on screen."""
         return self._shown >= self._latest_preview
 
-    def render_full(self, lineart: np.ndarray, hints: HintLayer, max_side: int) -> int:
+    def render_full(self, lineart: np.ndarray, hints: HintLayer, max_side: int, flat: bool = False) -> int:
         """A run for export, at up to `max_side`; it waits for the running preview but is never dropped."""
         self._serial += 1
-        self.worker.submit(PreviewRequest(self._serial, lineart, hints, max_side, full_render=True))
+        request = PreviewRequest(self._serial, lineart, hints, max_side, full_render=True, flat=flat)
+        self.worker.submit(request)
         return self._serial
 
     def invalidate(self) -> None:

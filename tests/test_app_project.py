@@ -288,6 +288,22 @@ def test_ora_export_opens_as_openraster(tmp_path):
     assert np.all(merged[10, :, :3] == 0)
 
 
+def test_ora_with_flat_colours_shows_them_over_the_hidden_colour_layer(tmp_path):
+    data = sample_data()
+    flat = np.full_like(data.result, 90)
+    export_ora(data.lineart, data.result, data.hints, tmp_path / "flat.ora", flat)
+    with zipfile.ZipFile(tmp_path / "flat.ora") as archive:
+        layers = ElementTree.fromstring(archive.read("stack.xml")).find("stack").findall("layer")
+        shown = {layer.get("name"): layer.get("visibility") for layer in layers}
+        flats = np.asarray(Image.open(io.BytesIO(archive.read("data/flats.png"))))
+        merged = np.asarray(Image.open(io.BytesIO(archive.read("mergedimage.png"))))
+    assert [layer.get("name") for layer in layers] == ["Hints", "Line art", "Flat colours", "Colour"]
+    assert shown == {"Hints": "hidden", "Line art": "visible", "Flat colours": "visible", "Colour": "hidden"}
+    assert (flats[..., :3] == 90).all() and (flats[..., 3] == 255).all()
+    paper = data.lineart == 255
+    assert (merged[paper][:, :3] == 90).all()  # the merged picture is what the visible layers show
+
+
 def test_ora_thumbnail_of_a_big_picture_is_small(tmp_path):
     lineart = np.full((600, 300), 255, dtype=np.uint8)
     export_ora(lineart, None, HintLayer(300, 600), tmp_path / "big.ora")

@@ -367,6 +367,20 @@ def test_the_move_tool_on_empty_paper_says_so_and_changes_nothing(win, lineart_f
     assert "No hint here" in win.statusBar().currentMessage()
 
 
+def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file, qtbot):
+    win.open_path(lineart_file)  # one line across: two areas, above and below
+    qtbot.waitUntil(lambda: win.preview.rgb is not None, timeout=10000)
+    raw = win.preview.rgb
+    assert len(np.unique(raw[5:25, 5:75].reshape(-1, 3), axis=0)) > 1  # the (random) network's colours
+    QTest.keyClick(win.canvas, Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: win.preview.rgb is not raw, timeout=10000)
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
+    flat = win.preview.rgb
+    assert len(np.unique(flat[5:25, 5:75].reshape(-1, 3), axis=0)) == 1
+    assert len(np.unique(flat[35:55, 5:75].reshape(-1, 3), axis=0)) == 1
+    assert not np.array_equal(win.document.last_result, flat)  # the project keeps the network's output
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)

@@ -73,6 +73,22 @@ def test_clean_up_turns_a_photographed_pencil_line_black_in_the_output(tmp_path)
     assert clean[30].max() <= 8 and clean[30].mean() < raw[30].mean() / 2  # near black, from pencil grey
 
 
+def test_flat_gives_each_area_one_colour(tmp_path):
+    grey = np.full((48, 64), 255, np.uint8)
+    grey[24, :] = 0
+    Image.fromarray(grey).save(tmp_path / "a.png")
+    two = [{"x": 5, "y": 5, "size": 4, "color": "#ff2020"}, {"x": 50, "y": 10, "size": 4, "color": "#2040ff"}]
+    hints = {"format": "linetint-hints", "version": 1, "width": 64, "height": 48, "hints": two}
+    (tmp_path / "h.json").write_text(json.dumps(hints))
+    args = ("--device", "cpu", "--max-side", "64", "--no-lines", "--hints", tmp_path / "h.json")
+    assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "raw.png", *args) == 0
+    assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "flat.png", "--flat", *args) == 0
+    raw, flat = np.asarray(Image.open(tmp_path / "raw.png")), np.asarray(Image.open(tmp_path / "flat.png"))
+    assert len(np.unique(raw[2:20, 2:62].reshape(-1, 3), axis=0)) > 1
+    for area in (flat[2:20, 2:62], flat[28:46, 2:62]):
+        assert len(np.unique(area.reshape(-1, 3), axis=0)) == 1
+
+
 def test_json_hints_and_explicit_checkpoint(tmp_path):
     Image.new("L", (64, 48), 255).save(tmp_path / "a.png")
     hints = {
