@@ -15,7 +15,8 @@ from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceError
 from linetint.model.flats import flat_colors
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
-from linetint.model.images import ImageInputError, load_lineart
+from linetint.model.images import ImageInputError, load_lineart, load_rgb
+from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
 from .export import compose
 
@@ -30,7 +31,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         "art's own size, the line art multiplied over the colour as the app's Export Image does.",
     )
     parser.add_argument("lineart", type=Path, help="line art image (PNG, JPEG, WebP, BMP, TIFF)")
-    parser.add_argument("--hints", type=Path, help="hints: a .json hint file or a transparent PNG layer")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--hints", type=Path, help="hints: a .json hint file or a transparent PNG layer")
+    source.add_argument(
+        "--hints-from",
+        type=Path,
+        metavar="PICTURE",
+        help="hints taken from a colour picture of the same drawing (a rough, flats, an old colouring): "
+        "one per area the lines enclose, in the picture's colour there",
+    )
     parser.add_argument("-o", "--output", type=Path, help="output PNG (default: LINEART-colored.png)")
     parser.add_argument("--checkpoint", type=Path, help="model checkpoint (default: the shipped model)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (auto)")
@@ -80,13 +89,25 @@ def run(args: argparse.Namespace) -> int:
         if args.clean_up:
             grey = apply_levels(grey, auto_levels(grey))
         height, width = grey.shape
-        hints = load_hints(args.hints, width, height) if args.hints else HintLayer(width, height, ())
+        if args.hints_from:
+            hints = hints_from_picture(grey, load_rgb(args.hints_from))
+        elif args.hints:
+            hints = load_hints(args.hints, width, height)
+        else:
+            hints = HintLayer(width, height, ())
         colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)
         rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
         if args.flat:
             rgb = flat_colors(grey, rgb)
         _save_png_atomic(Image.fromarray(compose(grey, rgb, multiply_lines=args.lines_over)), output)
-    except (ImageInputError, HintFormatError, CheckpointError, DeviceError, FileNotFoundError) as exc:
+    except (
+        ImageInputError,
+        HintFormatError,
+        PictureMismatch,
+        CheckpointError,
+        DeviceError,
+        FileNotFoundError,
+    ) as exc:
         print(f"linetint colorize: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

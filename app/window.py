@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from linetint.model.hints import HintFormatError, hint_rgba, load_hints
-from linetint.model.images import ImageInputError
+from linetint.model.images import ImageInputError, load_rgb
+from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
 from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool
@@ -55,6 +56,7 @@ from .theme import icon
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
 IMAGE_FILTER = "Line art (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
+PICTURE_FILTER = "Colour pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 PROJECT_FILTER = f"LineTint project (*{PROJECT_SUFFIX})"
 OPEN_FILTER = f"Line art or project (*{PROJECT_SUFFIX} *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 AUTOSAVE_DELAY_MS = 2000
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
             "save_as": a("Save &As…", self.save_as, "Ctrl+Shift+S"),
             "import_hints": a("&Import Hint Layer…", self.import_hints_dialog),
             "export_hints": a("Export &Hint Layer…", self.export_hints_dialog),
+            "picture_hints": a("Hints from a &Colour Picture…", self.picture_hints_dialog),
             "export": a("&Export Image…", self.export_dialog, "Ctrl+E", "export"),
             "export_ora": a("Export &OpenRaster (.ora)…", self.export_ora_dialog),
             "lines_over": a("Line Art Over Colour on Export", lambda: None, checkable=True),
@@ -184,7 +187,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(act["open"])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setToolTipsVisible(True)
-        for key in ("save", "save_as", None, "import_hints", "export_hints", None, "export",
+        for key in ("save", "save_as", None, "import_hints", "picture_hints", "export_hints", None, "export",
                     "export_ora", "lines_over", None, "settings", None, "quit"):  # fmt: skip
             file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
         edit_menu = menu.addMenu("&Edit")
@@ -482,6 +485,28 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Imported {len(layer)} hints from {path.name}", 4000)
         return True
 
+    def picture_hints_dialog(self) -> None:
+        if self.document is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Hints from a Colour Picture", "", PICTURE_FILTER)
+        if path:
+            self.hints_from_picture(Path(path))
+
+    def hints_from_picture(self, path: Path) -> bool:
+        """Replace the hints by one per area, coloured as `path` (a colouring of this drawing) paints it."""
+        doc = self.document
+        try:
+            layer = hints_from_picture(doc.lineart, load_rgb(path))
+        except (ImageInputError, PictureMismatch) as exc:
+            QMessageBox.warning(self, "Cannot take hints from it", f"{path.name}: {exc}")
+            return False
+        if not len(layer):
+            QMessageBox.warning(self, "No hints", "The line art has no closed areas to put hints in.")
+            return False
+        doc.set_hints(layer, "Hints from a colour picture")
+        self.statusBar().showMessage(f"{len(layer)} hints from {path.name} (Ctrl+Z to undo)", 5000)
+        return True
+
     def export_hints_dialog(self) -> None:
         if self.document is None:
             return
@@ -764,6 +789,7 @@ class MainWindow(QMainWindow):
             "save",
             "save_as",
             "import_hints",
+            "picture_hints",
             "export_hints",
             "export",
             "export_ora",

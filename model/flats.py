@@ -117,6 +117,18 @@ def region_medians(labels: np.ndarray, pixels: np.ndarray, count: int) -> np.nda
     return medians
 
 
+def find_seeds(grey: np.ndarray, close_gaps: int | None = None, min_area: int = MIN_AREA) -> np.ndarray:
+    """Per pixel (flat), the label of the area whose seed it is, or -1: the gap-closed areas of the line
+    art, away from its lines, without the ones smaller than `min_area`."""
+    height, width = grey.shape
+    gap = default_gap(width, height) if close_gaps is None else close_gaps
+    seeds = label_regions(~grow(line_mask(grey), gap)).ravel()
+    if seeds.max(initial=-1) >= 0:
+        sizes = np.bincount(seeds[seeds >= 0])
+        seeds[(seeds >= 0) & (sizes[np.maximum(seeds, 0)] < min_area)] = -1
+    return seeds
+
+
 def flat_colors(
     grey: np.ndarray, rgb: np.ndarray, close_gaps: int | None = None, min_area: int = MIN_AREA
 ) -> np.ndarray:
@@ -125,16 +137,12 @@ def flat_colors(
         raise ValueError(
             f"colours are {rgb.shape[1]}x{rgb.shape[0]}, line art {grey.shape[1]}x{grey.shape[0]}"
         )
-    height, width = grey.shape
-    gap = default_gap(width, height) if close_gaps is None else close_gaps
-    lines = line_mask(grey)
-    seeds = label_regions(~grow(lines, gap)).ravel()
+    gap = default_gap(grey.shape[1], grey.shape[0]) if close_gaps is None else close_gaps
+    seeds = find_seeds(grey, gap, min_area)
     if seeds.max(initial=-1) < 0:  # all lines (or a page too small to have an area): nothing to flatten
         return rgb.copy()
-    sizes = np.bincount(seeds[seeds >= 0])
-    seeds[(seeds >= 0) & (sizes[np.maximum(seeds, 0)] < min_area)] = -1
-    colours = region_medians(seeds, rgb.reshape(-1, 3), len(sizes))
-    areas = spread_labels(seeds.reshape(grey.shape), ~lines, gap + 2).ravel()
+    colours = region_medians(seeds, rgb.reshape(-1, 3), int(seeds.max()) + 1)
+    areas = spread_labels(seeds.reshape(grey.shape), ~line_mask(grey), gap + 2).ravel()
     out = rgb.reshape(-1, 3).copy()
     out[areas >= 0] = colours[areas[areas >= 0]]
     return out.reshape(rgb.shape)

@@ -87,6 +87,22 @@ def to_grey(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 
 
+def to_rgb(image: Image.Image) -> np.ndarray:
+    """Any PIL mode -> uint8 (H, W, 3), transparency composited on white paper."""
+    check_size(*image.size)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        grey = to_grey(image)
+        return np.repeat(grey[..., None], 3, axis=2)
+    rgba = image.convert("RGBA")
+    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return np.asarray(Image.alpha_composite(paper, rgba).convert("RGB"), dtype=np.uint8).copy()
+
+
+def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:
+    """uint8 (H, W, 3) colour picture from a file, transparency on white paper."""
+    return to_rgb(open_image(path))
+
+
 def load_lineart(path: str | os.PathLike[str]) -> np.ndarray:
     """uint8 (H, W) grey line art from a file: PNG/JPEG/WebP/BMP/TIFF, any mode, white paper."""
     return to_grey(open_image(path))

@@ -381,6 +381,27 @@ def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file
     assert not np.array_equal(win.document.last_result, flat)  # the project keeps the network's output
 
 
+def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
+    win, lineart_file, tmp_path, messages
+):
+    win.open_path(lineart_file)  # 80 x 60, one line across at y = 30
+    click_image(win, 10.5, 10.5)
+    before = win.document.hints
+    picture = np.zeros((60, 80, 3), np.uint8)
+    picture[:30], picture[30:] = (220, 30, 30), (30, 30, 220)
+    Image.fromarray(picture).save(tmp_path / "rough.png")
+    assert win.hints_from_picture(tmp_path / "rough.png")
+    hints = win.document.hints.hints
+    assert {h.color for h in hints if h.y + h.size <= 30} == {(220, 30, 30)}
+    assert {h.color for h in hints if h.y > 30} == {(30, 30, 220)}
+    assert win.document.undo_stack.undoText() == "Hints from a colour picture"
+    win.actions["undo"].trigger()
+    assert win.document.hints == before
+    Image.fromarray(picture.transpose(1, 0, 2).copy()).save(tmp_path / "other.png")  # 60 x 80
+    assert not win.hints_from_picture(tmp_path / "other.png")
+    assert "not the same shape" in messages.warnings[-1] and win.document.hints == before
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)

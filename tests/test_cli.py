@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,31 @@ def test_flat_gives_each_area_one_colour(tmp_path):
     assert len(np.unique(raw[2:20, 2:62].reshape(-1, 3), axis=0)) > 1
     for area in (flat[2:20, 2:62], flat[28:46, 2:62]):
         assert len(np.unique(area.reshape(-1, 3), axis=0)) == 1
+
+
+def test_hints_from_a_colour_picture_and_a_mismatched_one(tmp_path, capsys):
+    grey = np.full((48, 64), 255, np.uint8)
+    grey[24, :] = 0
+    Image.fromarray(grey).save(tmp_path / "a.png")
+    picture = np.full((48, 64, 3), (230, 40, 40), np.uint8)
+    Image.fromarray(picture).save(tmp_path / "rough.png")
+    Image.fromarray(picture[:, :20]).save(tmp_path / "narrow.png")
+    args = ("--device", "cpu", "--max-side", "64")
+    assert run_cli("colorize", tmp_path / "a.png", "--hints-from", tmp_path / "rough.png", *args) == 0
+    assert re.search(r", [1-9]\d* hints,", capsys.readouterr().out)  # at least one hint per area
+    assert (
+        run_cli(
+            "colorize",
+            tmp_path / "a.png",
+            "--hints-from",
+            tmp_path / "narrow.png",
+            "-o",
+            tmp_path / "x.png",
+            *args,
+        )
+        == 2
+    )
+    assert "not the same shape" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
 
 
 def test_json_hints_and_explicit_checkpoint(tmp_path):
