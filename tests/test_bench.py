@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -36,3 +38,23 @@ def test_gpu_session_rehearses_its_inference_section_on_the_cpu(tmp_path):
         "mean": 0.0,
     }  # the same path as the reference
     assert report["inference"]["full_pass_s"]["fp32@128"] > 0
+
+
+def test_train_speed_prints_a_row_per_generator(tmp_path):
+    rows = tmp_path / "rows.json"
+    done = run_script(
+        "bench/train_speed.py", "--device", "cpu", "--config", "tiny", "--crop", "32", "--batch", "1",
+        "--repeats", "1", "--json", str(rows),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    measured = json.loads(rows.read_text())
+    assert [r["generator"] for r in measured] == ["csa", "csa-noattn", "pix2pixhd"]
+    assert all(r["s_per_step"] > 0 and r["tflop_per_sample"] > 0 for r in measured)
+
+
+def test_picture_hints_bench_prints_its_table(tmp_path):
+    if not (ROOT.parent / "shared" / "data" / "lineart" / "sketchkeras-1-color.png").exists():
+        pytest.skip("../shared/data is not available")
+    done = run_script("bench/picture_hints.py", "--grid", str(tmp_path / "grid.jpg"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("| sketchkeras-") == 2 and (tmp_path / "grid.jpg").stat().st_size > 0
