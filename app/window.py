@@ -615,8 +615,8 @@ class MainWindow(QMainWindow):
             return
         if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
             self.document.last_result = result.rgb  # the network's output; flat colours derive from it
-        self.preview.set_result(result.shown)
-        self.canvas.set_preview(result.shown)
+        self.preview.set_result(result.display)
+        self.canvas.set_preview(result.colour)  # the canvas multiplies its own line art over it
         kind = "quick preview" if result.quick else "preview"
         self.status_time.setText(f"{kind} {result.seconds * 1000:.0f} ms")
         self.status_time.setToolTip(result.detail)
@@ -688,12 +688,12 @@ class MainWindow(QMainWindow):
         doc = self.document
         if kind == "clipboard":
             QGuiApplication.clipboard().setImage(
-                rgb_to_qimage(compose(doc.lineart, result.shown, multiply_lines))
+                rgb_to_qimage(compose(doc.lineart, result.colour, multiply_lines))
             )
             self.statusBar().showMessage(f"Copied the picture ({doc.width}x{doc.height})", 5000)
             return
         if kind == "png":
-            write = lambda: export_png(doc.lineart, result.shown, path, multiply_lines=multiply_lines)  # noqa: E731
+            write = lambda: export_png(doc.lineart, result.colour, path, multiply_lines=multiply_lines)  # noqa: E731
         else:
             write = lambda: export_ora(doc.lineart, result.rgb, doc.hints, path, result.flat)  # noqa: E731
         if self._guarded_write(write, path):

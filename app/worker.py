@@ -37,6 +37,8 @@ from linetint.model.devices import keep_freed_memory, returning_freed_memory
 from linetint.model.flats import flat_colors, flat_colors_within
 from linetint.model.hints import HintLayer
 
+from .export import compose
+
 QUICK_SIDE = 256  # long side of the quick first pass
 QUICK_MIN_GAIN = 2.0  # run the quick pass only if the full one is estimated at least this much slower
 QUICK_MIN_FULL_S = 0.25  # ... and slower than this: a full pass this fast is the quick feedback
@@ -99,11 +101,17 @@ class PreviewResult:
     quick: bool = False  # the small first pass; the full one follows unless a newer edit came
     detail: str = ""  # how the hint features were encoded (incremental / full), for the status bar
     flat: np.ndarray | None = None  # the flat colours of `rgb`, when the request asked for them
+    flat_lined: np.ndarray | None = None  # ... with the line art multiplied over them, for the preview
 
     @property
-    def shown(self) -> np.ndarray:
-        """What the user asked to see: the flat colours if made, else the network's output."""
+    def colour(self) -> np.ndarray:
+        """The colour the user asked for, without lines: the flat colours if made, else the network's."""
         return self.rgb if self.flat is None else self.flat
+
+    @property
+    def display(self) -> np.ndarray:
+        """The preview picture: the network's output (its own lines), or flat colours under the lines."""
+        return self.rgb if self.flat_lined is None else self.flat_lined
 
 
 Loader = Callable[[ModelChoice], ColorizerLike]
@@ -264,17 +272,17 @@ class ColorizeWorker(QObject):
         self.quick_runs += quick
         if not request.full_render:
             self._remember(request, max_side, seconds)
-        flat = None
-        if request.flat:  # exports get exact flats; previews the quicker ones at the working size
-            flat = (
-                flat_colors(request.lineart, rgb)
-                if request.full_render
-                else flat_colors_within(request.lineart, rgb, max_side)
-            )
+        flat = flat_lined = None
+        if request.flat and request.full_render:  # exports: exact flats
+            flat = flat_colors(request.lineart, rgb)
+        elif request.flat:  # previews: quicker flats worked out at the working size, under the lines
+            flat = flat_colors_within(request.lineart, rgb, max_side)
+            flat_lined = compose(request.lineart, flat)
         info, detail = self._colorizer.info, self._detail()
-        self.resultReady.emit(
-            PreviewResult(serial, rgb, seconds, info, request.full_render, quick, detail, flat)
+        result = PreviewResult(
+            serial, rgb, seconds, info, request.full_render, quick, detail, flat, flat_lined
         )
+        self.resultReady.emit(result)
         return True
 
     def _detail(self) -> str:

@@ -378,6 +378,7 @@ def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file
     flat = win.preview.rgb
     assert len(np.unique(flat[5:25, 5:75].reshape(-1, 3), axis=0)) == 1
     assert len(np.unique(flat[35:55, 5:75].reshape(-1, 3), axis=0)) == 1
+    assert (flat[30] == 0).all()  # the line art drawn over the flat colours, as on export
     assert not np.array_equal(win.document.last_result, flat)  # the project keeps the network's output
 
 
