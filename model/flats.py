@@ -1,7 +1,7 @@
 """Flat colours ("flats"): one colour per region that the lines enclose, taken from the network's output.
 
 Colourists start from flats — every closed area of the line art filled with one plain colour — and shade
-on top. The network's output already says which colour each area should be; averaging it over each area
+on top. The network's output already says which colour each area should be; its median over each area
 gives clean flats and removes its speckles.
 
 Line art has gaps, through which one area would leak into the next. Areas are therefore found as in
