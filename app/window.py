@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QToolBar,
+    QUndoView,
 )
 
 from linetint.model.hints import HintFormatError, hint_rgba, load_hints
@@ -96,6 +98,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.preview)
         self.splitter.setSizes([700, 500])
         self.setCentralWidget(self.splitter)
+        self.history = QUndoView()  # every edit of the open picture; a click goes back to that point
+        self.history.setEmptyLabel("Opened")
+        self.history_dock = QDockWidget("History", self)
+        self.history_dock.setObjectName("history")  # so saveState/restoreState keep it
+        self.history_dock.setWidget(self.history)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.history_dock.hide()
         self.colors = ColorPanel()
 
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
@@ -168,6 +177,9 @@ class MainWindow(QMainWindow):
             "shortcuts": a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"]),
             "about": a("&About LineTint", self.show_about),
         }
+        self.actions["history"] = self.history_dock.toggleViewAction()
+        self.actions["history"].setText("&History")
+        self.actions["history"].setShortcut(QKeySequence("Ctrl+H"))
         self.actions["lines_over"].setChecked(True)
         self.actions["show_hints"].setChecked(True)
         stack_undo = QAction(icon("undo"), "&Undo", self)
@@ -206,6 +218,10 @@ class MainWindow(QMainWindow):
             "show_hints",
             "preview_under",
             "follow_canvas",
+            None,
+            "flats",
+            None,
+            "history",
         ):
             view_menu.addSeparator() if key is None else view_menu.addAction(act[key])
         help_menu = menu.addMenu("&Help")
@@ -262,6 +278,7 @@ class MainWindow(QMainWindow):
             self.document.deleteLater()
         self.document = document
         document.setParent(self)
+        self.history.setStack(document.undo_stack)
         document.hintsChanged.connect(self._hints_changed)
         document.lineartChanged.connect(self._lineart_changed)
         document.modifiedChanged.connect(lambda _: self._update_title())

@@ -706,6 +706,31 @@ def test_a_damaged_settings_file_gives_an_empty_recent_menu_and_the_default_layo
     window.close()
 
 
+def test_every_command_is_in_a_menu(win):
+    def reachable(menu_actions):
+        for action in menu_actions:
+            yield action
+            if action.menu() is not None:
+                yield from reachable(action.menu().actions())
+
+    in_menus = set(reachable(win.menuBar().actions()))
+    assert [key for key, action in win.actions.items() if action not in in_menus] == []
+
+
+def test_the_history_panel_lists_the_edits_and_goes_back_to_one(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    click_image(win, 10.5, 10.5)
+    click_image(win, 40.5, 20.5)
+    assert not win.history_dock.isVisible()
+    win.actions["history"].trigger()
+    assert win.history_dock.isVisible()
+    model = win.history.model()
+    assert [model.index(row, 0).data() for row in range(model.rowCount())] == ["Opened", "Paint", "Paint"]
+    win.history.setCurrentIndex(model.index(1, 0))  # a click on the first stroke
+    assert len(win.document.hints) == 1
+
+
 def test_keyboard_shortcuts_dialog_lists_the_real_shortcuts_of_the_menus(win):
     dialog = win.show_shortcuts()
     table = dialog.table
