@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.history_dock.setObjectName("history")  # so saveState/restoreState keep it
         self.history_dock.setWidget(self.history)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)  # a list, not a panel
         self.history_dock.hide()
         self.colors = ColorPanel()
 
