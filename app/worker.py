@@ -34,7 +34,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from linetint.model.colorizer import ModelInfo, load_colorizer, working_size
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
-from linetint.model.flats import flat_colors, flat_colors_within
+from linetint.model.flats import flat_colors_within
 from linetint.model.hints import HintLayer
 
 from .export import compose
@@ -44,6 +44,7 @@ QUICK_MIN_GAIN = 2.0  # run the quick pass only if the full one is estimated at 
 QUICK_MIN_FULL_S = 0.25  # ... and slower than this: a full pass this fast is the quick feedback
 BURST_INTERVAL_S = 0.3  # during a burst of edits, start a preview at most this often (~3 a second)
 DRAG_GAP_S = 0.1  # an edit this soon after the last preview finished continues a drag; clicks come slower
+EXACT_FLATS_SIDE = 4096  # bigger exports get flats worked out at this size: ~35 bytes and 0.25 µs a pixel
 TIMING_MEMORY = 0.5  # weight of the newest measurement in the per-size running estimate
 
 
@@ -273,8 +274,8 @@ class ColorizeWorker(QObject):
         if not request.full_render:
             self._remember(request, max_side, seconds)
         flat = flat_lined = None
-        if request.flat and request.full_render:  # exports: exact flats
-            flat = flat_colors(request.lineart, rgb)
+        if request.flat and request.full_render:  # exports: exact flats up to 4096 px a side (memory)
+            flat = flat_colors_within(request.lineart, rgb, EXACT_FLATS_SIDE)
         elif request.flat:  # previews: quicker flats worked out at the working size, under the lines
             flat = flat_colors_within(request.lineart, rgb, max_side)
             flat_lined = compose(request.lineart, flat)
