@@ -83,7 +83,9 @@ class MainWindow(QMainWindow):
         self.autosave = autosave
         self.document: Document | None = None
         self.model_info = None
-        self._pending_export: tuple[Path | None, str, bool] | None = None  # None: to the clipboard
+        # Exports rendering in the worker, by request serial: (path or None for the clipboard, kind,
+        # lines over colour, the document's line art and hints as they were asked for).
+        self._pending_exports: dict[int, tuple] = {}
         self._stroke_id: int | None = None
         self._last_patch = None
         self._grabbed: tuple[int, float, float] | None = None  # Move tool: hint index, grip offset
@@ -279,6 +281,7 @@ class MainWindow(QMainWindow):
             self.document.deleteLater()
         self.document = document
         document.setParent(self)
+        self._pending_exports.clear()  # the engine drops the old document's renders too
         self.history.setStack(document.undo_stack)
         document.hintsChanged.connect(self._hints_changed)
         document.lineartChanged.connect(self._lineart_changed)
@@ -693,29 +696,28 @@ class MainWindow(QMainWindow):
     def export(self, path: Path | None, kind: str, multiply_lines: bool = True) -> None:
         """Render at full resolution in the worker, then write; the window stays usable meanwhile."""
         doc = self.document
-        self._pending_export = (path, kind, multiply_lines)
         self.statusBar().showMessage(f"Rendering {path.name if path else 'the picture'} at full resolution…")
         side = min(EXPORT_MAX_SIDE, max(doc.width, doc.height))
-        self.engine.render_full(doc.lineart, doc.hints, side, self.actions["flats"].isChecked())
+        serial = self.engine.render_full(doc.lineart, doc.hints, side, self.actions["flats"].isChecked())
+        self._pending_exports[serial] = (path, kind, multiply_lines, doc.lineart, doc.hints)
 
     def _finish_export(self, result: PreviewResult) -> None:
-        if self._pending_export is None or self.document is None:
+        pending = self._pending_exports.pop(result.serial, None)
+        if pending is None or self.document is None:
             return
-        path, kind, multiply_lines = self._pending_export
-        self._pending_export = None
-        doc = self.document
+        path, kind, multiply_lines, lineart, hints = pending
+        height, width = lineart.shape
         if kind == "clipboard":
-            QGuiApplication.clipboard().setImage(
-                rgb_to_qimage(compose(doc.lineart, result.colour, multiply_lines))
-            )
-            self.statusBar().showMessage(f"Copied the picture ({doc.width}x{doc.height})", 5000)
+            picture = compose(lineart, result.colour, multiply_lines)
+            QGuiApplication.clipboard().setImage(rgb_to_qimage(picture))
+            self.statusBar().showMessage(f"Copied the picture ({width}x{height})", 5000)
             return
         if kind == "png":
-            write = lambda: export_png(doc.lineart, result.colour, path, multiply_lines=multiply_lines)  # noqa: E731
+            write = lambda: export_png(lineart, result.colour, path, multiply_lines=multiply_lines)  # noqa: E731
         else:
-            write = lambda: export_ora(doc.lineart, result.rgb, doc.hints, path, result.flat)  # noqa: E731
+            write = lambda: export_ora(lineart, result.rgb, hints, path, result.flat)  # noqa: E731
         if self._guarded_write(write, path):
-            self.statusBar().showMessage(f"Exported {path.name} ({doc.width}x{doc.height})", 5000)
+            self.statusBar().showMessage(f"Exported {path.name} ({width}x{height})", 5000)
 
     def _guarded_write(self, write, path: Path) -> bool:
         try:

@@ -1,7 +1,8 @@
 """The background colorizer: the GUI thread never runs the model.
 
 One `ColorizeWorker` lives in its own QThread. `submit()` may be called from the GUI thread at any rate:
-a request replaces any request still waiting (latest wins, at most one queued), the running one finishes.
+a preview request replaces any preview request still waiting (latest wins, at most one queued), the
+running one finishes; export renders queue up and every one runs, in order, before waiting previews.
 The GUI shows a result only if it is newer than the one on screen (so colour follows a long drag instead
 of freezing until the hand stops) and drops every result of a document that is no longer open.
 
@@ -145,7 +146,7 @@ class ColorizeWorker(QObject):
         self._colorizer: ColorizerLike | None = None
         self._lock = threading.Lock()
         self._pending: PreviewRequest | None = None
-        self._pending_render: PreviewRequest | None = None
+        self._pending_renders: list[PreviewRequest] = []  # exports: every one runs, in order
         self._wake.connect(self._drain)
         self._load.connect(self._do_load)
         self._estimates: dict[tuple[int, int], float] = {}  # working size -> seconds, running estimate
@@ -157,7 +158,7 @@ class ColorizeWorker(QObject):
     def submit(self, request: PreviewRequest) -> None:
         with self._lock:
             if request.full_render:
-                self._pending_render = request
+                self._pending_renders.append(request)
             else:
                 self._pending = request
         self._wake.emit()
@@ -185,7 +186,7 @@ class ColorizeWorker(QObject):
         came_while_busy = False  # True once this drain has run something: what is pending came meanwhile
         while self._colorizer is not None:
             with self._lock:
-                waiting = self._pending is not None or self._pending_render is not None
+                waiting = self._pending is not None or bool(self._pending_renders)
             if not waiting:
                 return
             # A burst: edits that queued up behind a run, or that follow the last preview within a mouse
@@ -194,8 +195,8 @@ class ColorizeWorker(QObject):
             if burst:
                 self._pace()
             with self._lock:
-                if self._pending_render is not None:
-                    request, self._pending_render = self._pending_render, None
+                if self._pending_renders:
+                    request = self._pending_renders.pop(0)
                 else:
                     request, self._pending = self._pending, None
             if request is None:
@@ -214,7 +215,7 @@ class ColorizeWorker(QObject):
     def _pace(self) -> None:
         """In a burst, wait until BURST_INTERVAL_S after the last preview started (exports never wait)."""
         with self._lock:
-            if self._pending_render is not None:
+            if self._pending_renders:
                 return
         wait = self._last_preview_start + BURST_INTERVAL_S - time.perf_counter()
         if wait > 0:

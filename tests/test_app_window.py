@@ -506,6 +506,18 @@ def test_exports_have_the_line_arts_size(win, lineart_file, tmp_path, qtbot):
         assert b"stack" in archive.read("stack.xml")
 
 
+def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_path, qtbot):
+    win.open_path(lineart_file)
+    win.actions["flats"].trigger()
+    win.export(tmp_path / "flat.png", "png", multiply_lines=True)
+    win.export(tmp_path / "flat.ora", "ora")
+    qtbot.waitUntil(lambda: (tmp_path / "flat.ora").exists(), timeout=20000)
+    flat = np.asarray(Image.open(tmp_path / "flat.png").convert("RGB"))
+    assert len(np.unique(flat[2:28, 2:78].reshape(-1, 3), axis=0)) == 1 and (flat[30] == 0).all()
+    with zipfile.ZipFile(tmp_path / "flat.ora") as archive:
+        assert b'name="Flat colours"' in archive.read("stack.xml")
+
+
 def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(win, lineart_file, qtbot):
     from PySide6.QtGui import QGuiApplication
 

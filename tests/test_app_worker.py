@@ -140,6 +140,15 @@ def test_an_export_render_is_not_replaced_by_later_previews(qtbot, engine_with):
     assert [r.serial for r in renders] == [serial] and renders[0].rgb[0, 0, 0] == 9
 
 
+def test_exports_asked_for_in_a_row_all_arrive_in_order(qtbot, engine_with):
+    engine = engine_with(FakeColorizer(delay=0.05))
+    renders = []
+    engine.renderReady.connect(renders.append)
+    serials = [engine.render_full(LINEART, layer(n), 4096) for n in (3, 4, 5)]
+    qtbot.waitUntil(lambda: len(renders) == 3, timeout=5000)
+    assert [r.serial for r in renders] == serials and [r.rgb[0, 0, 0] for r in renders] == [3, 4, 5]
+
+
 class SizedColorizer(FakeColorizer):
     """Takes time in proportion to the working size, like the network; records each run's max_side."""
 
