@@ -573,9 +573,11 @@ class MainWindow(QMainWindow):
             return
         if code == QDialog.DialogCode.Accepted and not dialog.levels().is_identity:
             doc.set_lineart(dialog.result(), doc.source_path, "Clean up line art")
-        else:  # the canvas showed the trial; put the document's line art back
+        else:  # the canvas showed the trial; put the document's line art and its preview back
             self.canvas.set_lineart(doc.lineart)
             self.canvas.set_preview(doc.last_result)
+            if self.actions["flats"].isChecked():
+                self.request_preview()  # last_result is the network's colour; the canvas wants flats
 
     def recolor_hints_dialog(self, color: QColor | None = None) -> None:
         """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog."""
