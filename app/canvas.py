@@ -24,6 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from linetint.model.hints import HintLayer
+
 from .qt_images import grey_to_qimage, rgb_to_qimage
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 64.0
@@ -57,6 +59,7 @@ class HintCanvas(QWidget):
         self._image_size = (0, 0)
         self._hints: QImage | None = None
         self._hint_outline: QImage | None = None  # the hints' silhouette, drawn around them
+        self._hint_layer: HintLayer | None = None  # what the two pictures above show
         self._preview: QImage | None = None
         self.show_hints = True
         self.show_preview_under = False
@@ -81,11 +84,29 @@ class HintCanvas(QWidget):
             self.fit()
         self.update()
 
-    def set_hint_picture(self, rgba: np.ndarray) -> None:
-        self._hints = rgb_to_qimage(rgba)
-        silhouette = np.zeros_like(rgba)
-        silhouette[..., 3] = np.where(rgba[..., 3] > 0, OUTLINE_ALPHA, 0)
-        self._hint_outline = rgb_to_qimage(silhouette)
+    def set_hints(self, layer: HintLayer) -> None:
+        """Show `layer`. Hints appended to the shown ones (a stroke going on) are drawn onto the pictures
+        already made, so a dab costs the same on a 24-megapixel page as on a small one."""
+        shown = self._hint_layer
+        grows = (
+            shown is not None
+            and (shown.width, shown.height) == (layer.width, layer.height)
+            and layer.hints[: len(shown.hints)] == shown.hints
+        )
+        if not grows:
+            self._hints = QImage(layer.width, layer.height, QImage.Format.Format_ARGB32_Premultiplied)
+            self._hints.fill(Qt.GlobalColor.transparent)
+            self._hint_outline = QImage(self._hints)  # a copy: the hints' silhouette, for their rim
+        new = layer.hints[len(shown.hints) :] if grows else layer.hints
+        colours, rim = QPainter(self._hints), QPainter(self._hint_outline)
+        for painter in (colours, rim):
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)  # later hints win
+        for hint in new:
+            colours.fillRect(hint.x, hint.y, hint.size, hint.size, QColor(*hint.color))
+            rim.fillRect(hint.x, hint.y, hint.size, hint.size, QColor(0, 0, 0, OUTLINE_ALPHA))
+        colours.end()
+        rim.end()
+        self._hint_layer = layer
         self.update()
 
     def set_preview(self, rgb: np.ndarray | None) -> None:

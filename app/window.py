@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
-from linetint.model.hints import HintFormatError, hint_rgba, load_hints
+from linetint.model.hints import HintFormatError, load_hints
 from linetint.model.images import ImageInputError, load_rgb
 from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
         document.pathChanged.connect(self._update_title)
         self.engine.invalidate()
         self.canvas.set_lineart(document.lineart)
-        self.canvas.set_hint_picture(hint_rgba(document.hints))
+        self.canvas.set_hints(document.hints)
         self.preview.set_result(document.last_result)
         self.canvas.set_preview(document.last_result)
         self._update_title()
@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
             self.document.clear_hints()
 
     def _hints_changed(self) -> None:
-        self.canvas.set_hint_picture(hint_rgba(self.document.hints))
+        self.canvas.set_hints(self.document.hints)
         self.request_preview()
         self._autosave_timer.start()
 
@@ -549,9 +549,9 @@ class MainWindow(QMainWindow):
         if self.canvas.show_preview_under and doc.last_result is not None:
             self._picked(QColor(*(int(c) for c in doc.last_result[y, x])))
             return
-        picture = hint_rgba(doc.hints)
-        if self.canvas.show_hints and picture[y, x, 3]:
-            self._picked(QColor(*(int(c) for c in picture[y, x, :3])))
+        under = hint_at(doc.hints, x + 0.5, y + 0.5) if self.canvas.show_hints else None
+        if under is not None:
+            self._picked(QColor(*doc.hints.hints[under].color))
         else:
             self._picked(QColor(*([int(doc.lineart[y, x])] * 3)))
 

@@ -403,6 +403,33 @@ def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
     assert "not the same shape" in messages.warnings[-1] and win.document.hints == before
 
 
+def shown_hints(window) -> np.ndarray:
+    """The canvas's own hint picture as RGBA, to compare with the hint contract's raster."""
+    import qimage2ndarray
+
+    image = window.canvas._hints.convertToFormat(window.canvas._hints.Format.Format_ARGB32)
+    return np.dstack([qimage2ndarray.rgb_view(image), qimage2ndarray.alpha_view(image)])
+
+
+def test_the_canvas_shows_exactly_the_hint_layer_through_strokes_erasing_undo_and_import(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    steps = [
+        lambda: drag_image(win, (5.5, 5.5), (40.5, 25.5)),  # a stroke: drawn hint by hint
+        lambda: win.colors.set_color(QColor(250, 250, 250)),
+        lambda: click_image(win, 20.5, 15.5),  # over the stroke: the later hint wins
+        lambda: (win.actions["eraser"].trigger(), click_image(win, 10.5, 8.5)),
+        lambda: win.actions["undo"].trigger(),
+        lambda: win.actions["undo"].trigger(),
+        lambda: win.actions["redo"].trigger(),
+        lambda: win.actions["clear"].trigger(),
+        lambda: win.actions["undo"].trigger(),
+    ]
+    for step in steps:
+        step()
+        assert np.array_equal(shown_hints(win), hint_rgba(win.document.hints))
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)
