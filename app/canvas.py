@@ -109,8 +109,9 @@ class HintCanvas(QWidget):
         self._hint_layer = layer
         self.update()
 
-    def set_preview(self, rgb: np.ndarray | None) -> None:
-        self._preview = None if rgb is None else rgb_to_qimage(rgb)
+    def set_preview(self, rgb: np.ndarray | None, image: QImage | None = None) -> None:
+        """The colour shown under the lines in Preview Under mode; `image`: `rgb` as a QImage already."""
+        self._preview = None if rgb is None else image if image is not None else rgb_to_qimage(rgb)
         if self.show_preview_under:
             self.update()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from .canvas import BACKGROUND
@@ -31,9 +31,10 @@ class PreviewPane(QWidget):
     def rgb(self) -> np.ndarray | None:
         return self._rgb
 
-    def set_result(self, rgb: np.ndarray | None) -> None:
+    def set_result(self, rgb: np.ndarray | None, image: QImage | None = None) -> None:
+        """Show `rgb`; `image`, if given, is it already as a QImage (made off the GUI thread)."""
         self._rgb = rgb
-        self._image = None if rgb is None else rgb_to_qimage(rgb)
+        self._image = None if rgb is None else image if image is not None else rgb_to_qimage(rgb)
         self.update()
 
     @property

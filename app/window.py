@@ -638,8 +638,8 @@ class MainWindow(QMainWindow):
             return
         if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
             self.document.last_result = result.rgb  # the network's output; flat colours derive from it
-        self.preview.set_result(result.display)
-        self.canvas.set_preview(result.colour)  # the canvas multiplies its own line art over it
+        self.preview.set_result(result.display, result.display_image)
+        self.canvas.set_preview(result.colour, result.colour_image)  # it multiplies its own lines over
         kind = "quick preview" if result.quick else "preview"
         self.status_time.setText(f"{kind} {result.seconds * 1000:.0f} ms")
         self.status_time.setToolTip(result.detail)

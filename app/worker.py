@@ -32,6 +32,7 @@ from typing import Protocol
 import numpy as np
 import torch
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QImage
 
 from linetint.model.colorizer import ModelInfo, load_colorizer, working_size
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
@@ -39,6 +40,7 @@ from linetint.model.flats import flat_colors_within
 from linetint.model.hints import HintLayer
 
 from .export import compose
+from .qt_images import rgb_to_qimage
 
 QUICK_SIDE = 256  # long side of the quick first pass
 QUICK_MIN_GAIN = 2.0  # run the quick pass only if the full one is estimated at least this much slower
@@ -104,6 +106,10 @@ class PreviewResult:
     detail: str = ""  # how the hint features were encoded (incremental / full), for the status bar
     flat: np.ndarray | None = None  # the flat colours of `rgb`, when the request asked for them
     flat_lined: np.ndarray | None = None  # ... with the line art multiplied over them, for the preview
+    # `display` and `colour` as QImages, made on the worker thread: converting a page of megapixels
+    # takes tens of milliseconds that the GUI thread would otherwise spend (None for exports).
+    display_image: QImage | None = None
+    colour_image: QImage | None = None
 
     @property
     def colour(self) -> np.ndarray:
@@ -280,9 +286,23 @@ class ColorizeWorker(QObject):
         elif request.flat:  # previews: quicker flats worked out at the working size, under the lines
             flat = flat_colors_within(request.lineart, rgb, max_side)
             flat_lined = compose(request.lineart, flat)
+        display_image = colour_image = None
+        if not request.full_render:
+            display_image = rgb_to_qimage(rgb if flat_lined is None else flat_lined)
+            colour_image = display_image if flat is None else rgb_to_qimage(flat)
         info, detail = self._colorizer.info, self._detail()
         result = PreviewResult(
-            serial, rgb, seconds, info, request.full_render, quick, detail, flat, flat_lined
+            serial,
+            rgb,
+            seconds,
+            info,
+            request.full_render,
+            quick,
+            detail,
+            flat=flat,
+            flat_lined=flat_lined,
+            display_image=display_image,
+            colour_image=colour_image,
         )
         self.resultReady.emit(result)
         return True
