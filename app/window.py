@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._stroke_id: int | None = None
         self._last_patch = None
         self._grabbed: tuple[int, float, float] | None = None  # Move tool: hint index, grip offset
+        self._canvas_colour = None  # the colour under the canvas's lines in Preview Under mode
         self.setAcceptDrops(True)
         self.resize(1280, 820)
 
@@ -282,6 +283,7 @@ class MainWindow(QMainWindow):
         self.document = document
         document.setParent(self)
         self._pending_exports.clear()  # the engine drops the old document's renders too
+        self._canvas_colour = None
         self.history.setStack(document.undo_stack)
         document.hintsChanged.connect(self._hints_changed)
         document.lineartChanged.connect(self._lineart_changed)
@@ -452,10 +454,13 @@ class MainWindow(QMainWindow):
 
     def _grab_hint(self, pos: QPointF) -> None:
         """Hold the topmost hint under the pointer, and where the pointer holds it, for the drag."""
-        index = hint_at(self.document.hints, pos.x(), pos.y())
+        index = hint_at(self.document.hints, pos.x(), pos.y()) if self.canvas.show_hints else None
+        if not self.canvas.show_hints:
+            self.statusBar().showMessage("The hints are hidden: show them (H) to move one", 3000)
+        elif index is None:
+            self.statusBar().showMessage("No hint here to move", 2000)
         if index is None:
             self._grabbed = None
-            self.statusBar().showMessage("No hint here to move", 2000)
             return
         hint = self.document.hints.hints[index]
         self._grabbed = (index, hint.x - pos.x(), hint.y - pos.y())
@@ -546,8 +551,9 @@ class MainWindow(QMainWindow):
         x, y = int(pos.x()), int(pos.y())
         if doc is None or not (0 <= x < doc.width and 0 <= y < doc.height):
             return
-        if self.canvas.show_preview_under and doc.last_result is not None:
-            self._picked(QColor(*(int(c) for c in doc.last_result[y, x])))
+        shown = self._canvas_colour if self._canvas_colour is not None else doc.last_result
+        if self.canvas.show_preview_under and shown is not None and shown.shape[:2] == doc.lineart.shape:
+            self._picked(QColor(*(int(c) for c in shown[y, x])))  # what is under the lines: flats too
             return
         under = hint_at(doc.hints, x + 0.5, y + 0.5) if self.canvas.show_hints else None
         if under is not None:
@@ -638,6 +644,7 @@ class MainWindow(QMainWindow):
             return
         if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
             self.document.last_result = result.rgb  # the network's output; flat colours derive from it
+        self._canvas_colour = result.colour
         self.preview.set_result(result.display, result.display_image)
         self.canvas.set_preview(result.colour, result.colour_image)  # it multiplies its own lines over
         kind = "quick preview" if result.quick else "preview"

@@ -356,6 +356,17 @@ def test_the_move_tool_drags_the_hint_under_the_pointer_in_one_undo_step(win, li
     assert win.document.hints.hints == before
 
 
+def test_the_move_tool_leaves_hidden_hints_alone(win, lineart_file):
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    click_image(win, 10.5, 10.5)
+    before = win.document.hints
+    win.actions["show_hints"].trigger()  # hidden
+    win.actions["move"].trigger()
+    drag_image(win, (10.5, 10.5), (30.5, 20.5))
+    assert win.document.hints == before and "hidden" in win.statusBar().currentMessage()
+
+
 def test_the_move_tool_on_empty_paper_says_so_and_changes_nothing(win, lineart_file):
     win.open_path(lineart_file)
     win.canvas.set_zoom(4)
@@ -380,6 +391,9 @@ def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file
     assert len(np.unique(flat[35:55, 5:75].reshape(-1, 3), axis=0)) == 1
     assert (flat[30] == 0).all()  # the line art drawn over the flat colours, as on export
     assert not np.array_equal(win.document.last_result, flat)  # the project keeps the network's output
+    win.actions["preview_under"].trigger()
+    click_image(win, 40.5, 10.5, Qt.KeyboardModifier.AltModifier)  # pick under the lines: the flat colour
+    assert win.colors.color.getRgb()[:3] == tuple(int(c) for c in flat[10, 40])
 
 
 def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
