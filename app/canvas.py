@@ -198,7 +198,9 @@ class HintCanvas(QWidget):
         # below 100 % smooth the line art so thin lines do not break up; above, show crisp pixels.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._zoom < 1.0)
         if self.show_preview_under and self._preview is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)  # previews come small
             painter.drawImage(target, self._preview)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._zoom < 1.0)
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
         painter.drawPixmap(target, self._lineart, QRectF(0, 0, width, height))
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)

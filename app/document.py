@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from linetint.model.colorizer import is_working_size
 from linetint.model.hints import Color, Hint, HintLayer
 from linetint.model.images import check_size, load_lineart
 
@@ -175,18 +176,22 @@ class Document(QObject):
 
     @property
     def last_result(self) -> np.ndarray | None:
-        """The latest preview, RGB uint8 (H, W, 3) at line-art size, or None."""
+        """The latest preview, RGB uint8 (H, W, 3) at line-art size or at the size the network ran at
+        (previews stay small; a project file holds it enlarged to line-art size), or None."""
         return self._last_result
 
     @last_result.setter
     def last_result(self, rgb: np.ndarray | None) -> None:
         if rgb is not None:
-            if (
-                not isinstance(rgb, np.ndarray)
-                or rgb.dtype != np.uint8
-                or rgb.shape != (*self._lineart.shape, 3)
+            height, width = self._lineart.shape
+            if not (
+                isinstance(rgb, np.ndarray)
+                and rgb.dtype == np.uint8
+                and rgb.ndim == 3
+                and rgb.shape[2] == 3
+                and is_working_size((rgb.shape[1], rgb.shape[0]), width, height)
             ):
-                raise ValueError(f"a result must be uint8 RGB of shape {(*self._lineart.shape, 3)}")
+                raise ValueError(f"a result must be uint8 RGB at {width}x{height} or a working size of it")
             rgb = np.array(rgb, copy=True)
             rgb.setflags(write=False)
         self._last_result = rgb

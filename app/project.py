@@ -32,6 +32,7 @@ import numpy as np
 from PIL import Image
 
 from linetint.model.atomic import atomic_write
+from linetint.model.colorizer import is_working_size
 from linetint.model.hints import HintFormatError, HintLayer, hint_rgba, layer_from_json, layer_to_json
 from linetint.model.images import ImageInputError, check_size, decode_image, to_grey
 
@@ -69,7 +70,7 @@ class ProjectData:
 
     lineart: np.ndarray  # uint8 (H, W) grey
     hints: HintLayer  # at line-art size
-    result: np.ndarray | None = None  # uint8 (H, W, 3) RGB preview at line-art size
+    result: np.ndarray | None = None  # uint8 RGB preview at line-art size or at its working size
     source_name: str | None = None  # file name of the image the line art came from
 
     @property
@@ -100,8 +101,21 @@ def _check_data(data: ProjectData) -> None:
             f"hints are for {data.hints.width}x{data.hints.height}, line art is {data.width}x{data.height}"
         )
     result = data.result
-    if result is not None and (result.dtype != np.uint8 or result.shape != (data.height, data.width, 3)):
-        raise ValueError(f"result must be uint8 of shape {(data.height, data.width, 3)}")
+    if result is not None and not _is_preview(result, data.width, data.height):
+        raise ValueError(f"result must be uint8 RGB at {data.width}x{data.height} or a working size of it")
+
+
+def _is_preview(rgb: np.ndarray, width: int, height: int) -> bool:
+    """uint8 RGB at the line art's size, or at a size the network runs at for it (a preview)."""
+    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+        return False
+    return is_working_size((rgb.shape[1], rgb.shape[0]), width, height)
+
+
+def _at_size(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    if rgb.shape[:2] == (height, width):
+        return rgb
+    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.Resampling.BICUBIC))
 
 
 def save_project(data: ProjectData, path: str | os.PathLike[str], *, fast: bool = False) -> None:
@@ -133,8 +147,10 @@ def save_project(data: ProjectData, path: str | os.PathLike[str], *, fast: bool 
         archive.writestr(LINEART, _png_bytes(data.lineart, "L", level), **stored)
         archive.writestr(HINTS_JSON, layer_to_json(data.hints), **deflate)
         archive.writestr(HINTS_PNG, _png_bytes(hint_rgba(data.hints), "RGBA", level), **stored)
-        if data.result is not None:
-            archive.writestr(RESULT, _png_bytes(data.result, "RGB", level), **stored)
+        if data.result is not None:  # always at line-art size in the file, as the format says
+            archive.writestr(
+                RESULT, _png_bytes(_at_size(data.result, data.width, data.height), "RGB", level), **stored
+            )
 
 
 # --------------------------------------------------------------------------------------------------------

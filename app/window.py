@@ -552,8 +552,9 @@ class MainWindow(QMainWindow):
         if doc is None or not (0 <= x < doc.width and 0 <= y < doc.height):
             return
         shown = self._canvas_colour if self._canvas_colour is not None else doc.last_result
-        if self.canvas.show_preview_under and shown is not None and shown.shape[:2] == doc.lineart.shape:
-            self._picked(QColor(*(int(c) for c in shown[y, x])))  # what is under the lines: flats too
+        if self.canvas.show_preview_under and shown is not None:  # under the lines: flats too
+            row, column = y * shown.shape[0] // doc.height, x * shown.shape[1] // doc.width  # small previews
+            self._picked(QColor(*(int(c) for c in shown[row, column])))
             return
         under = hint_at(doc.hints, x + 0.5, y + 0.5) if self.canvas.show_hints else None
         if under is not None:

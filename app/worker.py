@@ -34,9 +34,9 @@ import torch
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from linetint.model.colorizer import ModelInfo, load_colorizer, working_size
+from linetint.model.colorizer import ModelInfo, load_colorizer, shrink_to_working_size, working_size
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
-from linetint.model.flats import flat_colors_within
+from linetint.model.flats import flat_colors, flat_colors_within
 from linetint.model.hints import HintLayer
 
 from .export import compose
@@ -153,6 +153,7 @@ class ColorizeWorker(QObject):
         self._lock = threading.Lock()
         self._pending: PreviewRequest | None = None
         self._pending_renders: list[PreviewRequest] = []  # exports: every one runs, in order
+        self._shrink_cache: tuple[np.ndarray, dict[int, np.ndarray]] | None = None  # page, by max_side
         self._wake.connect(self._drain)
         self._load.connect(self._do_load)
         self._estimates: dict[tuple[int, int], float] = {}  # working size -> seconds, running estimate
@@ -261,9 +262,12 @@ class ColorizeWorker(QObject):
 
     def _run(self, request: PreviewRequest, serial: int, max_side: int, quick: bool = False) -> bool:
         assert self._colorizer is not None
+        # Previews stay at the size the network ran at: enlarging a big page's colour to full size and
+        # turning it into QImages cost more than the network itself (the views scale it when drawing).
+        lineart = request.lineart if request.full_render else self._shrunk(request.lineart, max_side)
         start = time.perf_counter()
         try:
-            rgb = self._colorizer.colorize(request.lineart, request.hints, max_side)
+            rgb = self._colorizer.colorize(lineart, request.hints, max_side)
         except Exception as exc:
             if not self._fall_back_to_cpu(exc):
                 detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
@@ -271,7 +275,7 @@ class ColorizeWorker(QObject):
                 return False
             start = time.perf_counter()
             try:
-                rgb = self._colorizer.colorize(request.lineart, request.hints, max_side)
+                rgb = self._colorizer.colorize(lineart, request.hints, max_side)
             except Exception as retry_exc:
                 self.runFailed.emit(serial, str(retry_exc) or type(retry_exc).__name__)
                 return False
@@ -283,9 +287,9 @@ class ColorizeWorker(QObject):
         flat = flat_lined = None
         if request.flat and request.full_render:  # exports: exact flats up to 4096 px a side (memory)
             flat = flat_colors_within(request.lineart, rgb, EXACT_FLATS_SIDE)
-        elif request.flat:  # previews: quicker flats worked out at the working size, under the lines
-            flat = flat_colors_within(request.lineart, rgb, max_side)
-            flat_lined = compose(request.lineart, flat)
+        elif request.flat:  # previews: flats at the working size, under the lines shrunk to it
+            flat = flat_colors(lineart, rgb)
+            flat_lined = compose(lineart, flat)
         display_image = colour_image = None
         if not request.full_render:
             display_image = rgb_to_qimage(rgb if flat_lined is None else flat_lined)
@@ -306,6 +310,16 @@ class ColorizeWorker(QObject):
         )
         self.resultReady.emit(result)
         return True
+
+    def _shrunk(self, lineart: np.ndarray, max_side: int) -> np.ndarray:
+        """`lineart` at the working size, remembered: the same page comes with every edit's request (at the
+        quick pass's size and the full one's)."""
+        if self._shrink_cache is None or self._shrink_cache[0] is not lineart:
+            self._shrink_cache = (lineart, {})
+        sizes = self._shrink_cache[1]
+        if max_side not in sizes:
+            sizes[max_side] = shrink_to_working_size(lineart, max_side)
+        return sizes[max_side]
 
     def _detail(self) -> str:
         timing = getattr(self._colorizer, "last_timing", None)

@@ -41,6 +41,20 @@ def working_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def shrink_to_working_size(grey: np.ndarray, max_side: int) -> np.ndarray:
+    """The line art at the size the network runs at for `max_side` (itself when it fits)."""
+    height, width = grey.shape
+    size = working_size(width, height, max_side)
+    if size == (width, height):
+        return grey
+    return np.asarray(Image.fromarray(grey).resize(size, Image.Resampling.LANCZOS))
+
+
+def is_working_size(size: tuple[int, int], width: int, height: int) -> bool:
+    """Whether `size` (w, h) is a size the network runs at for a `width`×`height` picture (itself too)."""
+    return max(size) >= 16 and working_size(width, height, max(size)) == tuple(size)
+
+
 def load_colorizer(
     checkpoint: str | os.PathLike[str] | None = None,
     device: str = "auto",
@@ -161,10 +175,8 @@ class Colorizer:
             raise ValueError("line art arrays must be uint8 (H, W) grey")
         height, width = grey.shape
         check_size(width, height)
-        run_w, run_h = working_size(width, height, max_side)
-        small = grey
-        if (run_w, run_h) != (width, height):
-            small = np.asarray(Image.fromarray(grey).resize((run_w, run_h), Image.Resampling.LANCZOS))
+        small = shrink_to_working_size(grey, max_side)
+        run_h, run_w = small.shape
         rgb = self.run(small, rasterize(hints, run_w, run_h))
         if (run_w, run_h) != (width, height):
             rgb = np.asarray(Image.fromarray(rgb).resize((width, height), Image.Resampling.BICUBIC))

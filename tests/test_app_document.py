@@ -157,6 +157,13 @@ def test_hint_at_finds_the_topmost_hint_under_a_point():
     assert hint_at(layer, 3.5, 3.5) == 0 and hint_at(layer, 4.2, 5.9) == 1 and hint_at(layer, 15, 15) is None
 
 
+def test_a_result_at_the_working_size_is_kept_and_one_of_another_shape_refused(doc):
+    doc.last_result = np.zeros((16, 24, 3), np.uint8)  # 60 x 40 at 24 px a side
+    assert doc.last_result.shape == (16, 24, 3)
+    with pytest.raises(ValueError, match="working size"):
+        doc.last_result = np.zeros((16, 20, 3), np.uint8)
+
+
 def test_importing_hints_of_another_size_is_refused(doc):
     with pytest.raises(ValueError, match="load_hints"):
         ReplaceHintsCommand(doc, HintLayer(30, 20))

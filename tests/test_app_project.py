@@ -256,6 +256,18 @@ def test_png_export_is_full_size_with_crisp_dark_lines(tmp_path):
     assert flat.shape == (H, W, 3) and np.all(flat[10, :] == (200, 150, 100))
 
 
+def test_a_preview_at_the_working_size_is_saved_at_line_art_size(tmp_path):
+    data = sample_data()
+    small = np.full((16, 24, 3), 90, np.uint8)  # W, H = 48, 32 shrunk to 24 px a side
+    save_project(ProjectData(data.lineart, data.hints, small, "cat.png"), tmp_path / "p.linetint")
+    loaded = load_project(tmp_path / "p.linetint")
+    assert loaded.result.shape == (H, W, 3) and (loaded.result == 90).all()
+    odd = ProjectData(data.lineart, data.hints, np.zeros((16, 20, 3), np.uint8), "cat.png")  # another shape
+    with pytest.raises(ValueError, match="working size"):
+        save_project(odd, tmp_path / "odd.linetint")
+    assert not (tmp_path / "odd.linetint").exists()
+
+
 def test_ora_export_opens_as_openraster(tmp_path):
     data = sample_data()
     export_ora(data.lineart, data.result, data.hints, tmp_path / "out.ora")

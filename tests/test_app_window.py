@@ -444,6 +444,17 @@ def test_the_canvas_shows_exactly_the_hint_layer_through_strokes_erasing_undo_an
         assert np.array_equal(shown_hints(win), hint_rgba(win.document.hints))
 
 
+def test_a_big_page_previews_at_the_working_size_and_picks_under_its_lines(win, tmp_path, qtbot):
+    Image.fromarray(np.full((800, 1200), 255, np.uint8)).save(tmp_path / "page.png")
+    win.open_path(tmp_path / "page.png")
+    qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
+    small = win.preview.rgb
+    assert small.shape == (341, 512, 3)  # the preview size of the settings, not 1200 x 800
+    win.actions["preview_under"].trigger()
+    click_image(win, 900.5, 600.5, Qt.KeyboardModifier.AltModifier)
+    assert win.colors.color.getRgb()[:3] == tuple(int(c) for c in small[600 * 341 // 800, 900 * 512 // 1200])
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)

@@ -149,6 +149,19 @@ def test_exports_asked_for_in_a_row_all_arrive_in_order(qtbot, engine_with):
     assert [r.serial for r in renders] == serials and [r.rgb[0, 0, 0] for r in renders] == [3, 4, 5]
 
 
+def test_previews_of_a_big_page_stay_at_the_working_size_and_exports_come_full_size(qtbot, engine_with):
+    engine = engine_with(Colorizer(random_checkpoint(preset("tiny")), "cpu"))
+    page = np.full((200, 300), 255, np.uint8)
+    with qtbot.waitSignal(engine.previewReady, timeout=10000) as preview:
+        engine.request(page, HintLayer(300, 200), 64, flat=True)
+    shown = preview.args[0]
+    assert shown.rgb.shape == (43, 64, 3) and shown.flat.shape == (43, 64, 3)
+    assert (shown.display_image.width(), shown.display_image.height()) == (64, 43)
+    with qtbot.waitSignal(engine.renderReady, timeout=10000) as render:
+        engine.render_full(page, HintLayer(300, 200), 4096, flat=True)
+    assert render.args[0].rgb.shape == (200, 300, 3) and render.args[0].flat.shape == (200, 300, 3)
+
+
 class SizedColorizer(FakeColorizer):
     """Takes time in proportion to the working size, like the network; records each run's max_side."""
 
