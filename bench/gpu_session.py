@@ -12,8 +12,10 @@ in docs/gpu-session-h200.json, written up in docs/performance.md and docs/reprod
   3. throughput  seconds per training step of the `paper` model at 512² (batch 8), each generator, fp32
                  and fp16 AMP, with the FLOP rate reached (bench/train_speed.py)
   4. train       the `lite` CSA generator for --train-minutes (stopped by --time-limit), then the
-                 no-attention ablation to the same step count (issue 5's equal budget); both packaged
-                 int8 and scored by bench/default_model.py against the shipped model
+                 no-attention ablation to the same step count (issue 5's equal budget; --no-ablation
+                 leaves it out); packaged int8 and scored by bench/default_model.py against the shipped
+                 model. The next default model: `sh bench/gpu_session.sh --only train --train-minutes 11
+                 --no-ablation` (about 13 minutes of device time with the start)
   5. OUT         gpu-session.json (every figure), the logs, and the new CSA model in < 16 MiB parts
                  (`cat default-candidate.pt.part* > x.pt` joins them; the device returns files ≤ 16 MiB)
 A section that fails is recorded with its error and the rest still run.
@@ -160,67 +162,64 @@ def amp_section(device: torch.device, work: Path, out: Path) -> dict:
 
 
 def train_section(
-    device: torch.device, work: Path, out: Path, minutes: float, batch: int, smoke: bool
+    device: torch.device, work: Path, out: Path, minutes: float, batch: int, smoke: bool, ablation: bool
 ) -> dict:
+    """The CSA `lite` run for `minutes`, and (if `ablation`) csa-noattn to the same step; both scored."""
     log = out / "train.log"
-    workers = ["--workers", "2" if smoke else "12", "--batch", str(batch), "--checkpoint-every", "1000"]
-    csa, noattn = work / "gpu-lite", work / "gpu-lite-noattn"
+    common = [*TRAIN_FLAGS, "--workers", "2" if smoke else "12", "--batch", str(batch)]
+    common += ["--checkpoint-every", "1000"]
     start = time.perf_counter()
-    flags = [*TRAIN_FLAGS, *workers, "--steps", "1000000", "--time-limit", str(minutes)]
-    run_logged(train_command(csa, device, *flags, "--generator", "csa"), log)
-    csa_seconds, steps = time.perf_counter() - start, step_of(csa / "checkpoint-latest.pt")
-    start = time.perf_counter()
-    # The same step count; the time limit only guards the session's device time (its step is reported).
-    flags = [*TRAIN_FLAGS, *workers, "--steps", str(steps), "--time-limit", str(minutes * 1.3)]
-    run_logged(train_command(noattn, device, *flags, "--generator", "csa-noattn"), log)
-    noattn_seconds = time.perf_counter() - start
-    noattn_steps = step_of(noattn / "checkpoint-latest.pt")
-    candidate, ablation = work / "default-candidate.pt", work / "ablation.pt"
-    label = f"LineTint lite (synthetic shapes, {describe(device)}"
-    for source, target, what in ((csa, candidate, ""), (noattn, ablation, ", no CSA")):
-        run_logged(
-            [
-                sys.executable,
-                "-m",
-                "linetint.training.package_model",
-                str(source / "generator-latest.pt"),
-                str(target),
-                "--name",
-                f"{label}, {steps} steps, batch {batch}{what})",
-                "--summary",
-                f"lite{what} generator, {steps} steps of batch {batch} at 128 px on synthetic pictures",
-            ],
-            log,
-        )
-    table = out / "default-model-eval.json"
-    run_logged(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "default_model.py"),
-            "--device",
-            str(device),
-            "--n",
-            "20" if smoke else "200",
-            "--json",
-            str(table),
-            "--model",
-            f"shipped (a)={ROOT / 'resources' / 'models' / 'linetint-default.pt'}",
-            "--model",
-            f"gpu {steps} steps (a')={candidate}",
-            "--model",
-            f"ablation (c')={ablation}",
-        ],
-        log,
-    )
+    flags = [*common, "--steps", "1000000", "--time-limit", str(minutes), "--generator", "csa"]
+    run_logged(train_command(work / "gpu-lite", device, *flags), log)
+    steps = step_of(work / "gpu-lite" / "checkpoint-latest.pt")
+    report = {"batch": batch, "steps": steps, "csa_seconds": round(time.perf_counter() - start, 1)}
+    candidate = package(work / "gpu-lite", work / "default-candidate.pt", device, steps, batch, "", log)
+    models = {f"gpu {steps} steps (a')": candidate}
+    if ablation:
+        start = time.perf_counter()
+        # The same step count; the time limit only guards the session's device time (its step is reported).
+        flags = [
+            *common,
+            "--steps",
+            str(steps),
+            "--time-limit",
+            str(minutes * 1.3),
+            "--generator",
+            "csa-noattn",
+        ]
+        run_logged(train_command(work / "gpu-lite-noattn", device, *flags), log)
+        report["noattn_seconds"] = round(time.perf_counter() - start, 1)
+        report["noattn_steps"] = step_of(work / "gpu-lite-noattn" / "checkpoint-latest.pt")
+        source, target = work / "gpu-lite-noattn", work / "ablation.pt"
+        models["ablation (c')"] = package(source, target, device, steps, batch, ", no CSA", log)
+    report["eval"] = evaluate(models, device, out, smoke, log)
     split(candidate, out)
-    return {
-        "batch": batch,
-        "steps": steps,
-        "noattn_steps": noattn_steps,
-        "csa_seconds": round(csa_seconds, 1),
-        "noattn_seconds": round(noattn_seconds, 1),
-        "eval": json.loads(table.read_text()),
-    }
+    return report
+
+
+def package(
+    run: Path, target: Path, device: torch.device, steps: int, batch: int, what: str, log: Path
+) -> Path:
+    label = f"LineTint lite (synthetic shapes, {describe(device)}, {steps} steps, batch {batch}{what})"
+    summary = f"lite{what} generator, {steps} steps of batch {batch} at 128 px on synthetic pictures"
+    module = "linetint.training.package_model"
+    generator = str(run / "generator-latest.pt")
+    run_logged(
+        [sys.executable, "-m", module, generator, str(target), "--name", label, "--summary", summary], log
+    )
+    return target
+
+
+def evaluate(models: dict[str, Path], device: torch.device, out: Path, smoke: bool, log: Path) -> dict:
+    """bench/default_model.py on the shipped model and `models`, with its untrained and nearest-hint rows."""
+    table = out / "default-model-eval.json"
+    shipped = ROOT / "resources" / "models" / "linetint-default.pt"
+    command = [sys.executable, str(ROOT / "bench" / "default_model.py"), "--device", str(device)]
+    command += ["--n", "20" if smoke else "200", "--json", str(table), "--model", f"shipped (a)={shipped}"]
+    for name, path in models.items():
+        command += ["--model", f"{name}={path}"]
+    run_logged(command, log)
+    return json.loads(table.read_text())
 
 
 def split(path: Path, out: Path) -> None:
@@ -237,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-minutes", type=float, default=1.75, help="CSA run length (default 1.75)")
     parser.add_argument("--batch", type=int, default=32, help="batch of the train section (default 32)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for rehearsing on a CPU")
+    parser.add_argument(
+        "--no-ablation",
+        dest="ablation",
+        action="store_false",
+        help="train only the CSA model (all the device time for it; the next default-model run)",
+    )
     names = ["inference", "amp", "throughput", "train"]
     parser.add_argument("--only", nargs="*", default=names, help="sections to run")
     args = parser.parse_args(argv)
@@ -253,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "amp": lambda: amp_section(device, args.work, args.out),
         "throughput": lambda: throughput_section(device, args.smoke),
         "train": lambda: train_section(
-            device, args.work, args.out, args.train_minutes, args.batch, args.smoke
+            device, args.work, args.out, args.train_minutes, args.batch, args.smoke, args.ablation
         ),
     }
     for name in args.only:
