@@ -18,7 +18,7 @@ from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart, load_rgb
 from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
-from .export import compose
+from .export import compose, export_ora, export_psd
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -40,7 +40,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="hints taken from a colour picture of the same drawing (a rough, flats, an old colouring): "
         "one per area the lines enclose, in the picture's colour there",
     )
-    parser.add_argument("-o", "--output", type=Path, help="output PNG (default: LINEART-colored.png)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="output: .png, or a layered .psd / .ora (line art, colour, hints as layers); "
+        "default LINEART-colored.png",
+    )
     parser.add_argument("--checkpoint", type=Path, help="model checkpoint (default: the shipped model)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where to run (auto)")
     parser.add_argument(
@@ -81,8 +87,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         output = args.output or args.lineart.with_name(f"{args.lineart.stem}-colored.png")
-        if output.suffix.lower() != ".png":
-            raise ImageInputError(f"the output must be a .png file, not {output.name}")
+        kind = output.suffix.lower()
+        if kind not in (".png", ".psd", ".ora"):
+            raise ImageInputError(f"the output must be a .png, .psd or .ora file, not {output.name}")
         if args.max_side < 16:
             raise ImageInputError(f"--max-side must be at least 16, got {args.max_side}")
         grey = load_lineart(args.lineart)
@@ -97,9 +104,12 @@ def run(args: argparse.Namespace) -> int:
             hints = HintLayer(width, height, ())
         colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)
         rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
-        if args.flat:
-            rgb = flat_colors(grey, rgb)
-        _save_png_atomic(Image.fromarray(compose(grey, rgb, multiply_lines=args.lines_over)), output)
+        flat = flat_colors(grey, rgb) if args.flat else None
+        if kind == ".png":
+            picture = compose(grey, rgb if flat is None else flat, multiply_lines=args.lines_over)
+            _save_png_atomic(Image.fromarray(picture), output)
+        else:
+            (export_psd if kind == ".psd" else export_ora)(grey, rgb, hints, output, flat)
     except (
         ImageInputError,
         HintFormatError,

@@ -1,4 +1,4 @@
-"""Exporting the colourised picture: a flat PNG, a layered OpenRaster file, or the hints alone.
+"""Exporting the colourised picture: a flat PNG, a layered OpenRaster or Photoshop file, or the hints.
 
 All writes are atomic (``atomic_write``): a failed export never leaves half a file over an older one.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,6 +22,8 @@ from PIL import Image
 
 from linetint.model.atomic import atomic_write
 from linetint.model.hints import HintLayer, hint_rgba, save_hints
+
+from .psd import PsdLayer, save_psd
 
 ORA_MIMETYPE = "image/openraster"
 ORA_VERSION = "0.0.5"
@@ -102,6 +105,41 @@ def _thumbnail(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a layered export, in the picture's size."""
+
+    name: str
+    file: str  # its file name inside an OpenRaster archive
+    rgba: np.ndarray
+    visible: bool = True
+    multiply: bool = False
+
+
+def layer_stack(
+    lineart: np.ndarray, color_rgb: np.ndarray | None, hints: HintLayer, flat_rgb: np.ndarray | None = None
+) -> tuple[list[Layer], np.ndarray]:
+    """The layers, top to bottom: hints (hidden), line art (multiply), flat colours (if given), colour
+    (hidden under flats); and the merged picture.
+
+    Colourists shade on top of flats, so with `flat_rgb` (model/flats.py) they are the visible colour.
+    Without a colour image (no preview yet) the colour layer is white paper.
+    """
+    height, width = lineart.shape
+    if color_rgb is None:
+        color_rgb = np.full((height, width, 3), 255, dtype=np.uint8)
+    color = colour_at_lineart_size(lineart, color_rgb)
+    flat = None if flat_rgb is None else colour_at_lineart_size(lineart, flat_rgb)
+    layers = [
+        Layer("Hints", "data/hints.png", hint_rgba(hints, width, height), visible=False),
+        Layer("Line art", "data/lineart.png", _lines_rgba(lineart), multiply=True),
+    ]
+    if flat is not None:
+        layers.append(Layer("Flat colours", "data/flats.png", _opaque(flat)))
+    layers.append(Layer("Colour", "data/colour.png", _opaque(color), visible=flat is None))
+    return layers, compose(lineart, color if flat is None else flat)
+
+
 def export_ora(
     lineart: np.ndarray,
     color_rgb: np.ndarray | None,
@@ -109,57 +147,44 @@ def export_ora(
     path: str | os.PathLike[str],
     flat_rgb: np.ndarray | None = None,
 ) -> None:
-    """Write an OpenRaster file with these layers, top to bottom: hints (hidden), line art, colour.
-
-    With `flat_rgb` (flat colours, model/flats.py) a visible "Flat colours" layer sits above the colour
-    layer, which is then hidden: colourists shade on top of flats. Without a colour image (no preview
-    yet) the colour layer is white paper. Every layer is an RGBA PNG at the line art's size.
-    """
+    """Write an OpenRaster file of `layer_stack`'s layers, each an RGBA PNG at the line art's size."""
     height, width = lineart.shape
-    if color_rgb is None:
-        color_rgb = np.full((height, width, 3), 255, dtype=np.uint8)
-    color = colour_at_lineart_size(lineart, color_rgb)
-    flat = None if flat_rgb is None else colour_at_lineart_size(lineart, flat_rgb)
-    merged = compose(lineart, color if flat is None else flat)
-    layers = [
+    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb)
+    stack = [
         {
-            "name": "Hints",
-            "src": "data/hints.png",
-            "visibility": "hidden",
-            "composite-op": "svg:src-over",
-        },
-        {
-            "name": "Line art",
-            "src": "data/lineart.png",
-            "visibility": "visible",
-            "composite-op": "svg:multiply",
-        },
-        {
-            "name": "Colour",
-            "src": "data/colour.png",
-            "visibility": "visible" if flat is None else "hidden",
-            "composite-op": "svg:src-over",
-        },
+            "name": layer.name,
+            "src": layer.file,
+            "visibility": "visible" if layer.visible else "hidden",
+            "composite-op": "svg:multiply" if layer.multiply else "svg:src-over",
+        }
+        for layer in layers
     ]
-    pictures = {
-        "data/hints.png": _png_bytes(hint_rgba(hints, width, height), "RGBA"),
-        "data/lineart.png": _png_bytes(_lines_rgba(lineart), "RGBA"),
-        "data/colour.png": _png_bytes(_opaque(color), "RGBA"),
-    }
-    if flat is not None:
-        flats_layer = {"name": "Flat colours", "src": "data/flats.png", "visibility": "visible"}
-        layers.insert(2, {**flats_layer, "composite-op": "svg:src-over"})
-        pictures["data/flats.png"] = _png_bytes(_opaque(flat), "RGBA")
     with atomic_write(path) as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # The spec requires mimetype first and uncompressed, with no extra field.
         mimetype = zipfile.ZipInfo("mimetype")
         mimetype.external_attr = 0o644 << 16  # a bare ZipInfo would unzip as mode 000
         archive.writestr(mimetype, ORA_MIMETYPE, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("stack.xml", _stack_xml(width, height, layers))
-        for name, data in pictures.items():
-            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("stack.xml", _stack_xml(width, height, stack))
+        for layer in layers:
+            archive.writestr(layer.file, _png_bytes(layer.rgba, "RGBA"), compress_type=zipfile.ZIP_STORED)
         archive.writestr("Thumbnail/thumbnail.png", _thumbnail(merged), compress_type=zipfile.ZIP_STORED)
         archive.writestr("mergedimage.png", _png_bytes(merged, "RGB"), compress_type=zipfile.ZIP_STORED)
+
+
+def export_psd(
+    lineart: np.ndarray,
+    color_rgb: np.ndarray | None,
+    hints: HintLayer,
+    path: str | os.PathLike[str],
+    flat_rgb: np.ndarray | None = None,
+) -> None:
+    """Write a layered Photoshop file of `layer_stack`'s layers (app/psd.py)."""
+    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb)
+    psd_layers = [
+        PsdLayer(layer.name, layer.rgba, layer.visible, b"mul " if layer.multiply else b"norm")
+        for layer in reversed(layers)  # a PSD lists the bottom layer first
+    ]
+    save_psd(path, psd_layers, merged)
 
 
 def export_hints(layer: HintLayer, path: str | os.PathLike[str]) -> None:
@@ -172,5 +197,7 @@ __all__ = [
     "compose",
     "export_hints",
     "export_ora",
+    "export_psd",
+    "layer_stack",
     "export_png",
 ]

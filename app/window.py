@@ -45,7 +45,7 @@ from .cli import app_version
 from .color_panel import ColorPanel
 from .commands import hint_at, hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
-from .export import compose, export_hints, export_ora, export_png
+from .export import compose, export_hints, export_ora, export_png, export_psd
 from .levels_dialog import LevelsDialog
 from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
             "picture_hints": a("Hints from a &Colour Picture…", self.picture_hints_dialog),
             "export": a("&Export Image…", self.export_dialog, "Ctrl+E", "export"),
             "export_ora": a("Export &OpenRaster (.ora)…", self.export_ora_dialog),
+            "export_psd": a("Export &Photoshop (.psd)…", self.export_psd_dialog),
             "lines_over": a("Line Art Over Colour on Export", lambda: None, checkable=True),
             "settings": a("Se&ttings…", self.open_settings, "Ctrl+,"),  # Preferences has no key on Linux
             "quit": a("&Quit", self.close, "Ctrl+Q"),  # StandardKey.Quit has none on Windows
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setToolTipsVisible(True)
         for key in ("save", "save_as", None, "import_hints", "picture_hints", "export_hints", None, "export",
-                    "export_ora", "lines_over", None, "settings", None, "quit"):  # fmt: skip
+                    "export_ora", "export_psd", "lines_over", None, "settings", None, "quit"):  # fmt: skip
             file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
         edit_menu = menu.addMenu("&Edit")
         for key in ("undo", "redo", None, "copy_image", None, "clean_up", "recolor", "clear"):
@@ -689,6 +690,15 @@ class MainWindow(QMainWindow):
             path = Path(path) if path.lower().endswith(".png") else Path(path + ".png")
             self.export(path, "png", self.actions["lines_over"].isChecked())
 
+    def export_psd_dialog(self) -> None:
+        """Layers for Clip Studio Paint, Photoshop, Affinity, Procreate: as the OpenRaster export."""
+        if self.document is None:
+            return
+        stem = Path(self.document.source_name or "untitled").stem
+        path, _ = QFileDialog.getSaveFileName(self, "Export Photoshop", f"{stem}.psd", "Photoshop (*.psd)")
+        if path:
+            self.export(Path(path) if path.lower().endswith(".psd") else Path(path + ".psd"), "psd", True)
+
     def export_ora_dialog(self) -> None:
         if self.document is None:
             return
@@ -725,7 +735,8 @@ class MainWindow(QMainWindow):
         if kind == "png":
             write = lambda: export_png(lineart, result.colour, path, multiply_lines=multiply_lines)  # noqa: E731
         else:
-            write = lambda: export_ora(lineart, result.rgb, hints, path, result.flat)  # noqa: E731
+            layered = export_ora if kind == "ora" else export_psd
+            write = lambda: layered(lineart, result.rgb, hints, path, result.flat)  # noqa: E731
         if self._guarded_write(write, path):
             self.statusBar().showMessage(f"Exported {path.name} ({width}x{height})", 5000)
 
@@ -823,6 +834,7 @@ class MainWindow(QMainWindow):
             "export_hints",
             "export",
             "export_ora",
+            "export_psd",
             "copy_image",
             "clean_up",
             "recolor",

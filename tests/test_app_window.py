@@ -568,6 +568,11 @@ def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_pat
     assert len(np.unique(flat[2:28, 2:78].reshape(-1, 3), axis=0)) == 1 and (flat[30] == 0).all()
     with zipfile.ZipFile(tmp_path / "flat.ora") as archive:
         assert b'name="Flat colours"' in archive.read("stack.xml")
+    win.export(tmp_path / "flat.psd", "psd")
+    qtbot.waitUntil(lambda: (tmp_path / "flat.psd").exists(), timeout=20000)
+    with Image.open(tmp_path / "flat.psd") as psd:
+        assert [layer[0] for layer in psd.layers] == ["Colour", "Flat colours", "Line art", "Hints"]
+        assert np.array_equal(np.asarray(psd.convert("RGB")), flat)  # its merged picture is the export
 
 
 def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(win, lineart_file, qtbot):

@@ -2,6 +2,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +114,20 @@ def test_hints_from_a_colour_picture_and_a_mismatched_one(tmp_path, capsys):
         == 2
     )
     assert "not the same shape" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("suffix", [".psd", ".ora"])
+def test_a_layered_output_carries_line_art_colour_and_hints(tmp_path, suffix):
+    Image.new("L", (40, 24), 255).save(tmp_path / "a.png")
+    out = tmp_path / f"a{suffix}"
+    assert run_cli("colorize", tmp_path / "a.png", "-o", out, "--device", "cpu", "--flat") == 0
+    if suffix == ".psd":
+        with Image.open(out) as psd:
+            names = [layer[0] for layer in psd.layers]
+    else:
+        with zipfile.ZipFile(out) as archive:
+            names = re.findall(r'name="([^"]+)"', archive.read("stack.xml").decode())
+    assert sorted(names) == ["Colour", "Flat colours", "Hints", "Line art"]
 
 
 def test_json_hints_and_explicit_checkpoint(tmp_path):
