@@ -85,6 +85,15 @@ class ColorPanel(QWidget):
         del self._recent[RECENT_COUNT:]
         self._refresh()
 
+    def set_recent(self, colors: list[QColor]) -> None:
+        """Replace the recent row (first = newest); invalid and repeated colours are left out."""
+        unique: list[QColor] = []
+        for color in colors:
+            if color.isValid() and all(c.rgb() != color.rgb() for c in unique):
+                unique.append(QColor(color.red(), color.green(), color.blue()))
+        self._recent = unique[:RECENT_COUNT]
+        self._refresh()
+
     def choose_color(self) -> None:
         color = QColorDialog.getColor(self._color, self, "Hint colour")
         if color.isValid():

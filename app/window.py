@@ -7,6 +7,7 @@ messages instead of crashes).
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -42,7 +43,7 @@ from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool
 from .cli import app_version
-from .color_panel import ColorPanel
+from .color_panel import RECENT_COUNT, ColorPanel
 from .commands import hint_at, hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
 from .export import compose, export_hints, export_ora, export_png, export_psd
@@ -286,6 +287,7 @@ class MainWindow(QMainWindow):
         self._pending_exports.clear()  # the engine drops the old document's renders too
         self._canvas_colour = None
         self.history.setStack(document.undo_stack)
+        self._offer_document_colours(document)
         document.hintsChanged.connect(self._hints_changed)
         document.lineartChanged.connect(self._lineart_changed)
         document.modifiedChanged.connect(lambda _: self._update_title())
@@ -452,6 +454,13 @@ class MainWindow(QMainWindow):
         indices = hints_under_stroke(self.document.hints, a, b, self.colors.size)
         if indices:
             self.document.erase(indices, stroke_id=self._stroke_id)
+
+    def _offer_document_colours(self, document: Document) -> None:
+        """An opened picture's hint colours, most used first, lead the recent row: its palette at hand."""
+        counts = Counter(hint.color for hint in document.hints.hints)
+        if counts:
+            used = [QColor(*colour) for colour, _ in counts.most_common(RECENT_COUNT)]
+            self.colors.set_recent(used + self.colors.recent)
 
     def _grab_hint(self, pos: QPointF) -> None:
         """Hold the topmost hint under the pointer, and where the pointer holds it, for the drag."""
@@ -852,10 +861,23 @@ class MainWindow(QMainWindow):
             value = self._store.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+        self._restore_brush()
         flats = self._store.value("view/flat_colours", False)
         self.actions["flats"].setChecked(flats in (True, "true"))
         follow = self._store.value("view/preview_follows_canvas", True)
         self.actions["follow_canvas"].setChecked(follow not in (False, "false"))  # ini files hold text
+
+    def _restore_brush(self) -> None:
+        """Brush size, colour and recent colours as the user left them (bad values are ignored)."""
+        size = self._store.value("brush/size")
+        if isinstance(size, (int, str)) and str(size).isdigit():
+            self.colors.set_size(int(size))
+        colour = QColor(str(self._store.value("brush/colour", "")))
+        if colour.isValid():
+            self.colors.set_color(colour)
+        recent = self._store.value("brush/recent", [])
+        names = [recent] if isinstance(recent, str) else recent if isinstance(recent, list) else []
+        self.colors.set_recent([QColor(str(name)) for name in names])
 
     def _save_layout(self) -> None:
         self._store.setValue("window/geometry", self.saveGeometry())
@@ -863,6 +885,9 @@ class MainWindow(QMainWindow):
         self._store.setValue("window/splitter", self.splitter.saveState())
         self._store.setValue("view/preview_follows_canvas", self.actions["follow_canvas"].isChecked())
         self._store.setValue("view/flat_colours", self.actions["flats"].isChecked())
+        self._store.setValue("brush/size", self.colors.size)
+        self._store.setValue("brush/colour", self.colors.color.name())
+        self._store.setValue("brush/recent", [c.name() for c in self.colors.recent])
         self._store.sync()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

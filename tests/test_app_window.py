@@ -455,6 +455,16 @@ def test_a_big_page_previews_at_the_working_size_and_picks_under_its_lines(win, 
     assert win.colors.color.getRgb()[:3] == tuple(int(c) for c in small[600 * 341 // 800, 900 * 512 // 1200])
 
 
+def test_an_opened_picture_puts_its_hint_colours_first_in_the_recent_row(win, lineart_file, tmp_path):
+    win.open_path(lineart_file)
+    red, blue = (200, 30, 30), (30, 30, 200)
+    win.document.paint([Hint(1, 1, 2, blue), Hint(5, 5, 2, red), Hint(9, 9, 2, red), Hint(20, 5, 2, red)])
+    win.document.save(tmp_path / "work.linetint")
+    win.colors.set_recent([QColor(1, 2, 3)])
+    win.open_path(tmp_path / "work.linetint")
+    assert [c.getRgb()[:3] for c in win.colors.recent] == [red, blue, (1, 2, 3)]  # most used first
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)
@@ -752,6 +762,9 @@ def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messa
     assert first.open_path(lineart_file)
     assert first.actions["follow_canvas"].isChecked()  # on by default
     first.actions["follow_canvas"].trigger()
+    first.colors.set_size(6)
+    first.colors.set_color(QColor(10, 120, 230))
+    click_image(first, 5.5, 5.5)  # painted: into the recent row
     size, sizes = first.size(), first.splitter.sizes()
     first.close()
     second = start()
@@ -759,19 +772,25 @@ def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messa
     assert second.size() == size
     assert second.splitter.sizes() == sizes
     assert not second.actions["follow_canvas"].isChecked()
+    assert second.colors.size == 6 and second.colors.color.name() == "#0a78e6"
+    assert [c.name() for c in second.colors.recent][:1] == ["#0a78e6"]
     second.recent_menu.actions()[-1].trigger()  # Clear Menu
     assert recent_labels(second) == ["Clear Menu"]
     second.close()
 
 
 def test_a_damaged_settings_file_gives_an_empty_recent_menu_and_the_default_layout(qtbot, tmp_path):
-    (tmp_path / "ui.ini").write_text("[recent]\nfiles=@Invalid()\n[window]\ngeometry=junk\nsplitter=42\n")
+    (tmp_path / "ui.ini").write_text(
+        "[recent]\nfiles=@Invalid()\n[window]\ngeometry=junk\nsplitter=42\n"
+        "[brush]\nsize=huge\ncolour=not-a-colour\nrecent=@Invalid()\n"
+    )
     tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
     window = MainWindow(
         AppSettings(device="cpu"), PreviewEngine(loader=lambda c: tiny), None, ui_store(tmp_path)
     )
     qtbot.addWidget(window)
     assert recent_labels(window) == ["Clear Menu"] and window.splitter.count() == 2
+    assert window.colors.size == 3 and window.colors.color.name() == "#e06c75"  # the defaults
     window.close()
 
 
