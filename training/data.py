@@ -25,10 +25,10 @@ from torch.utils.data import Dataset
 
 from linetint.model.hints import rasterize
 from linetint.model.images import ImageInputError, check_size, load_lineart, open_image
+from linetint.model.xdog import xdog
 
 from .hint_sim import HintSimConfig, simulate_hints
 from .synthetic import SyntheticConfig, generate
-from .xdog import xdog
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
 LINE_METHODS = ("xdog", "sketchkeras", "simplify")

@@ -47,11 +47,11 @@ from linetint.model.hints import (
     rasterize,
 )
 from linetint.model.images import ImageInputError, load_lineart
+from linetint.model.xdog import xdog
 
 from .data import LINE_METHODS, DataWarning, drop_greyscale, find_images, lineart_path, read_tag_file
 from .hint_sim import HintSimConfig, simulate_hints
 from .lines import picture_rgb
-from .xdog import xdog
 
 HINTS_FORMAT = "linetint-eval-hints"
 HINTS_VERSION = 1

@@ -17,8 +17,7 @@ import numpy as np
 import torch
 
 from linetint.model.weights_file import load_state_source
-
-from ..xdog import XDoGParams, xdog
+from linetint.model.xdog import XDoGParams, xdog
 
 SKETCHKERAS_WEIGHTS_ENV = "LINETINT_SKETCHKERAS_WEIGHTS"
 SIMPLIFY_WEIGHTS_ENV = "LINETINT_SIMPLIFY_WEIGHTS"
