@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from linetint.model.hints import HintFormatError, load_hints
 from linetint.model.images import ImageInputError, load_rgb
 from linetint.model.picture_hints import PictureMismatch, hints_from_picture
+from linetint.model.xdog import xdog
 
 from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
             "import_hints": a("&Import Hint Layer…", self.import_hints_dialog),
             "export_hints": a("Export &Hint Layer…", self.export_hints_dialog),
             "picture_hints": a("Hints from a &Colour Picture…", self.picture_hints_dialog),
+            "recolour_picture": a("Open a Colour Picture to &Recolour…", self.recolour_picture_dialog),
             "export": a("&Export Image…", self.export_dialog, "Ctrl+E", "export"),
             "export_ora": a("Export &OpenRaster (.ora)…", self.export_ora_dialog),
             "export_psd": a("Export &Photoshop (.psd)…", self.export_psd_dialog),
@@ -203,6 +205,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(act["open"])
+        file_menu.addAction(act["recolour_picture"])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setToolTipsVisible(True)
         for key in ("save", "save_as", None, "import_hints", "picture_hints", "export_hints", None, "export",
@@ -316,6 +319,28 @@ class MainWindow(QMainWindow):
         self.set_document(document)
         self.recent.add(path)
         self._rebuild_recent_menu()
+        return True
+
+    def recolour_picture_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a Colour Picture to Recolour", "", PICTURE_FILTER)
+        if path:
+            self.open_colour_picture(Path(path))
+
+    def open_colour_picture(self, path: Path) -> bool:
+        """A finished colour picture as a new document: its lines (XDoG), with hints in its own colours,
+        ready to try other colours on."""
+        if not self.maybe_save():
+            return False
+        try:
+            picture = load_rgb(path)
+            lines = xdog(picture)
+            hints = hints_from_picture(lines, picture)
+        except ImageInputError as exc:
+            QMessageBox.warning(self, "Cannot open", f"LineTint cannot open {path.name}:\n{exc}")
+            return False
+        self.set_document(Document(lines, hints, source_name=f"{path.stem} (lines).png"))
+        message = f"Lines drawn from {path.name}, with {len(hints)} hints in its colours"
+        self.statusBar().showMessage(message, 6000)
         return True
 
     def open_recent(self, path: Path) -> bool:

@@ -465,6 +465,23 @@ def test_an_opened_picture_puts_its_hint_colours_first_in_the_recent_row(win, li
     assert [c.getRgb()[:3] for c in win.colors.recent] == [red, blue, (1, 2, 3)]  # most used first
 
 
+def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_path, messages):
+    picture = np.full((60, 100, 3), 255, np.uint8)
+    picture[8:52, 8:48], picture[8:52, 52:92] = (220, 40, 40), (40, 40, 220)
+    picture[[6, 7, 52, 53], 6:94] = 0  # inked outlines, two px wide
+    picture[6:54, [6, 7, 48, 49, 50, 51, 92, 93]] = 0
+    Image.fromarray(picture).save(tmp_path / "finished.png")
+    assert win.open_colour_picture(tmp_path / "finished.png")
+    lines = win.document.lineart
+    assert lines[30, 49] < 100 and lines[30, 28] > 200 and lines[30, 72] > 200  # ink is line, fills paper
+    colours = {h.color for h in win.document.hints.hints}
+    assert (220, 40, 40) in colours and (40, 40, 220) in colours
+    assert win.windowTitle().startswith("finished (lines).png")
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    assert not win.open_colour_picture(tmp_path / "broken.png")
+    assert "cannot open" in messages.warnings[-1] and win.document.lineart is lines
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)
