@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoStack
 
 from linetint.model.colorizer import is_working_size
 from linetint.model.hints import Color, Hint, HintLayer
-from linetint.model.images import check_size, load_lineart
+from linetint.model.images import check_size, colourfulness, open_image, to_grey
 
 from .commands import (
     AddPatchesCommand,
@@ -75,6 +75,7 @@ class Document(QObject):
         self._last_result: np.ndarray | None = None
         self.last_result = last_result
         self._stroke_ids = itertools.count(1)
+        self.source_colourfulness = 0.0  # of the picture the line art was read from (images.colourfulness)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -84,7 +85,10 @@ class Document(QObject):
     @classmethod
     def from_image(cls, path: str | os.PathLike[str], parent: QObject | None = None) -> Document:
         """A new, unmodified document for a line-art picture; raises ImageInputError."""
-        return cls(load_lineart(path), source_path=path, parent=parent)
+        image = open_image(path)
+        document = cls(to_grey(image), source_path=path, parent=parent)
+        document.source_colourfulness = colourfulness(image)
+        return document
 
     @classmethod
     def from_project(cls, path: str | os.PathLike[str], parent: QObject | None = None) -> Document:

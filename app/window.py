@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
+from linetint.model.cleanup import needs_clean_up
 from linetint.model.hints import HintFormatError, load_hints
 from linetint.model.images import ImageInputError, load_rgb
 from linetint.model.picture_hints import PictureMismatch, hints_from_picture
@@ -59,6 +60,7 @@ from .shortcuts import ShortcutsDialog
 from .theme import icon
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
+COLOURFUL = 0.08  # mean saturation above which an opened picture is colour art, not line art
 IMAGE_FILTER = "Line art (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 PICTURE_FILTER = "Colour pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 PROJECT_FILTER = f"LineTint project (*{PROJECT_SUFFIX})"
@@ -319,7 +321,18 @@ class MainWindow(QMainWindow):
         self.set_document(document)
         self.recent.add(path)
         self._rebuild_recent_menu()
+        self._advise_on(document)
         return True
+
+    def _advise_on(self, document: Document) -> None:
+        """A word in the status bar when an opened picture is not the clean line art the model expects."""
+        if document.source_colourfulness > COLOURFUL:
+            advice = "This is a colour picture: File ▸ Open a Colour Picture to Recolour draws its lines"
+        elif not document.hints.hints and needs_clean_up(document.lineart):
+            advice = "Grey paper or uneven light: Edit ▸ Clean Up Line Art (Ctrl+L) gives clean lines"
+        else:
+            return
+        self.statusBar().showMessage(advice, 15000)
 
     def recolour_picture_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a Colour Picture to Recolour", "", PICTURE_FILTER)

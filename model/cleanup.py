@@ -19,6 +19,8 @@ PAPER_SIDE = 96
 MIN_RANGE = 64
 # Paper brighter at one end of the picture than at the other by more than this: worth flattening.
 UNEVEN_PAPER = 24
+# Paper whose auto white point is below this is grey enough to be worth a clean-up.
+PALE_PAPER = 200
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,9 @@ def auto_levels(grey: np.ndarray) -> Levels:
     white = int(np.clip(np.percentile(base, 50) - 12, MIN_RANGE, 255))
     black = int(np.clip(np.percentile(base, 0.5), 0, white - MIN_RANGE))
     return Levels(black, white, flatten)
+
+
+def needs_clean_up(grey: np.ndarray) -> bool:
+    """Whether auto levels would change the picture much: uneven paper, or paper darker than light grey."""
+    levels = auto_levels(grey)
+    return levels.flatten or levels.white < PALE_PAPER

@@ -103,6 +103,20 @@ def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:
     return to_rgb(open_image(path))
 
 
+def colourfulness(image: Image.Image) -> float:
+    """Mean saturation (0-1) of a downscaled copy on white paper: 0 for line art, over 0.08 for colour art.
+
+    Transparent pixels are composited on white first: their hidden RGB is often anything at all.
+    """
+    if image.mode in ("1", "L", "I", "I;16", "I;16B", "I;16L", "F"):
+        return 0.0
+    small = image.convert("RGBA")
+    small.thumbnail((256, 256))
+    paper = Image.new("RGBA", small.size, (255, 255, 255, 255))
+    hsv = np.asarray(Image.alpha_composite(paper, small).convert("RGB").convert("HSV"), dtype=np.float32)
+    return float(hsv[..., 1].mean() / 255.0)
+
+
 def load_lineart(path: str | os.PathLike[str]) -> np.ndarray:
     """uint8 (H, W) grey line art from a file: PNG/JPEG/WebP/BMP/TIFF, any mode, white paper."""
     return to_grey(open_image(path))

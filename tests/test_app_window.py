@@ -482,6 +482,21 @@ def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_
     assert "cannot open" in messages.warnings[-1] and win.document.lineart is lines
 
 
+def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(
+    win, lineart_file, photo_file, tmp_path
+):
+    picture = np.zeros((60, 80, 3), np.uint8)
+    picture[:, :40], picture[:, 40:] = (220, 60, 40), (40, 90, 220)
+    Image.fromarray(picture).save(tmp_path / "colour.png")
+    win.open_path(tmp_path / "colour.png")
+    assert "colour picture" in win.statusBar().currentMessage()
+    win.open_path(photo_file)
+    assert "Clean Up Line Art" in win.statusBar().currentMessage()
+    win.statusBar().clearMessage()
+    win.open_path(lineart_file)
+    assert win.statusBar().currentMessage() == ""
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)

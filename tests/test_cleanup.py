@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linetint.model.cleanup import Levels, apply_levels, auto_levels
+from linetint.model.cleanup import Levels, apply_levels, auto_levels, needs_clean_up
 from linetint.model.images import load_lineart
 
 SAMPLE_LINEART = Path(__file__).resolve().parent.parent / "resources" / "samples" / "girl-lineart.png"
@@ -59,3 +59,7 @@ def test_levels_map_black_and_white_points_and_keep_order():
 def test_impossible_levels_are_refused(black, white):
     with pytest.raises(ValueError):
         Levels(black, white)
+
+
+def test_a_photographed_sketch_needs_clean_up_and_clean_line_art_does_not(drawing):
+    assert needs_clean_up(photo_of(drawing)) and not needs_clean_up(drawing)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from linetint.model.images import MAX_SIDE, ImageInputError, load_lineart, to_grey
+from linetint.model.images import MAX_SIDE, ImageInputError, colourfulness, load_lineart, to_grey
 
 
 def test_transparent_line_art_lands_on_white_paper():
@@ -53,3 +53,12 @@ def test_huge_image_is_refused_before_decoding(tmp_path):
     Image.new("1", (MAX_SIDE + 1, 8)).save(tmp_path / "wide.png")
     with pytest.raises(ImageInputError, match="up to 8192 px"):
         load_lineart(tmp_path / "wide.png")
+
+
+def test_colourfulness_tells_colour_art_from_line_art_whatever_hides_under_transparency():
+    grey = Image.fromarray(np.tile(np.arange(0, 256, 4, dtype=np.uint8), (40, 1)))
+    colour = Image.fromarray(np.full((40, 64, 3), (200, 60, 40), np.uint8))
+    hidden = np.zeros((40, 64, 4), np.uint8)
+    hidden[..., 0] = 255  # pure red, but fully transparent: white paper to the eye
+    assert colourfulness(grey) == 0 and colourfulness(grey.convert("RGB")) < 0.01
+    assert colourfulness(colour) > 0.5 and colourfulness(Image.fromarray(hidden)) < 0.01
