@@ -257,12 +257,14 @@ class MainWindow(QMainWindow):
         self.status_device = QLabel("")
         self.status_time = QLabel("")
         self.status_zoom = QLabel("")
+        self.status_hints = QLabel("")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: the model gives no progress
         self.busy.setMaximumWidth(90)
         self.busy.setVisible(False)
         bar = self.statusBar()  # transient messages on the left, the model's state always visible
-        for widget in (self.busy, self.status_time, self.status_model, self.status_device, self.status_zoom):
+        widgets = (self.busy, self.status_hints, self.status_time, self.status_model, self.status_device)
+        for widget in (*widgets, self.status_zoom):
             bar.addPermanentWidget(widget)
 
     def _connect(self) -> None:
@@ -300,6 +302,7 @@ class MainWindow(QMainWindow):
         self.engine.invalidate()
         self.canvas.set_lineart(document.lineart)
         self.canvas.set_hints(document.hints)
+        self._count_hints()
         self.preview.set_result(document.last_result)
         self.canvas.set_preview(document.last_result)
         self._update_title()
@@ -522,7 +525,14 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             self.document.clear_hints()
 
+    def _count_hints(self) -> None:
+        hints = self.document.hints.hints
+        colours = len({hint.color for hint in hints})
+        plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+        self.status_hints.setText(f"{plural(len(hints), 'hint')} · {plural(colours, 'colour')}")
+
     def _hints_changed(self) -> None:
+        self._count_hints()
         self.canvas.set_hints(self.document.hints)
         self.request_preview()
         self._autosave_timer.start()
