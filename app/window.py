@@ -497,7 +497,8 @@ class MainWindow(QMainWindow):
             self.document.erase(indices, stroke_id=self._stroke_id)
 
     def _offer_document_colours(self, document: Document) -> None:
-        """An opened picture's hint colours, most used first, lead the recent row: its palette at hand."""
+        """An opened picture's (or imported layer's) hint colours, most used first, lead the recent row:
+        its palette at hand."""
         counts = Counter(hint.color for hint in document.hints.hints)
         if counts:
             used = [QColor(*colour) for colour, _ in counts.most_common(RECENT_COUNT)]
@@ -566,6 +567,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot import hints", f"{path.name}: {exc}")
             return False
         self.document.set_hints(layer, text=f"Import {path.name}")
+        self._offer_document_colours(self.document)
         self.statusBar().showMessage(f"Imported {len(layer)} hints from {path.name}", 4000)
         return True
 
@@ -588,6 +590,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "No hints", "The line art has no closed areas to put hints in.")
             return False
         doc.set_hints(layer, "Hints from a colour picture")
+        self._offer_document_colours(doc)
         self.statusBar().showMessage(f"{len(layer)} hints from {path.name} (Ctrl+Z to undo)", 5000)
         return True
 

@@ -2,6 +2,7 @@
 
 import json
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -564,6 +565,8 @@ def test_real_hint_layer_imports_and_is_one_undo_step(win):
     assert win.import_hints(SAMPLES / "girl-hints.png")
     expected = load_hints(SAMPLES / "girl-hints.png", win.document.width, win.document.height)
     assert win.document.hints == expected and len(expected) > 100
+    most_used = Counter(h.color for h in expected.hints).most_common(1)[0][0]
+    assert win.colors.recent[0].getRgb()[:3] == most_used  # its palette, at hand in the recent row
     win.actions["undo"].trigger()
     assert len(win.document.hints) == 0
 
