@@ -45,34 +45,43 @@ def hints_from_picture(grey: np.ndarray, picture: np.ndarray, size: int = HINT_S
     height, width = grey.shape
     picture = fit_picture(picture, width, height)
     size = min(size, width, height)
-    seeds = find_seeds(grey)
-    inside = np.nonzero(seeds >= 0)[0]
+    areas = find_seeds(grey).reshape(height, width)
+    hints, colours = [], {}  # colours: per area, those of its hints so far
+    for label, x, y in _area_centres(areas) + _grid_points(areas, size):
+        hint = _hint(picture, x, y, size)
+        seen = colours.setdefault(label, [])
+        if all(np.linalg.norm(np.subtract(hint.color, c)) > DIFFERENT for c in seen):  # a centre: always
+            hints.append(hint)
+            seen.append(hint.color)
+    return HintLayer(width, height, tuple(hints))
+
+
+def _area_centres(areas: np.ndarray) -> list[tuple[int, int, int]]:
+    """(label, x, y) per area: its seed pixel nearest the area's centre of mass."""
+    inside = np.nonzero(areas.ravel() >= 0)[0]
     if inside.size == 0:
-        return HintLayer(width, height, ())
-    labels = seeds[inside]
+        return []
+    labels = areas.ravel()[inside]
     count = int(labels.max()) + 1
-    ys, xs = np.divmod(inside, width)
+    ys, xs = np.divmod(inside, areas.shape[1])
     pixels = np.maximum(np.bincount(labels, minlength=count), 1)
     centre_y, centre_x = np.bincount(labels, ys, count) / pixels, np.bincount(labels, xs, count) / pixels
     distance = (ys - centre_y[labels]) ** 2 + (xs - centre_x[labels]) ** 2
     order = np.lexsort((distance, labels))  # by area, nearest its centre first
     firsts = order[np.r_[0, np.nonzero(np.diff(labels[order]))[0] + 1]]
-    hints = [_hint(picture, xs[i], ys[i], size) for i in firsts]
-    colours: dict[int, list[np.ndarray]] = {
-        int(labels[i]): [np.array(h.color)] for i, h in zip(firsts, hints, strict=True)
-    }
+    return [(int(labels[i]), int(xs[i]), int(ys[i])) for i in firsts]
+
+
+def _grid_points(areas: np.ndarray, size: int) -> list[tuple[int, int, int]]:
+    """(label, x, y) on a grid of GRID cells along the short side, where the grid falls in an area."""
+    height, width = areas.shape
     step = max(size * 3, min(width, height) // GRID)
-    area_of = seeds.reshape(height, width)
-    for y in range(step // 2, height, step):
-        for x in range(step // 2, width, step):
-            label = int(area_of[y, x])
-            if label < 0:
-                continue
-            hint = _hint(picture, x, y, size)
-            if all(np.linalg.norm(hint.color - c) > DIFFERENT for c in colours[label]):
-                hints.append(hint)
-                colours[label].append(np.array(hint.color))
-    return HintLayer(width, height, tuple(hints))
+    points = [
+        (int(areas[y, x]), x, y)
+        for y in range(step // 2, height, step)
+        for x in range(step // 2, width, step)
+    ]
+    return [point for point in points if point[0] >= 0]
 
 
 def _hint(picture: np.ndarray, x: int, y: int, size: int) -> Hint:
