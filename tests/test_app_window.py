@@ -499,6 +499,46 @@ def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(
     assert win.statusBar().currentMessage() == ""
 
 
+def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_in_step(
+    win, lineart_file, tmp_path, qtbot, monkeypatch
+):
+    """Tools, toggles, undo and exports in a random (seeded) order: no exception reaches the event loop,
+    the canvas always shows exactly the document's hints, and every export is written."""
+    monkeypatch.setattr(window_module, "QColorDialog", ColorChoice(QColor(30, 160, 90)))
+    win.open_path(lineart_file)
+    win.canvas.set_zoom(4)
+    rng = np.random.default_rng(7)
+    point = lambda: (float(rng.uniform(1, 79)), float(rng.uniform(1, 59)))  # noqa: E731
+    exports = []
+
+    def export():
+        exports.append(tmp_path / f"e{len(exports)}.png")
+        win.export(exports[-1], "png")
+
+    steps = [
+        lambda: (win.set_tool(Tool.BRUSH), drag_image(win, point(), point())),
+        lambda: (win.set_tool(Tool.BRUSH), click_image(win, *point())),
+        lambda: (win.set_tool(Tool.ERASER), drag_image(win, point(), point())),
+        lambda: (win.set_tool(Tool.MOVE), drag_image(win, point(), point())),
+        lambda: win.colors.set_color(QColor(*(int(c) for c in rng.integers(0, 256, 3)))),
+        lambda: win.recolor_hints_dialog(),
+        lambda: win.actions["undo"].trigger(),
+        lambda: win.actions["redo"].trigger(),
+        lambda: win.actions["flats"].trigger(),
+        lambda: win.actions["show_hints"].trigger(),
+        lambda: win.actions["preview_under"].trigger(),
+        lambda: win.canvas.set_zoom(
+            float(rng.choice([0.5, 1, 4, 9])), win.canvas.widget_pos(QPointF(*point()))
+        ),
+        lambda: win.clean_up_dialog().reject(),
+        export,
+    ]
+    for _ in range(120):
+        steps[int(rng.integers(len(steps)))]()
+        assert np.array_equal(shown_hints(win), hint_rgba(win.document.hints))
+    qtbot.waitUntil(lambda: all(path.exists() for path in exports), timeout=30000)
+
+
 def test_brush_size_shortcuts(win, lineart_file):
     win.open_path(lineart_file)
     win.colors.set_size(3)
