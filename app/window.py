@@ -60,6 +60,11 @@ from .shortcuts import ShortcutsDialog
 from .theme import icon
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
+EXPORT_KINDS = {  # kind: dialog title, default name after the picture's stem, file filter
+    "png": ("Export Image", "-colored.png", "PNG image (*.png)"),
+    "ora": ("Export OpenRaster", ".ora", "OpenRaster (*.ora)"),
+    "psd": ("Export Photoshop", ".psd", "Photoshop (*.psd)"),
+}
 COLOURFUL = 0.08  # mean saturation above which an opened picture is colour art, not line art
 IMAGE_FILTER = "Line art (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 PICTURE_FILTER = "Colour pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
@@ -157,9 +162,9 @@ class MainWindow(QMainWindow):
             "export_hints": a("Export &Hint Layer…", self.export_hints_dialog),
             "picture_hints": a("Hints from a &Colour Picture…", self.picture_hints_dialog),
             "recolour_picture": a("Open a Colour Picture to &Recolour…", self.recolour_picture_dialog),
-            "export": a("&Export Image…", self.export_dialog, "Ctrl+E", "export"),
-            "export_ora": a("Export &OpenRaster (.ora)…", self.export_ora_dialog),
-            "export_psd": a("Export &Photoshop (.psd)…", self.export_psd_dialog),
+            "export": a("&Export Image…", lambda: self.export_dialog("png"), "Ctrl+E", "export"),
+            "export_ora": a("Export &OpenRaster (.ora)…", lambda: self.export_dialog("ora")),
+            "export_psd": a("Export &Photoshop (.psd)…", lambda: self.export_dialog("psd")),
             "lines_over": a("Line Art Over Colour on Export", lambda: None, checkable=True),
             "settings": a("Se&ttings…", self.open_settings, "Ctrl+,"),  # Preferences has no key on Linux
             "quit": a("&Quit", self.close, "Ctrl+Q"),  # StandardKey.Quit has none on Windows
@@ -739,33 +744,17 @@ class MainWindow(QMainWindow):
         )
 
     # --- export ---
-    def export_dialog(self) -> None:
+    def export_dialog(self, kind: str) -> None:
+        """Ask where, then export: a PNG, or the layers as OpenRaster (Krita, GIMP) or Photoshop (Clip
+        Studio Paint, Photoshop, Affinity, Procreate)."""
         if self.document is None:
             return
+        title, suffix, name_filter = EXPORT_KINDS[kind]
         stem = Path(self.document.source_name or "untitled").stem
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export Image", f"{stem}-colored.png", "PNG image (*.png)"
-        )
+        path, _ = QFileDialog.getSaveFileName(self, title, stem + suffix, name_filter)
         if path:
-            path = Path(path) if path.lower().endswith(".png") else Path(path + ".png")
-            self.export(path, "png", self.actions["lines_over"].isChecked())
-
-    def export_psd_dialog(self) -> None:
-        """Layers for Clip Studio Paint, Photoshop, Affinity, Procreate: as the OpenRaster export."""
-        if self.document is None:
-            return
-        stem = Path(self.document.source_name or "untitled").stem
-        path, _ = QFileDialog.getSaveFileName(self, "Export Photoshop", f"{stem}.psd", "Photoshop (*.psd)")
-        if path:
-            self.export(Path(path) if path.lower().endswith(".psd") else Path(path + ".psd"), "psd", True)
-
-    def export_ora_dialog(self) -> None:
-        if self.document is None:
-            return
-        stem = Path(self.document.source_name or "untitled").stem
-        path, _ = QFileDialog.getSaveFileName(self, "Export OpenRaster", f"{stem}.ora", "OpenRaster (*.ora)")
-        if path:
-            self.export(Path(path) if path.lower().endswith(".ora") else Path(path + ".ora"), "ora", True)
+            path = Path(path) if path.lower().endswith(f".{kind}") else Path(f"{path}.{kind}")
+            self.export(path, kind, self.actions["lines_over"].isChecked() if kind == "png" else True)
 
     def copy_image(self) -> None:
         """The exported picture (full resolution, lines as on export) onto the clipboard, for pasting into

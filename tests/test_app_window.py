@@ -661,6 +661,24 @@ def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_pat
         assert np.array_equal(np.asarray(psd.convert("RGB")), flat)  # its merged picture is the export
 
 
+@pytest.mark.parametrize("kind, typed, written", [("png", "out", "out.png"), ("psd", "art.psd", "art.psd"),
+                                                  ("ora", "layers", "layers.ora")])  # fmt: skip
+def test_export_dialogs_add_the_missing_suffix(
+    win, lineart_file, tmp_path, qtbot, monkeypatch, kind, typed, written
+):
+    win.open_path(lineart_file)
+    asked = []
+
+    def save_name(parent, title, name, name_filter):
+        asked.append((title, name))
+        return str(tmp_path / typed), name_filter
+
+    monkeypatch.setattr(window_module.QFileDialog, "getSaveFileName", save_name)
+    win.export_dialog(kind)
+    qtbot.waitUntil(lambda: (tmp_path / written).exists(), timeout=20000)
+    assert asked[0][1].startswith("sketch")
+
+
 def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(win, lineart_file, qtbot):
     from PySide6.QtGui import QGuiApplication
 
