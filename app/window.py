@@ -76,6 +76,7 @@ EXPORT_MAX_SIDE = 2048  # the network's full-resolution limit for export; larger
 
 class MainWindow(QMainWindow):
     autosaveFailed = Signal(str)
+    exportWritten = Signal(str, str)  # file name and size text, or "" and why it failed: from the writer
 
     def __init__(
         self,
@@ -123,7 +124,10 @@ class MainWindow(QMainWindow):
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self._autosave_now)
         self._autosave_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linetint-autosave")
+        # Exports are encoded and written here, one at a time, in order: a layered A4 page takes seconds.
+        self._export_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linetint-export")
         self.autosaveFailed.connect(lambda m: self.statusBar().showMessage(f"Autosave failed: {m}", 8000))
+        self.exportWritten.connect(self._export_written)
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
@@ -786,8 +790,25 @@ class MainWindow(QMainWindow):
         else:
             layered = export_ora if kind == "ora" else export_psd
             write = lambda: layered(lineart, result.rgb, hints, path, result.flat)  # noqa: E731
-        if self._guarded_write(write, path):
-            self.statusBar().showMessage(f"Exported {path.name} ({width}x{height})", 5000)
+        self.statusBar().showMessage(f"Writing {path.name}…")
+        done = f"{path.name} ({width}x{height})"
+        future = self._export_pool.submit(write)
+        future.add_done_callback(lambda finished: self._export_done(finished, done, path))
+
+    def _export_done(self, future: Future, done: str, path: Path) -> None:
+        exc = future.exception()  # runs on the export thread: hand the outcome to the GUI thread
+        if exc is None:
+            self.exportWritten.emit(done, "")
+        elif isinstance(exc, (OSError, ValueError, HintFormatError)):
+            self.exportWritten.emit("", f"LineTint could not write {path.name}:\n{exc}")
+        else:
+            self.exportWritten.emit("", f"Writing {path.name} failed: {type(exc).__name__}: {exc}")
+
+    def _export_written(self, done: str, error: str) -> None:
+        if error:
+            QMessageBox.warning(self, "Cannot write", error)
+        else:
+            self.statusBar().showMessage(f"Exported {done}", 5000)
 
     def _guarded_write(self, write, path: Path) -> bool:
         try:
@@ -948,6 +969,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()  # a snapshot due after this would find its thread gone
         self.engine.shutdown()
         self._autosave_pool.shutdown(wait=True)
+        self._export_pool.shutdown(wait=True)  # an export being written is finished, not cut off
         if self.autosave is not None:
             self.autosave.mark_clean_exit()
         event.accept()

@@ -679,6 +679,15 @@ def test_export_dialogs_add_the_missing_suffix(
     assert asked[0][1].startswith("sketch")
 
 
+def test_an_export_that_cannot_be_written_says_why(win, lineart_file, tmp_path, qtbot, messages):
+    win.open_path(lineart_file)
+    win.export(tmp_path / "no-such-folder" / "out.psd", "psd")
+    qtbot.waitUntil(lambda: bool(messages.warnings), timeout=20000)
+    assert "could not write out.psd" in messages.warnings[-1]
+    win.export(tmp_path / "out.psd", "psd")
+    qtbot.waitUntil(lambda: "Exported out.psd" in win.statusBar().currentMessage(), timeout=20000)
+
+
 def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(win, lineart_file, qtbot):
     from PySide6.QtGui import QGuiApplication
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from linetint.app.export import export_psd
-from linetint.app.psd import PsdLayer, save_psd
+from linetint.app.psd import PsdLayer, packbits, save_psd
 from linetint.model.hints import Hint, HintLayer
 
 H, W = 30, 40
@@ -37,7 +37,9 @@ def records(path) -> list[dict]:
         found.append({"name": name, "rect": (top, left, bottom, right), "channels": n, "signature": signature,
                       "blend": blend, "opacity": opacity, "hidden": bool(flags & 2)})  # fmt: skip
     assert section == 4 + info + 4  # the layer info, then an empty global layer mask
-    assert len(data) == offset + 4 + section + 2 + 3 * H * W  # then the merged picture, raw and planar
+    merged = data[offset + 4 + section :]
+    counts = struct.unpack(f">H{3 * H}H", merged[: 2 + 6 * H])
+    assert counts[0] == 1 and len(merged) == 2 + 6 * H + sum(counts[1:])  # RLE rows, planar, to the end
     return found
 
 
@@ -85,3 +87,45 @@ def test_a_layer_of_another_size_is_refused_and_nothing_is_written(tmp_path):
     with pytest.raises(ValueError, match="not uint8 RGBA"):
         save_psd(tmp_path / "bad.psd", [PsdLayer("x", np.zeros((H, W + 1, 4), np.uint8))], merged)
     assert not (tmp_path / "bad.psd").exists()
+
+
+def unpackbits(data: bytes) -> bytes:
+    """PackBits decoding, as the specification describes it (for checking the encoder)."""
+    out, index = bytearray(), 0
+    while index < len(data):
+        header = data[index] if data[index] < 128 else data[index] - 256
+        if header >= 0:
+            out += data[index + 1 : index + 2 + header]
+            index += 2 + header
+        elif header != -128:
+            out += bytes([data[index + 1]]) * (1 - header)
+            index += 2
+        else:
+            index += 1
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        np.zeros(3508, np.uint8),  # a transparent row: long runs
+        np.random.default_rng(0).integers(0, 256, 1000, dtype=np.uint8),  # noise: literals
+        np.repeat(np.arange(40, dtype=np.uint8), [1, 2, 3, 127, 128, 129, 130, 255, 256, 257] * 4),
+        np.array([7], np.uint8),
+        np.array([5, 5], np.uint8),
+    ],
+    ids=["blank", "noise", "runs-at-every-limit", "one", "two"],
+)
+def test_packbits_rows_decode_back_exactly(row):
+    encoded = packbits(row)
+    assert unpackbits(encoded) == row.tobytes()
+    if row.size > 1000 and (row == row[0]).all():
+        assert len(encoded) <= 2 * (row.size // 128 + 1)  # a blank row shrinks to a few bytes
+
+
+def test_flat_layers_compress_and_the_file_is_small(tmp_path):
+    lineart = np.full((300, 400), 255, np.uint8)
+    lineart[::20] = 0
+    colour = np.full((300, 400, 3), (200, 80, 40), np.uint8)
+    export_psd(lineart, colour, HintLayer(400, 300, (Hint(5, 5, 4, (0, 0, 0)),)), tmp_path / "flat.psd")
+    assert (tmp_path / "flat.psd").stat().st_size < 0.05 * (4 * 4 + 3) * 300 * 400  # raw would be 19x
