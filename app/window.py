@@ -19,7 +19,6 @@ from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -48,12 +47,12 @@ from .cli import app_version
 from .color_panel import RECENT_COUNT, ColorPanel
 from .commands import hint_at, hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
-from .export import compose, export_hints, export_ora, export_png, export_psd
+from .export import export_hints
+from .exporting import Exporter, ExportJob
 from .levels_dialog import LevelsDialog
 from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
-from .qt_images import rgb_to_qimage
 from .recent import RecentFiles
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
 from .shortcuts import ShortcutsDialog
@@ -71,12 +70,10 @@ PICTURE_FILTER = "Colour pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)
 PROJECT_FILTER = f"LineTint project (*{PROJECT_SUFFIX})"
 OPEN_FILTER = f"Line art or project (*{PROJECT_SUFFIX} *.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 AUTOSAVE_DELAY_MS = 2000
-EXPORT_MAX_SIDE = 2048  # the network's full-resolution limit for export; larger line art is upsampled
 
 
 class MainWindow(QMainWindow):
     autosaveFailed = Signal(str)
-    exportWritten = Signal(str, str)  # file name and size text, or "" and why it failed: from the writer
 
     def __init__(
         self,
@@ -90,12 +87,10 @@ class MainWindow(QMainWindow):
         self._store = store or QSettings(ORGANIZATION, APPLICATION)  # recent files, window layout
         self.recent = RecentFiles(self._store)
         self.engine = engine or PreviewEngine(parent=self)
+        self.exporter = Exporter(self.engine, self)
         self.autosave = autosave
         self.document: Document | None = None
         self.model_info = None
-        # Exports rendering in the worker, by request serial: (path or None for the clipboard, kind,
-        # lines over colour, the document's line art and hints as they were asked for).
-        self._pending_exports: dict[int, tuple] = {}
         self._stroke_id: int | None = None
         self._last_patch = None
         self._grabbed: tuple[int, float, float] | None = None  # Move tool: hint index, grip offset
@@ -124,10 +119,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self._autosave_now)
         self._autosave_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linetint-autosave")
-        # Exports are encoded and written here, one at a time, in order: a layered A4 page takes seconds.
-        self._export_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linetint-export")
         self.autosaveFailed.connect(lambda m: self.statusBar().showMessage(f"Autosave failed: {m}", 8000))
-        self.exportWritten.connect(self._export_written)
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
@@ -287,7 +279,8 @@ class MainWindow(QMainWindow):
         self.colors.sizeChanged.connect(self._brush_size_changed)
         self.colors.recolorRequested.connect(self.recolor_hints_dialog)
         self.engine.previewReady.connect(self._show_preview)
-        self.engine.renderReady.connect(self._finish_export)
+        self.exporter.written.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.exporter.failed.connect(lambda message: QMessageBox.warning(self, "Cannot write", message))
         self.engine.failed.connect(self._model_failed)
         self.engine.modelLoaded.connect(self._model_loaded)
         self.engine.modelFailed.connect(self._model_load_failed)
@@ -300,7 +293,7 @@ class MainWindow(QMainWindow):
             self.document.deleteLater()
         self.document = document
         document.setParent(self)
-        self._pending_exports.clear()  # the engine drops the old document's renders too
+        self.exporter.forget()
         self._canvas_colour = None
         self.history.setStack(document.undo_stack)
         self._offer_document_colours(document)
@@ -770,45 +763,8 @@ class MainWindow(QMainWindow):
         """Render at full resolution in the worker, then write; the window stays usable meanwhile."""
         doc = self.document
         self.statusBar().showMessage(f"Rendering {path.name if path else 'the picture'} at full resolution…")
-        side = min(EXPORT_MAX_SIDE, max(doc.width, doc.height))
-        serial = self.engine.render_full(doc.lineart, doc.hints, side, self.actions["flats"].isChecked())
-        self._pending_exports[serial] = (path, kind, multiply_lines, doc.lineart, doc.hints)
-
-    def _finish_export(self, result: PreviewResult) -> None:
-        pending = self._pending_exports.pop(result.serial, None)
-        if pending is None or self.document is None:
-            return
-        path, kind, multiply_lines, lineart, hints = pending
-        height, width = lineart.shape
-        if kind == "clipboard":
-            picture = compose(lineart, result.colour, multiply_lines)
-            QGuiApplication.clipboard().setImage(rgb_to_qimage(picture))
-            self.statusBar().showMessage(f"Copied the picture ({width}x{height})", 5000)
-            return
-        if kind == "png":
-            write = lambda: export_png(lineart, result.colour, path, multiply_lines=multiply_lines)  # noqa: E731
-        else:
-            layered = export_ora if kind == "ora" else export_psd
-            write = lambda: layered(lineart, result.rgb, hints, path, result.flat)  # noqa: E731
-        self.statusBar().showMessage(f"Writing {path.name}…")
-        done = f"{path.name} ({width}x{height})"
-        future = self._export_pool.submit(write)
-        future.add_done_callback(lambda finished: self._export_done(finished, done, path))
-
-    def _export_done(self, future: Future, done: str, path: Path) -> None:
-        exc = future.exception()  # runs on the export thread: hand the outcome to the GUI thread
-        if exc is None:
-            self.exportWritten.emit(done, "")
-        elif isinstance(exc, (OSError, ValueError, HintFormatError)):
-            self.exportWritten.emit("", f"LineTint could not write {path.name}:\n{exc}")
-        else:
-            self.exportWritten.emit("", f"Writing {path.name} failed: {type(exc).__name__}: {exc}")
-
-    def _export_written(self, done: str, error: str) -> None:
-        if error:
-            QMessageBox.warning(self, "Cannot write", error)
-        else:
-            self.statusBar().showMessage(f"Exported {done}", 5000)
+        job = ExportJob(path, kind, multiply_lines, doc.lineart, doc.hints)
+        self.exporter.export(job, self.actions["flats"].isChecked())
 
     def _guarded_write(self, write, path: Path) -> bool:
         try:
@@ -969,7 +925,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()  # a snapshot due after this would find its thread gone
         self.engine.shutdown()
         self._autosave_pool.shutdown(wait=True)
-        self._export_pool.shutdown(wait=True)  # an export being written is finished, not cut off
+        self.exporter.shutdown()
         if self.autosave is not None:
             self.autosave.mark_clean_exit()
         event.accept()
