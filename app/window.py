@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -57,6 +57,7 @@ from .recent import RecentFiles
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
 from .shortcuts import ShortcutsDialog
 from .theme import icon
+from .ui_state import restore_ui, save_ui
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
 EXPORT_KINDS = {  # kind: dialog title, default name after the picture's stem, file filter
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
-        self._restore_layout()
+        restore_ui(self, self._store)  # window layout, view toggles, brush
         self._rebuild_recent_menu()
         self._connect()
         self.set_tool(Tool.BRUSH)
@@ -868,45 +869,6 @@ class MainWindow(QMainWindow):
         ):
             self.actions[key].setEnabled(has_doc)
 
-    def _restore_layout(self) -> None:
-        """Window size, toolbar and canvas/preview split as the user left them (bad values are ignored)."""
-        for key, restore in (
-            ("window/geometry", self.restoreGeometry),
-            ("window/state", self.restoreState),
-            ("window/splitter", self.splitter.restoreState),
-        ):
-            value = self._store.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
-        self._restore_brush()
-        flats = self._store.value("view/flat_colours", False)
-        self.actions["flats"].setChecked(flats in (True, "true"))
-        follow = self._store.value("view/preview_follows_canvas", True)
-        self.actions["follow_canvas"].setChecked(follow not in (False, "false"))  # ini files hold text
-
-    def _restore_brush(self) -> None:
-        """Brush size, colour and recent colours as the user left them (bad values are ignored)."""
-        size = self._store.value("brush/size")
-        if isinstance(size, (int, str)) and str(size).isdigit():
-            self.colors.set_size(int(size))
-        colour = QColor(str(self._store.value("brush/colour", "")))
-        if colour.isValid():
-            self.colors.set_color(colour)
-        recent = self._store.value("brush/recent", [])
-        names = [recent] if isinstance(recent, str) else recent if isinstance(recent, list) else []
-        self.colors.set_recent([QColor(str(name)) for name in names])
-
-    def _save_layout(self) -> None:
-        self._store.setValue("window/geometry", self.saveGeometry())
-        self._store.setValue("window/state", self.saveState())
-        self._store.setValue("window/splitter", self.splitter.saveState())
-        self._store.setValue("view/preview_follows_canvas", self.actions["follow_canvas"].isChecked())
-        self._store.setValue("view/flat_colours", self.actions["flats"].isChecked())
-        self._store.setValue("brush/size", self.colors.size)
-        self._store.setValue("brush/colour", self.colors.color.name())
-        self._store.setValue("brush/recent", [c.name() for c in self.colors.recent])
-        self._store.sync()
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -921,7 +883,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self._save_layout()
+        save_ui(self, self._store)
         self._autosave_timer.stop()  # a snapshot due after this would find its thread gone
         self.engine.shutdown()
         self._autosave_pool.shutdown(wait=True)
