@@ -52,6 +52,8 @@ def shrink_to_working_size(grey: np.ndarray, max_side: int) -> np.ndarray:
 
 def is_working_size(size: tuple[int, int], width: int, height: int) -> bool:
     """Whether `size` (w, h) is a size the network runs at for a `width`×`height` picture (itself too)."""
+    if tuple(size) == (width, height):
+        return True  # a picture smaller than the smallest working size runs at its own
     return max(size) >= 16 and working_size(width, height, max(size)) == tuple(size)
 
 

@@ -157,6 +157,12 @@ def test_hint_at_finds_the_topmost_hint_under_a_point():
     assert hint_at(layer, 3.5, 3.5) == 0 and hint_at(layer, 4.2, 5.9) == 1 and hint_at(layer, 15, 15) is None
 
 
+def test_a_tiny_picture_keeps_its_full_size_result(qapp):
+    tiny = Document(np.full((6, 9), 255, np.uint8))
+    tiny.last_result = np.zeros((6, 9, 3), np.uint8)
+    assert tiny.last_result.shape == (6, 9, 3)
+
+
 def test_a_result_at_the_working_size_is_kept_and_one_of_another_shape_refused(doc):
     doc.last_result = np.zeros((16, 24, 3), np.uint8)  # 60 x 40 at 24 px a side
     assert doc.last_result.shape == (16, 24, 3)
