@@ -45,7 +45,7 @@ from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool
 from .cli import app_version
 from .color_panel import RECENT_COUNT, ColorPanel
-from .commands import hint_at, hints_under_stroke, patch_at, square_at, stroke_patches
+from .commands import hint_at
 from .document import Document
 from .export import export_hints
 from .exporting import Exporter, ExportJob
@@ -56,6 +56,7 @@ from .project import ProjectError
 from .recent import RecentFiles
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
 from .shortcuts import ShortcutsDialog
+from .strokes import Strokes
 from .theme import icon
 from .ui_state import restore_ui, save_ui
 from .worker import ModelChoice, PreviewEngine, PreviewResult
@@ -92,15 +93,11 @@ class MainWindow(QMainWindow):
         self.autosave = autosave
         self.document: Document | None = None
         self.model_info = None
-        self._stroke_id: int | None = None
-        self._last_patch = None
-        self._grabbed: tuple[int, float, float] | None = None  # Move tool: hint index, grip offset
         self._canvas_colour = None  # the colour under the canvas's lines in Preview Under mode
         self.setAcceptDrops(True)
         self.resize(1280, 820)
 
         self.canvas = HintCanvas()
-        self.canvas.set_brush_rule(self._brush_square)
         self.preview = PreviewPane()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.canvas)
@@ -270,9 +267,9 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _connect(self) -> None:
-        self.canvas.strokeBegan.connect(self._stroke_began)
-        self.canvas.strokeMoved.connect(self._stroke_moved)
-        self.canvas.strokeEnded.connect(self._stroke_ended)
+        self.strokes = Strokes(
+            lambda: self.document, self.canvas, self.colors, self.statusBar().showMessage, self
+        )
         self.canvas.colorPicked.connect(self._pick_from_canvas)
         self.canvas.zoomChanged.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f}%"))
         self.canvas.viewChanged.connect(self._sync_preview_view)
@@ -448,57 +445,6 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     # --- hints ---
-    def _brush_square(self, x: float, y: float, size: int) -> tuple[int, int, int] | None:
-        if self.document is None:
-            return None
-        corner = square_at(x, y, size, self.document.width, self.document.height)
-        return None if corner is None else (corner[0], corner[1], size)
-
-    def _color_tuple(self) -> tuple[int, int, int]:
-        color = self.colors.color
-        return color.red(), color.green(), color.blue()
-
-    def _stroke_began(self, pos: QPointF) -> None:
-        if self.document is None:
-            return
-        self._stroke_id = self.document.new_stroke_id()
-        self._last_patch = None
-        if self.canvas.tool is Tool.ERASER:
-            self._erase((pos.x(), pos.y()), (pos.x(), pos.y()))
-            return
-        if self.canvas.tool is Tool.MOVE:
-            self._grab_hint(pos)
-            return
-        patch = patch_at(pos.x(), pos.y(), self.colors.size, self._color_tuple(), self.document.width,
-                         self.document.height)  # fmt: skip
-        if patch is not None:
-            self.document.paint([patch], stroke_id=self._stroke_id)
-            self._last_patch = patch
-            self.colors.remember(self.colors.color)
-
-    def _stroke_moved(self, p0: QPointF, p1: QPointF) -> None:
-        if self.document is None or self._stroke_id is None:
-            return
-        a, b = (p0.x(), p0.y()), (p1.x(), p1.y())
-        if self.canvas.tool is Tool.ERASER:
-            self._erase(a, b)
-            return
-        if self.canvas.tool is Tool.MOVE:
-            if self._grabbed is not None:
-                index, dx, dy = self._grabbed
-                self.document.move_hint(index, round(p1.x() + dx), round(p1.y() + dy), self._stroke_id)
-            return
-        patches = stroke_patches(a, b, self.colors.size, self._color_tuple(), self.document.width,
-                                 self.document.height, previous=self._last_patch)  # fmt: skip
-        if patches:
-            self.document.paint(patches, stroke_id=self._stroke_id)
-            self._last_patch = patches[-1]
-
-    def _erase(self, a: tuple[float, float], b: tuple[float, float]) -> None:
-        indices = hints_under_stroke(self.document.hints, a, b, self.colors.size)
-        if indices:
-            self.document.erase(indices, stroke_id=self._stroke_id)
-
     def _offer_document_colours(self, document: Document) -> None:
         """An opened picture's (or imported layer's) hint colours, most used first, lead the recent row:
         its palette at hand."""
@@ -506,24 +452,6 @@ class MainWindow(QMainWindow):
         if counts:
             used = [QColor(*colour) for colour, _ in counts.most_common(RECENT_COUNT)]
             self.colors.set_recent(used + self.colors.recent)
-
-    def _grab_hint(self, pos: QPointF) -> None:
-        """Hold the topmost hint under the pointer, and where the pointer holds it, for the drag."""
-        index = hint_at(self.document.hints, pos.x(), pos.y()) if self.canvas.show_hints else None
-        if not self.canvas.show_hints:
-            self.statusBar().showMessage("The hints are hidden: show them (H) to move one", 3000)
-        elif index is None:
-            self.statusBar().showMessage("No hint here to move", 2000)
-        if index is None:
-            self._grabbed = None
-            return
-        hint = self.document.hints.hints[index]
-        self._grabbed = (index, hint.x - pos.x(), hint.y - pos.y())
-
-    def _stroke_ended(self) -> None:
-        self._stroke_id = None
-        self._last_patch = None
-        self._grabbed = None
 
     def clear_hints(self) -> None:
         if self.document is not None:
