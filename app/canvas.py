@@ -61,6 +61,7 @@ class HintCanvas(QWidget):
         self._hint_outline: QImage | None = None  # the hints' silhouette, drawn around them
         self._hint_layer: HintLayer | None = None  # what the two pictures above show
         self._preview: QImage | None = None
+        self.preview_rgb: np.ndarray | None = None
         self.show_hints = True
         self.show_preview_under = False
         self.tool = Tool.BRUSH
@@ -76,11 +77,13 @@ class HintCanvas(QWidget):
 
     # --- content ---
     def set_lineart(self, grey: np.ndarray) -> None:
-        first = self._lineart is None or self._image_size != (grey.shape[1], grey.shape[0])
+        """Show `grey`. Another line art of the same size (a clean-up, or its trial) keeps the colour under
+        it until a new one comes; a new size drops it and fits the view."""
+        resized = self._lineart is None or self._image_size != (grey.shape[1], grey.shape[0])
         self._lineart = QPixmap.fromImage(grey_to_qimage(grey))
         self._image_size = (grey.shape[1], grey.shape[0])
-        self._preview = None
-        if first:
+        if resized:
+            self.set_preview(None)
             self.fit()
         self.update()
 
@@ -111,6 +114,7 @@ class HintCanvas(QWidget):
 
     def set_preview(self, rgb: np.ndarray | None, image: QImage | None = None) -> None:
         """The colour shown under the lines in Preview Under mode; `image`: `rgb` as a QImage already."""
+        self.preview_rgb = rgb  # at the network's working size; the eyedropper reads it
         self._preview = None if rgb is None else image if image is not None else rgb_to_qimage(rgb)
         if self.show_preview_under:
             self.update()

@@ -93,7 +93,6 @@ class MainWindow(QMainWindow):
         self.autosave = autosave
         self.document: Document | None = None
         self.model_info = None
-        self._canvas_colour = None  # the colour under the canvas's lines in Preview Under mode
         self.setAcceptDrops(True)
         self.resize(1280, 820)
 
@@ -292,7 +291,6 @@ class MainWindow(QMainWindow):
         self.document = document
         document.setParent(self)
         self.exporter.forget()
-        self._canvas_colour = None
         self.history.setStack(document.undo_stack)
         self._offer_document_colours(document)
         document.hintsChanged.connect(self._hints_changed)
@@ -543,12 +541,12 @@ class MainWindow(QMainWindow):
         x, y = int(pos.x()), int(pos.y())
         if doc is None or not (0 <= x < doc.width and 0 <= y < doc.height):
             return
-        shown = self._canvas_colour if self._canvas_colour is not None else doc.last_result
-        if self.canvas.show_preview_under and shown is not None:  # under the lines: flats too
+        shown = self.canvas.preview_rgb  # under the lines: flats too
+        if self.canvas.show_preview_under and shown is not None:
             row, column = y * shown.shape[0] // doc.height, x * shown.shape[1] // doc.width  # small previews
             self._picked(QColor(*(int(c) for c in shown[row, column])))
             return
-        under = hint_at(doc.hints, x + 0.5, y + 0.5) if self.canvas.show_hints else None
+        under = hint_at(doc.hints, x, y) if self.canvas.show_hints else None
         if under is not None:
             self._picked(QColor(*doc.hints.hints[under].color))
         else:
@@ -572,11 +570,8 @@ class MainWindow(QMainWindow):
             return
         if code == QDialog.DialogCode.Accepted and not dialog.levels().is_identity:
             doc.set_lineart(dialog.result(), doc.source_path, "Clean up line art")
-        else:  # the canvas showed the trial; put the document's line art and its preview back
+        else:  # the canvas showed the trial (its colour underneath stays): put the line art back
             self.canvas.set_lineart(doc.lineart)
-            self.canvas.set_preview(doc.last_result)
-            if self.actions["flats"].isChecked():
-                self.request_preview()  # last_result is the network's colour; the canvas wants flats
 
     def recolor_hints_dialog(self, color: QColor | None = None) -> None:
         """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog."""
@@ -637,7 +632,6 @@ class MainWindow(QMainWindow):
             return
         if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
             self.document.last_result = result.rgb  # the network's output; flat colours derive from it
-        self._canvas_colour = result.colour
         self.preview.set_result(result.display, result.display_image)
         self.canvas.set_preview(result.colour, result.colour_image)  # it multiplies its own lines over
         kind = "quick preview" if result.quick else "preview"

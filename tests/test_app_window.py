@@ -305,8 +305,11 @@ def test_clean_up_line_art_previews_on_the_canvas_and_is_one_undo_step(win, phot
     assert np.array_equal(win.document.lineart, original) and win.document.hints == hints
 
 
-def test_cancelling_clean_up_puts_the_line_art_back_on_the_canvas(win, photo_file, qtbot):
+def test_cancelling_clean_up_puts_the_line_art_back_and_keeps_the_colour_under_it(win, photo_file, qtbot):
     win.open_path(photo_file)
+    win.actions["flats"].trigger()
+    qtbot.waitUntil(lambda: win.canvas.preview_rgb is not None and win.engine.up_to_date, timeout=10000)
+    under = win.canvas.preview_rgb  # flat colours, which the document does not keep
     steps = win.document.undo_stack.count()
     dialog = win.clean_up_dialog()
     with qtbot.waitSignal(dialog.previewChanged, timeout=2000):
@@ -314,7 +317,7 @@ def test_cancelling_clean_up_puts_the_line_art_back_on_the_canvas(win, photo_fil
     assert canvas_grey_at(win, 5.5, 10.5) == 255
     dialog.reject()
     assert canvas_grey_at(win, 5.5, 10.5) < 170
-    assert win.document.undo_stack.count() == steps
+    assert win.document.undo_stack.count() == steps and win.canvas.preview_rgb is under
 
 
 def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, lineart_file):
