@@ -319,13 +319,11 @@ class MoveHintCommand(QUndoCommand):
         self._put(self._from)
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, MoveHintCommand) or (other.stroke_id, other.index) != (
-            self.stroke_id,
-            self.index,
-        ):
-            return False
-        self._to = other._to
-        return True
+        drag = (self.stroke_id, self.index)
+        same_drag = isinstance(other, MoveHintCommand) and (other.stroke_id, other.index) == drag
+        if same_drag:
+            self._to = other._to
+        return same_drag
 
     def _put(self, hint: Hint) -> None:
         hints = list(self.document.hints.hints)

@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from linetint.model.colorizer import is_working_size
 from linetint.model.hints import Color, Hint, HintLayer
 from linetint.model.images import check_size, colourfulness, open_image, to_grey
 
@@ -29,7 +28,7 @@ from .commands import (
     ReplaceHintsCommand,
     ReplaceLineartCommand,
 )
-from .project import ProjectData, load_project, save_project
+from .project import ProjectData, is_preview, load_project, save_project
 
 UNTITLED = "Untitled"
 
@@ -188,13 +187,7 @@ class Document(QObject):
     def last_result(self, rgb: np.ndarray | None) -> None:
         if rgb is not None:
             height, width = self._lineart.shape
-            if not (
-                isinstance(rgb, np.ndarray)
-                and rgb.dtype == np.uint8
-                and rgb.ndim == 3
-                and rgb.shape[2] == 3
-                and is_working_size((rgb.shape[1], rgb.shape[0]), width, height)
-            ):
+            if not is_preview(rgb, width, height):
                 raise ValueError(f"a result must be uint8 RGB at {width}x{height} or a working size of it")
             rgb = np.array(rgb, copy=True)
             rgb.setflags(write=False)

@@ -101,11 +101,11 @@ def _check_data(data: ProjectData) -> None:
             f"hints are for {data.hints.width}x{data.hints.height}, line art is {data.width}x{data.height}"
         )
     result = data.result
-    if result is not None and not _is_preview(result, data.width, data.height):
+    if result is not None and not is_preview(result, data.width, data.height):
         raise ValueError(f"result must be uint8 RGB at {data.width}x{data.height} or a working size of it")
 
 
-def _is_preview(rgb: np.ndarray, width: int, height: int) -> bool:
+def is_preview(rgb: object, width: int, height: int) -> bool:
     """uint8 RGB at the line art's size, or at a size the network runs at for it (a preview)."""
     if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
         return False

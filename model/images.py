@@ -112,8 +112,7 @@ def colourfulness(image: Image.Image) -> float:
         return 0.0
     small = image.convert("RGBA")
     small.thumbnail((256, 256))
-    paper = Image.new("RGBA", small.size, (255, 255, 255, 255))
-    hsv = np.asarray(Image.alpha_composite(paper, small).convert("RGB").convert("HSV"), dtype=np.float32)
+    hsv = np.asarray(Image.fromarray(to_rgb(small)).convert("HSV"), dtype=np.float32)
     return float(hsv[..., 1].mean() / 255.0)
 
 
