@@ -97,6 +97,14 @@ def click_image(window, x: float, y: float, modifier=Qt.KeyboardModifier.NoModif
     )
 
 
+def drag_image(window, start: tuple[float, float], end: tuple[float, float], steps: int = 6) -> None:
+    a, b = window.canvas.widget_pos(QPointF(*start)), window.canvas.widget_pos(QPointF(*end))
+    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a.toPoint())
+    for t in np.linspace(0, 1, steps)[1:]:
+        QTest.mouseMove(window.canvas, (a + (b - a) * t).toPoint())
+    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b.toPoint())
+
+
 @pytest.mark.parametrize("zoom", [0.37, 1.0, 3.0, 12.5])
 def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, lineart_file, zoom):
     win.open_path(lineart_file)
@@ -115,11 +123,7 @@ def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, lineart_f
 def test_drag_lays_a_stroke_that_undoes_in_one_step(win, lineart_file, qtbot):
     win.open_path(lineart_file)
     win.canvas.set_zoom(4)
-    start, end = win.canvas.widget_pos(QPointF(10.5, 10.5)), win.canvas.widget_pos(QPointF(50.5, 40.5))
-    QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start.toPoint())
-    for t in np.linspace(0, 1, 12)[1:]:
-        QTest.mouseMove(win.canvas, (start + (end - start) * t).toPoint())
-    QTest.mouseRelease(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end.toPoint())
+    drag_image(win, (10.5, 10.5), (50.5, 40.5), steps=12)
     painted = win.document.hints.hints
     assert len(painted) > 10
     covered = hint_rgba(win.document.hints)[..., 3] > 0
@@ -333,14 +337,6 @@ def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, lineart_file):
     assert image.pixelColor(left - QPoint(4, 0)).red() == 255  # further out: the paper
     win.actions["show_hints"].trigger()
     assert win.canvas.grab().toImage().pixelColor(left - QPoint(1, 0)).red() == 255
-
-
-def drag_image(window, start: tuple[float, float], end: tuple[float, float], steps: int = 6) -> None:
-    a, b = window.canvas.widget_pos(QPointF(*start)), window.canvas.widget_pos(QPointF(*end))
-    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a.toPoint())
-    for t in np.linspace(0, 1, steps)[1:]:
-        QTest.mouseMove(window.canvas, (a + (b - a) * t).toPoint())
-    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b.toPoint())
 
 
 def test_the_move_tool_drags_the_hint_under_the_pointer_in_one_undo_step(win, lineart_file):

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +59,13 @@ def test_picture_hints_bench_prints_its_table(tmp_path):
     done = run_script("bench/picture_hints.py", "--grid", str(tmp_path / "grid.jpg"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("| sketchkeras-") == 2 and (tmp_path / "grid.jpg").stat().st_size > 0
+
+
+def test_feature_pictures_are_remade(tmp_path):
+    done = run_script("bench/feature_pictures.py", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    with (
+        Image.open(tmp_path / "clean-up.jpg") as clean_up,
+        Image.open(tmp_path / "flat-colours.jpg") as flats,
+    ):
+        assert clean_up.width > 2 * clean_up.height and flats.width > flats.height / 2  # 3 across; 2 across

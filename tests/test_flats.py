@@ -90,3 +90,17 @@ def test_preview_flats_worked_out_smaller_colour_the_rooms_the_same():
     quick = flat_colors_within(grey, rgb, max_side=100)
     assert quick.shape == rgb.shape
     assert (quick[40:200, 40:180] == (200, 40, 40)).all() and (quick[40:200, 224:360] == (40, 40, 200)).all()
+
+
+@pytest.mark.parametrize("gap, leaks", [(4, False), (12, True)])
+def test_by_default_gaps_up_to_2_px_per_250_px_of_the_short_side_close(gap, leaks):
+    grey = np.full((500, 800), 255, np.uint8)  # short side 500: gaps up to 4 px close
+    grey[[20, 479], 20:780] = 0
+    grey[20:480, [20, 400, 779]] = 0
+    grey[240 : 240 + gap, 400] = 255
+    rgb = np.zeros((500, 800, 3), np.uint8)
+    rgb[:, :400], rgb[:, 400:] = (200, 40, 40), (40, 40, 200)
+    rgb[22:478, 22:140] = (40, 40, 200)  # the left room's far end painted blue: a leak would flood it all
+    flat = flat_colors(grey, rgb)
+    left_near_wall = tuple(flat[240, 380])
+    assert (left_near_wall == (40, 40, 200)) == leaks  # one merged area takes the majority's blue
