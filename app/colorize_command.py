@@ -18,7 +18,7 @@ from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart, load_rgb
 from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
-from .export import compose, export_ora, export_psd
+from .export import LAYERED_EXPORTS, compose
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             picture = compose(grey, rgb if flat is None else flat, multiply_lines=args.lines_over)
             _save_png_atomic(Image.fromarray(picture), output)
         else:
-            (export_psd if kind == ".psd" else export_ora)(grey, rgb, hints, output, flat)
+            LAYERED_EXPORTS[kind[1:]](grey, rgb, hints, output, flat)
     except (
         ImageInputError,
         HintFormatError,

@@ -187,6 +187,9 @@ def export_psd(
     save_psd(path, psd_layers, merged)
 
 
+LAYERED_EXPORTS = {"ora": export_ora, "psd": export_psd}  # by file suffix, without its dot
+
+
 def export_hints(layer: HintLayer, path: str | os.PathLike[str]) -> None:
     """Write the hints as JSON (.json) or an RGBA picture at line-art size (.png); atomically."""
     save_hints(layer, Path(path))
@@ -196,6 +199,7 @@ __all__ = [
     "colour_at_lineart_size",
     "compose",
     "export_hints",
+    "LAYERED_EXPORTS",
     "export_ora",
     "export_psd",
     "layer_stack",

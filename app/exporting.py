@@ -17,12 +17,11 @@ from PySide6.QtGui import QGuiApplication
 
 from linetint.model.hints import HintFormatError, HintLayer
 
-from .export import compose, export_ora, export_png, export_psd
+from .export import LAYERED_EXPORTS, compose, export_png
 from .qt_images import rgb_to_qimage
 from .worker import PreviewEngine, PreviewResult
 
 EXPORT_MAX_SIDE = 2048  # the network's largest working size for an export (memory; docs/performance.md)
-LAYERED = {"ora": export_ora, "psd": export_psd}
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ class Exporter(QObject):
         if job.kind == "png":
             export_png(job.lineart, result.colour, job.path, multiply_lines=job.multiply_lines)
         else:
-            LAYERED[job.kind](job.lineart, result.rgb, job.hints, job.path, result.flat)
+            LAYERED_EXPORTS[job.kind](job.lineart, result.rgb, job.hints, job.path, result.flat)
 
     def _report(self, future: Future, job: ExportJob, text: str) -> None:
         exc = future.exception()  # on the writer thread: the outcome goes to the GUI thread by signal
