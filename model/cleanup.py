@@ -54,9 +54,10 @@ def paper_brightness(grey: np.ndarray) -> np.ndarray:
     return np.asarray(small.resize((width, height), Image.Resampling.BILINEAR), dtype=np.float32)
 
 
-def flatten_paper(grey: np.ndarray) -> np.ndarray:
-    """The picture divided by its paper brightness: evenly white paper, lines as dark relative to it."""
-    paper = np.maximum(paper_brightness(grey), 1.0)
+def flatten_paper(grey: np.ndarray, paper: np.ndarray | None = None) -> np.ndarray:
+    """The picture divided by its paper brightness (`paper_brightness`, made here unless given): evenly
+    white paper, lines as dark relative to it."""
+    paper = np.maximum(paper_brightness(grey) if paper is None else paper, 1.0)
     return np.clip(grey.astype(np.float32) * (255.0 / paper), 0, 255).round().astype(np.uint8)
 
 
@@ -75,7 +76,7 @@ def auto_levels(grey: np.ndarray) -> Levels:
     black at the darkest ink."""
     paper = paper_brightness(grey)
     flatten = float(np.percentile(paper, 95) - np.percentile(paper, 5)) > UNEVEN_PAPER
-    base = flatten_paper(grey) if flatten else grey
+    base = flatten_paper(grey, paper) if flatten else grey
     # Most of a line drawing is paper: its median is the paper's grey, less a margin for its grain.
     white = int(np.clip(np.percentile(base, 50) - 12, MIN_RANGE, 255))
     black = int(np.clip(np.percentile(base, 0.5), 0, white - MIN_RANGE))
