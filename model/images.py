@@ -13,6 +13,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_SIDE = 8192  # long side, px: 8192^2 line art needs ~8 GiB at full resolution
 MAX_PIXELS = 40_000_000  # about 6300^2; larger is refused before decoding (decompression bombs)
 
+# The only decoders Pillow may run on a user's file. With every plugin enabled, an EPS file named x.png
+# goes to Ghostscript (a separate interpreter with a history of sandbox escapes, and `{ } loop` hangs it);
+# so what LineTint documents is what it decodes, whatever the file's name says.
+PICTURE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
+_FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "BMP": "BMP", "TIFF": "TIFF"}
+
 
 class ImageInputError(ValueError):
     """An image LineTint cannot use; the message says why."""
@@ -40,9 +46,9 @@ def open_image(path: str | os.PathLike[str]) -> Image.Image:
         raise ImageInputError(f"{path} is a folder, not an image") from None
 
 
-def decode_image(file: BinaryIO, name: str, formats: tuple[str, ...] | None = None) -> Image.Image:
+def decode_image(file: BinaryIO, name: str, formats: tuple[str, ...] = PICTURE_FORMATS) -> Image.Image:
     """Decode an image from an open file (or bytes in memory): the size is checked before any pixel is
-    decoded; every failure becomes an ImageInputError naming `name`. `formats` limits what is accepted."""
+    decoded; every failure becomes an ImageInputError naming `name`. Only `formats` are ever tried."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -51,14 +57,21 @@ def decode_image(file: BinaryIO, name: str, formats: tuple[str, ...] | None = No
                 image.load()
                 return ImageOps.exif_transpose(image)
     except UnidentifiedImageError:
-        kind = f"a {'/'.join(formats)} image" if formats else "an image LineTint can read"
-        raise ImageInputError(f"{name} is not {kind}") from None
+        raise ImageInputError(f"{name} is not {_formats_in_words(formats)}") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageInputError(f"{name} is too large to open safely") from None
     except (OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, ImageInputError):
             raise
         raise ImageInputError(f"{name} is damaged or truncated ({exc})") from None
+
+
+def _formats_in_words(formats: tuple[str, ...]) -> str:
+    """("PNG",) -> "a PNG"; the documented set -> "an image LineTint reads (PNG, JPEG, WebP, BMP or TIFF)"."""
+    words = [_FORMAT_NAMES.get(f, f) for f in formats]
+    if len(words) == 1:
+        return f"a {words[0]} image"
+    return f"an image LineTint reads ({', '.join(words[:-1])} or {words[-1]})"
 
 
 def _check_named(name: str, width: int, height: int) -> None:

@@ -250,3 +250,21 @@ def test_an_untrained_model_is_never_passed_off_as_trained(tmp_path, capsys):
     save_checkpoint(random_checkpoint(preset("tiny")), tmp_path / "random.pt")
     assert run_cli("colorize", tmp_path / "a.png", "--checkpoint", tmp_path / "random.pt") == 0
     assert "random.pt holds UNTRAINED weights" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("role", ["lineart", "--hints", "--hints-from"])
+def test_an_eps_file_named_png_exits_2_in_one_line_without_ghostscript(tmp_path, capsys, monkeypatch, role):
+    from PIL import EpsImagePlugin
+
+    ran = []
+    monkeypatch.setattr(
+        EpsImagePlugin, "Ghostscript", lambda *a, **k: ran.append(a) or Image.new("L", (1, 1))
+    )
+    Image.new("L", (10, 10), 255).save(tmp_path / "a.png")
+    (tmp_path / "x.png").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n")
+    lineart = tmp_path / ("x.png" if role == "lineart" else "a.png")
+    extra = () if role == "lineart" else (role, tmp_path / "x.png")
+    code = run_cli("colorize", lineart, *extra, "--device", "cpu", "-o", tmp_path / "o.png")
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "x.png is not an image LineTint reads" in err
+    assert ran == [] and not (tmp_path / "o.png").exists()

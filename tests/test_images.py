@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import EpsImagePlugin, Image
 
-from linetint.model.images import MAX_SIDE, ImageInputError, colourfulness, load_lineart, to_grey
+from linetint.model.hints import HintFormatError, load_hints
+from linetint.model.images import MAX_SIDE, ImageInputError, colourfulness, load_lineart, load_rgb, to_grey
 
 
 def test_transparent_line_art_lands_on_white_paper():
@@ -62,3 +63,35 @@ def test_colourfulness_tells_colour_art_from_line_art_whatever_hides_under_trans
     hidden[..., 0] = 255  # pure red, but fully transparent: white paper to the eye
     assert colourfulness(grey) == 0 and colourfulness(grey.convert("RGB")) < 0.01
     assert colourfulness(colour) > 0.5 and colourfulness(Image.fromarray(hidden)) < 0.01
+
+
+EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n%%EOF\n"
+
+
+def _no_ghostscript(monkeypatch) -> list:
+    """Records any hand-over to Ghostscript (installed or not) instead of running it."""
+    calls = []
+
+    def ghostscript(*args, **kwargs):
+        calls.append(args)
+        raise OSError("Ghostscript must never run")
+
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", ghostscript)
+    return calls
+
+
+@pytest.mark.parametrize("load", [load_lineart, load_rgb], ids=["line art", "colour picture"])
+def test_an_eps_file_named_png_is_refused_and_never_reaches_ghostscript(tmp_path, monkeypatch, load):
+    calls = _no_ghostscript(monkeypatch)
+    (tmp_path / "x.png").write_bytes(EPS)
+    with pytest.raises(ImageInputError, match=r"x.png is not an image LineTint reads \(PNG, JPEG, WebP"):
+        load(tmp_path / "x.png")
+    assert calls == []
+
+
+def test_an_eps_hint_layer_is_refused(tmp_path, monkeypatch):
+    calls = _no_ghostscript(monkeypatch)
+    (tmp_path / "layer.png").write_bytes(EPS)
+    with pytest.raises(HintFormatError, match="not an image LineTint reads"):
+        load_hints(tmp_path / "layer.png", 10, 10)
+    assert calls == []
