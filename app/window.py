@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.recent = RecentFiles(self._store)
         self.engine = engine or PreviewEngine(parent=self)
         self.exporter = Exporter(self.engine, self)
+        self._quit_after_exports = False  # a close is waiting for exports asked for before it
         self.autosave = autosave
         self.document: Document | None = None
         self.model_info = None
@@ -638,6 +639,33 @@ class MainWindow(QMainWindow):
         self.status_time.setText(f"{kind} {result.seconds * 1000:.0f} ms")
         self.status_time.setToolTip(result.detail)
 
+    def _may_quit_before_exports(self) -> bool:
+        """Exports asked for are never dropped silently: the first close waits for them and closes when
+        they are written; closing again while they run asks whether to quit without them."""
+        if not self._quit_after_exports:
+            self._quit_after_exports = True
+            self.exporter.settled.connect(self._close_after_exports)
+            self._show_exports_left()
+            self.exporter.written.connect(self._show_exports_left)
+            return False
+        answer = QMessageBox.question(
+            self,
+            "Exports not written yet",
+            f"{self.exporter.pending} export(s) are still being written. Quit without them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _show_exports_left(self) -> None:
+        if self.exporter.pending:
+            self.statusBar().showMessage(f"Writing {self.exporter.pending} export(s) before quitting…")
+
+    def _close_after_exports(self) -> None:
+        self.exporter.settled.disconnect(self._close_after_exports)
+        self.exporter.written.disconnect(self._show_exports_left)
+        self._quit_after_exports = False
+        self.close()
+
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
         self.preview.set_busy(busy or not self.engine.up_to_date)
@@ -802,6 +830,9 @@ class MainWindow(QMainWindow):
             self.open_path(local[0])
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.exporter.pending and not self._may_quit_before_exports():
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return

@@ -351,7 +351,8 @@ class PreviewEngine(QObject):
 
     previewReady = Signal(object)  # PreviewResult, only the newest
     renderReady = Signal(object)  # PreviewResult of `render_full`
-    failed = Signal(str)
+    renderFailed = Signal(int, str)  # serial of a `render_full` the model failed on, message
+    failed = Signal(str)  # a preview failed
     modelLoaded = Signal(object)
     modelFailed = Signal(str)
     deviceFellBack = Signal(str)
@@ -366,6 +367,7 @@ class PreviewEngine(QObject):
     ) -> None:
         super().__init__(parent)
         self._serial = self._shown = self._floor = self._latest_preview = 0
+        self._renders: set[int] = set()  # serials of `render_full` requests not yet answered
         self.quick_side = quick_side  # None: no quick first pass
         self._thread = QThread()
         self._thread.setObjectName("linetint-colorizer")
@@ -406,6 +408,7 @@ class PreviewEngine(QObject):
         """A run for export, at up to `max_side`; it waits for the running preview but is never dropped."""
         self._serial += 1
         request = PreviewRequest(self._serial, lineart, hints, max_side, full_render=True, flat=flat)
+        self._renders.add(self._serial)
         self.worker.submit(request)
         return self._serial
 
@@ -421,6 +424,7 @@ class PreviewEngine(QObject):
     @Slot(object)
     def _on_result(self, result: PreviewResult) -> None:
         if result.full_render:
+            self._renders.discard(result.serial)
             if result.serial > self._floor:
                 self.renderReady.emit(result)
             return
@@ -430,5 +434,9 @@ class PreviewEngine(QObject):
 
     @Slot(int, str)
     def _on_failed(self, serial: int, message: str) -> None:
-        if serial > self._floor:
+        if serial in self._renders:
+            self._renders.discard(serial)
+            if serial > self._floor:
+                self.renderFailed.emit(serial, message)
+        elif serial > self._floor:
             self.failed.emit(message)

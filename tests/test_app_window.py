@@ -932,3 +932,48 @@ def test_keyboard_shortcuts_dialog_lists_the_real_shortcuts_of_the_menus(win):
     win.actions["brush"].setShortcut("Ctrl+B")  # built from the actions, so never out of date
     assert shortcut_rows([win.actions["brush"]])[0] == ("Ctrl+B", "Brush")
     dialog.close()
+
+
+def slow_model(win, monkeypatch, seconds: float = 0.3) -> None:
+    """Every model run takes at least `seconds`: work is still pending when the test acts."""
+    import time
+
+    colorizer = win.engine.worker._colorizer
+    run = colorizer.colorize
+
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(colorizer, "colorize", slow)
+
+
+def test_exports_asked_for_just_before_quitting_are_all_written(
+    win, lineart_file, tmp_path, qtbot, monkeypatch
+):
+    win.open_path(lineart_file)
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
+    slow_model(win, monkeypatch)
+    win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
+    win.document.undo_stack.setClean()
+    outputs = [tmp_path / "a.png", tmp_path / "b.ora", tmp_path / "c.psd"]
+    for path in outputs:
+        win.export(path, path.suffix[1:])
+    win.close()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=20000)  # it still quits, once they are written
+    assert [path.exists() for path in outputs] == [True, True, True]
+
+
+def test_an_export_the_model_fails_on_is_reported_once_and_does_not_hold_up_quitting(
+    win, lineart_file, tmp_path, qtbot, messages, monkeypatch
+):
+    win.open_path(lineart_file)
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
+    colorizer = win.engine.worker._colorizer
+    monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    win.export(tmp_path / "a.png", "png")
+    win.close()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=20000)
+    assert messages.warnings == [
+        "Cannot write: LineTint could not render a.png: the model failed (RuntimeError: boom)"
+    ]
