@@ -118,7 +118,7 @@ def test_missing_and_non_checkpoint_files(tmp_path):
     with pytest.raises(CheckpointError, match="not found"):
         load_checkpoint(tmp_path / "nope.pt")
     (tmp_path / "notes.txt").write_text("hello")
-    with pytest.raises(CheckpointError, match="truncated or not"):
+    with pytest.raises(CheckpointError, match="not a LineTint checkpoint: it is a text file"):
         load_checkpoint(tmp_path / "notes.txt")
     with zipfile.ZipFile(tmp_path / "empty.pt", "w"):
         pass
@@ -168,3 +168,106 @@ def test_compressed_checkpoint_loads_the_same_weights(tmp_path):
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
     a, b = load_checkpoint(tmp_path / "c.pt"), load_checkpoint(tmp_path / "u.pt")
     assert all(torch.equal(a.generator[k], b.generator[k]) for k in b.generator)
+
+
+def _tiny_with(tmp_path, change) -> Checkpoint:
+    """The tiny model's checkpoint with `change(weights)` applied, saved and loaded back."""
+    ckpt = random_checkpoint(TINY)
+    change(ckpt.generator)
+    save_checkpoint(ckpt, tmp_path / "m.pt")
+    return load_checkpoint(tmp_path / "m.pt")
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"n_blocks": 100_000}, "n_blocks 100000; LineTint accepts 1 to 32"),
+        ({"max_channels": 1_000_000, "base_channels": 64}, "max_channels 1000000"),
+        ({"hint_channels": 0}, "hint_channels 0"),
+        (
+            {"base_channels": 256, "max_channels": 2048, "n_blocks": 32, "hint_channels": 1024},
+            "M parameters; LineTint accepts up to 300 M",
+        ),
+    ],
+)
+def test_a_config_declaring_a_huge_network_is_refused_before_building_it(tmp_path, config, message):
+    payload = {
+        "format": "linetint-checkpoint",
+        "version": 1,
+        "config": {**TINY.to_dict(), **config},
+        "generator": {},
+    }
+    torch.save(payload, tmp_path / "huge.pt")
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(tmp_path / "huge.pt")
+
+
+def _set(key, value):
+    return lambda weights: weights.__setitem__(key, value)
+
+
+def _nan(weights):
+    weights["stem.0.weight"] = weights["stem.0.weight"].clone()
+    weights["stem.0.weight"][0, 0, 0, 0] = float("nan")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (_set("stem.0.weight", torch.zeros(3)), r"stem.0.weight is \(3,\), the model needs \(4, 5, 7, 7\)"),
+        (_set("stem.0.weight", torch.zeros(1).expand(10**10)), r"is \(10000000000,\)"),
+        (_nan, "stem.0.weight holds NaN or infinite values"),
+        (_set("stem.0.bias", torch.full((4,), float("inf"))), "stem.0.bias holds NaN or infinite"),
+        (_set("stem.0.weight", torch.ones(4, 5, 7, 7, dtype=torch.int8)), "int8 without its scales"),
+        (_set("stem.0.weight", torch.ones(4, 5, 7, 7, dtype=torch.int64)), "int64, not floating-point"),
+        (lambda w: w.pop("stem.0.bias"), "missing stem.0.bias"),
+    ],
+    ids=["wrong shape", "huge expanded view", "nan", "inf", "int8 without scales", "int64", "missing"],
+)
+def test_unusable_weights_are_named_before_anything_is_built(tmp_path, change, message):
+    loaded = _tiny_with(tmp_path, change)
+    with pytest.raises(CheckpointError, match=message):
+        loaded.build_generator()
+
+
+def test_int8_weights_with_wrong_shaped_scales_are_refused(tmp_path):
+    ckpt = random_checkpoint(TINY)
+    save_checkpoint(ckpt, tmp_path / "q.pt", storage="int8")
+    payload = torch.load(tmp_path / "q.pt", weights_only=True)
+    payload["generator"]["stem.0.weight.__int8_scale"] = torch.ones(10**6)
+    torch.save(payload, tmp_path / "q.pt")
+    with pytest.raises(CheckpointError, match=r"stem.0.weight has scales of \(1000000,\)"):
+        load_checkpoint(tmp_path / "q.pt").build_generator()
+    assert load_checkpoint(tmp_path / "q.pt").config == TINY
+
+
+@pytest.mark.parametrize(
+    "content, kind",
+    [
+        (b"", "it is empty"),
+        (bytes(range(7, 256)) * 8, "neither a PyTorch zip nor a pickle"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "it is a PNG image"),
+        (
+            b"\x1a\x00\x00\x00\x00\x00\x00\x00" + b'{"w": {"dtype": "F32", "shape": [1]}}' + bytes(4),
+            "safetensors",
+        ),
+    ],
+    ids=["empty", "random bytes", "png", "safetensors"],
+)
+def test_a_foreign_file_is_described_as_what_it_is(tmp_path, content, kind):
+    (tmp_path / "model.pt").write_bytes(content)
+    with pytest.raises(CheckpointError) as refused:
+        load_checkpoint(tmp_path / "model.pt")
+    message = str(refused.value)
+    assert message.startswith("model.pt is not a LineTint checkpoint") and kind in message
+    assert "pickled" not in message and not message.endswith("()")
+
+
+def test_a_compressed_checkpoint_that_unpacks_to_gigabytes_is_refused_unread(tmp_path):
+    with zipfile.ZipFile(tmp_path / "bomb.pt", "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("bomb/data/0", "w", force_zip64=True) as entry:
+            block = bytes(2**20)
+            for _ in range(200):
+                entry.write(block)
+    with pytest.raises(CheckpointError, match="would unpack to 0.2 GiB"):
+        load_checkpoint(tmp_path / "bomb.pt")

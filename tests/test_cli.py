@@ -268,3 +268,38 @@ def test_an_eps_file_named_png_exits_2_in_one_line_without_ghostscript(tmp_path,
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "x.png is not an image LineTint reads" in err
     assert ran == [] and not (tmp_path / "o.png").exists()
+
+
+def _nan_checkpoint(path: Path) -> None:
+    ckpt = random_checkpoint(preset("tiny"))
+    ckpt.generator["stem.0.bias"] = torch.full_like(ckpt.generator["stem.0.bias"], float("nan"))
+    save_checkpoint(ckpt, path)
+
+
+def _huge_config_checkpoint(path: Path) -> None:
+    config = {**preset("tiny").to_dict(), "n_blocks": 5000, "max_channels": 2048, "base_channels": 256}
+    torch.save({"format": "linetint-checkpoint", "version": 1, "config": config, "generator": {}}, path)
+
+
+@pytest.mark.parametrize(
+    "make_checkpoint, message",
+    [
+        (_nan_checkpoint, "stem.0.bias holds NaN or infinite values"),
+        (_huge_config_checkpoint, "n_blocks 5000; LineTint accepts 1 to 32"),
+        (
+            lambda path: Image.new("RGB", (8, 8)).save(path, format="PNG"),
+            "c.pt is not a LineTint checkpoint: it is a PNG image",
+        ),
+        (lambda path: path.write_bytes(b""), "c.pt is not a LineTint checkpoint: it is empty"),
+    ],
+    ids=["nan weights", "huge config", "png", "empty"],
+)
+def test_an_unusable_checkpoint_exits_2_in_one_line(tmp_path, capsys, make_checkpoint, message):
+    Image.new("L", (32, 24), 255).save(tmp_path / "a.png")
+    make_checkpoint(tmp_path / "c.pt")
+    code = run_cli(
+        "colorize", tmp_path / "a.png", "--checkpoint", tmp_path / "c.pt", "-o", tmp_path / "o.png"
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o.png").exists()
