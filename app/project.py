@@ -33,6 +33,7 @@ from PIL import Image
 
 from linetint.model.atomic import atomic_write
 from linetint.model.colorizer import is_working_size
+from linetint.model.files import NotARegularFile, open_regular
 from linetint.model.hints import HintFormatError, HintLayer, hint_rgba, layer_from_json, layer_to_json
 from linetint.model.images import ImageInputError, check_size, decode_image, to_grey
 
@@ -263,14 +264,14 @@ def load_project(path: str | os.PathLike[str]) -> ProjectData:
     """Read and validate a project without extracting anything; raises ProjectError with a clear message."""
     path = Path(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path) as file, zipfile.ZipFile(file) as archive:
             return _load(archive)
     except ProjectError as exc:
         raise ProjectError(f"{path.name}: {exc}") from None
     except FileNotFoundError:
         raise ProjectError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ProjectError(f"{path} is a folder, not a project") from None
+    except NotARegularFile as exc:
+        raise ProjectError(str(exc)) from None
     except zipfile.BadZipFile:
         raise ProjectError(
             f"{path.name} is not a LineTint project, or it is damaged (not a zip file)"

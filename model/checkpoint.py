@@ -15,12 +15,13 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import torch
 
 from .atomic import atomic_write
 from .config import ModelConfig
+from .files import NotARegularFile, open_regular
 from .networks import Generator, build_generator
 from .quantize import SCALE_SUFFIX, dequantize_state, quantize_state
 
@@ -190,36 +191,44 @@ def save_checkpoint(
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {path}")
-    with open(path, "rb") as f:
-        head = f.read(64)
+    try:
+        with open_regular(path) as file:
+            return _parse(_unpickle(file, path.name), path.name)
+    except FileNotFoundError:
+        raise CheckpointError(f"checkpoint not found: {path}") from None
+    except NotARegularFile as exc:
+        raise CheckpointError(str(exc)) from None
+    except PermissionError as exc:
+        raise CheckpointError(f"{path.name} cannot be read: {exc.strerror}") from None
+
+
+def _unpickle(file: BinaryIO, name: str) -> Any:
+    """torch.load with weights_only, after the file's first bytes say it may be a checkpoint."""
+    head = file.read(64)
     kind = foreign_kind(head)
     if kind is not None:  # never handed to the unpickler, whose complaints would not say what it is
-        raise CheckpointError(f"{path.name} is not a LineTint checkpoint: it is {kind}")
+        raise CheckpointError(f"{name} is not a LineTint checkpoint: it is {kind}")
     if head.startswith(b"PK"):
-        _check_unpacked_size(path)
+        _check_unpacked_size(file, name)
+    file.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # protocol warnings for foreign pickles; we refuse them anyway
-            payload = torch.load(path, map_location="cpu", weights_only=True)
+            return torch.load(file, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         # weights_only refuses any global it does not know, before anything is executed.
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         refused = [line for line in lines if "Unsupported" in line or "global" in line.lower()]
         if not refused:
             raise CheckpointError(
-                f"{path.name} is truncated or not a LineTint checkpoint ({_reason(exc)})"
+                f"{name} is truncated or not a LineTint checkpoint ({_reason(exc)})"
             ) from None
         raise CheckpointError(
-            f"{path.name} holds pickled Python objects, which LineTint refuses to load "
+            f"{name} holds pickled Python objects, which LineTint refuses to load "
             f"(it could run code): {refused[0][:200]}"
         ) from None
     except Exception as exc:  # the unpickler fails in many ways on foreign or cut files; all mean "not ours"
-        raise CheckpointError(
-            f"{path.name} is truncated or not a LineTint checkpoint ({_reason(exc)})"
-        ) from None
-    return _parse(payload, path.name)
+        raise CheckpointError(f"{name} is truncated or not a LineTint checkpoint ({_reason(exc)})") from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -275,17 +284,17 @@ def _looks_like_safetensors(head: bytes) -> bool:
     return 2 <= size <= 100_000_000 and head[8:9] == b"{"
 
 
-def _check_unpacked_size(path: Path) -> None:
+def _check_unpacked_size(file: BinaryIO, name: str) -> None:
     """A compressed checkpoint may declare gigabytes of zeros in a few kilobytes: refuse it unread."""
+    size = os.fstat(file.fileno()).st_size
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(file) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return  # torch.load's own error says it is damaged
-    size = path.stat().st_size
     if unpacked > _SMALL_ARCHIVE_BYTES and unpacked > MAX_UNPACK_RATIO * size:
         raise CheckpointError(
-            f"{path.name} would unpack to {unpacked / 2**30:.1f} GiB from {size / 2**20:.1f} MiB; refusing it"
+            f"{name} would unpack to {unpacked / 2**30:.1f} GiB from {size / 2**20:.1f} MiB; refusing it"
         )
 
 

@@ -41,6 +41,7 @@ import numpy as np
 from PIL import Image
 
 from .atomic import atomic_write
+from .files import FileTooLarge, NotARegularFile, open_regular, read_limited
 from .images import ImageInputError, open_image
 
 MIN_HINT_SIZE = 1
@@ -323,12 +324,11 @@ def load_hints_json(path: str | os.PathLike[str]) -> HintLayer:
     """Read a hint JSON file at its own size (no rescaling)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise HintFormatError(f"file: {size} bytes is larger than the {MAX_JSON_BYTES} byte limit")
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_limited(path, MAX_JSON_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HintFormatError(f"not valid JSON: not UTF-8 text ({exc})") from None
+    except (NotARegularFile, FileTooLarge) as exc:
+        raise HintFormatError(f"file: {exc}") from None
     except OSError as exc:
         raise HintFormatError(f"file: cannot read {os.fspath(path)!r}: {exc}") from None
     return layer_from_json(text)
@@ -480,7 +480,7 @@ def _aspect_differs(a_w: int, a_h: int, b_w: int, b_h: int) -> bool:
 def _looks_like_json(path: Path) -> bool:
     if path.suffix.lower() == ".json":
         return True
-    with path.open("rb") as f:
+    with open_regular(path) as f:
         start = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
     return start.startswith(b"{")
 
@@ -490,6 +490,8 @@ def load_hints(path: str | os.PathLike[str], width: int, height: int) -> HintLay
     path = Path(path)
     try:
         is_json = _looks_like_json(path)
+    except NotARegularFile as exc:
+        raise HintFormatError(f"file: {exc}") from None
     except OSError as exc:
         raise HintFormatError(f"file: cannot read {os.fspath(path)!r}: {exc}") from None
     if not is_json:

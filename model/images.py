@@ -10,6 +10,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .files import NotARegularFile, open_regular
+
 MAX_SIDE = 8192  # long side, px: 8192^2 line art needs ~8 GiB at full resolution
 MAX_PIXELS = 40_000_000  # about 6300^2; larger is refused before decoding (decompression bombs)
 
@@ -38,12 +40,12 @@ def open_image(path: str | os.PathLike[str]) -> Image.Image:
     """Open and fully decode an image file, turning every failure into an ImageInputError."""
     path = Path(path)
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             return decode_image(file, path.name)
     except FileNotFoundError:
         raise ImageInputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImageInputError(f"{path} is a folder, not an image") from None
+    except NotARegularFile as exc:
+        raise ImageInputError(str(exc)) from None
 
 
 def decode_image(file: BinaryIO, name: str, formats: tuple[str, ...] = PICTURE_FORMATS) -> Image.Image:
