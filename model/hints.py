@@ -53,7 +53,14 @@ FORMAT_VERSION = 1
 
 # Limits against hostile or broken files; far above anything a person paints.
 MAX_JSON_BYTES = 64 * 1024 * 1024
-MAX_HINTS = 1_000_000
+# The window redraws every hint on undo, erase and move: 25,000 hints keep that under 0.2 s on a 2-core
+# machine (docs/reliability.md); a page of dots has hundreds to a few thousand.
+MAX_HINTS = 25_000
+# Values per hint a file may hold before it is parsed: layer_to_json writes 4 commas and 1 object per
+# hint; twice that leaves room for fields newer writers add. Counting first keeps a file of 64 MiB of
+# `{},` from becoming 20 million Python objects before the hint count is seen.
+_COMMAS_PER_HINT = 8
+_OBJECTS_PER_HINT = 2
 MAX_IMAGE_SIDE = 65_536
 
 # Painting tools anti-alias brush edges; only (nearly) fully opaque pixels are deliberate hints.
@@ -288,10 +295,21 @@ def _parse_hint(raw: object, i: int, width: int, height: int) -> Hint:
     return Hint(values["x"], values["y"], values["size"], color)
 
 
+def _check_value_count(text: str) -> None:
+    """Refuse JSON holding more values than MAX_HINTS hints need, before any of them is built."""
+    objects, commas = text.count("{"), text.count(",")
+    if objects > _OBJECTS_PER_HINT * MAX_HINTS + 64 or commas > _COMMAS_PER_HINT * MAX_HINTS + 64:
+        raise HintFormatError(
+            f"hints: the file holds {max(objects, commas // 4)} values, more than {MAX_HINTS} hints need "
+            f"(the limit is {MAX_HINTS} hints)"
+        )
+
+
 def layer_from_json(text: str) -> HintLayer:
     """Parse and validate hint JSON; raises HintFormatError naming the offending field and index."""
     if len(text) > MAX_JSON_BYTES:
         raise HintFormatError(f"file: {len(text)} characters is larger than the {MAX_JSON_BYTES} limit")
+    _check_value_count(text)
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -380,6 +398,9 @@ def _box_sums(values: np.ndarray, first: np.ndarray, last: np.ndarray, axis: int
     return np.take(prefix, last + 1, axis=axis) - np.take(prefix, first, axis=axis)
 
 
+_BAND_PIXELS = 1_000_000  # source pixels summed at a time: ~16 MB of int32 sums, whatever the picture
+
+
 def _resample(rgba: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Map a source hint picture to (width, height): (rgb uint8 (H, W, 3), hinted bool (H, W)).
 
@@ -387,17 +408,33 @@ def _resample(rgba: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np
     mean of those pixels, so dots never vanish when downscaling.
     """
     src_h, src_w = rgba.shape[:2]
+    if (src_w, src_h) == (width, height):  # each footprint is one pixel: its colour, if it is opaque
+        return rgba[..., :3], rgba[..., 3] >= OPAQUE_ALPHA
+    xf, xl = _footprints(src_w, width)
+    yf, yl = _footprints(src_h, height)
+    rgb = np.zeros((height, width, 3), np.uint8)
+    hinted = np.zeros((height, width), bool)
+    # Bands of target rows: the int32/int64 sums then cover a few million source pixels at a time, not
+    # the whole picture (a 40 MP layer needed 3.6 GB summed at once).
+    rows_per_band = max(1, _BAND_PIXELS // max(1, src_w * max(1, src_h // height)))
+    for t0 in range(0, height, rows_per_band):
+        t1 = min(height, t0 + rows_per_band)
+        top, bottom = int(yf[t0]), int(yl[t1 - 1]) + 1
+        rgb[t0:t1], hinted[t0:t1] = _resample_band(rgba[top:bottom], xf, xl, yf[t0:t1] - top, yl[t0:t1] - top)
+    return rgb, hinted
+
+
+def _resample_band(
+    rgba: np.ndarray, xf: np.ndarray, xl: np.ndarray, yf: np.ndarray, yl: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_resample` for the source rows of one band of target rows (footprints relative to the band)."""
     opaque = rgba[..., 3] >= OPAQUE_ALPHA
     # Row sums fit int32 (255 * width); column sums over the whole height may not, hence int64 there.
     values = np.concatenate([rgba[..., :3] * opaque[..., None], opaque[..., None]], axis=2).astype(np.int32)
-    xf, xl = _footprints(src_w, width)
-    yf, yl = _footprints(src_h, height)
     sums = _box_sums(_box_sums(values, xf, xl, axis=1).astype(np.int64), yf, yl, axis=0)
     count = sums[..., 3]
-    hinted = count > 0
     safe = np.maximum(count, 1)[..., None]
-    rgb = ((2 * sums[..., :3] + safe) // (2 * safe)).astype(np.uint8)  # half-up rounded mean
-    return rgb, hinted
+    return ((2 * sums[..., :3] + safe) // (2 * safe)).astype(np.uint8), count > 0  # half-up rounded mean
 
 
 def _largest_uniform_squares(rgb: np.ndarray, hinted: np.ndarray) -> np.ndarray:
@@ -428,6 +465,10 @@ def _square_cover(rgb: np.ndarray, hinted: np.ndarray) -> list[Hint]:
 
     Disjoint squares make the hint order irrelevant and re-rasterization exact.
     """
+    # Squares are at most 8x8: fewer than hinted/64 cannot cover them. Refused before listing pixels.
+    at_least = -(-int(np.count_nonzero(hinted)) // (MAX_HINT_SIZE * MAX_HINT_SIZE))
+    if at_least > MAX_HINTS:
+        raise HintFormatError(f"image: the layer makes at least {at_least} hints; the limit is {MAX_HINTS}")
     best = _largest_uniform_squares(rgb, hinted)
     covered = np.zeros_like(hinted)
     hints = []
@@ -435,6 +476,8 @@ def _square_cover(rgb: np.ndarray, hinted: np.ndarray) -> list[Hint]:
     for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
         if covered[y, x]:
             continue
+        if len(hints) == MAX_HINTS:
+            raise HintFormatError(f"image: the layer makes more than {MAX_HINTS} hints, the limit")
         k = int(best[y, x])
         # A smaller square at the same corner is still uniform; shrink until it avoids earlier squares.
         while k > 1 and covered[y : y + k, x : x + k].any():

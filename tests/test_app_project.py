@@ -388,3 +388,23 @@ def test_a_document_saved_by_the_user_is_not_recovered(tmp_path):
     with pytest.raises(ValueError):
         store.save(sample_data(), key="../escape")
     store.mark_clean_exit()
+
+
+def test_a_project_whose_hints_are_64_mib_of_empty_objects_is_refused_before_they_are_built(tmp_path):
+    import tracemalloc
+
+    entries = valid_entries(tmp_path)
+    entries["hints.json"] = (
+        b'{"format": "linetint-hints", "version": 1, "hints": [' + b"{}," * (64 << 18) + b"{}]}"
+    )
+    entries["hints.json"] = entries["hints.json"][: project.MAX_HINTS_BYTES]
+    (tmp_path / "bomb.linetint").write_bytes(zip_bytes(entries))
+    del entries
+    tracemalloc.start()
+    try:
+        with pytest.raises(ProjectError, match="more than 25000 hints need"):
+            load_project(tmp_path / "bomb.linetint")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 400 * 2**20  # it took 1.7 GB when 22 million dicts were built before the count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from fractions import Fraction
 from pathlib import Path
 
@@ -495,11 +496,11 @@ def test_unreadable_image_refused(tmp_path: Path) -> None:
         load_hints(path, 10, 10)
 
 
-def test_import_of_sixty_thousand_scattered_pixels_is_exact() -> None:
+def test_import_of_twenty_thousand_scattered_pixels_is_exact() -> None:
     rng = np.random.default_rng(7)
     picture = rgba_picture(600, 600)
-    ys, xs = rng.integers(0, 600, 60000), rng.integers(0, 600, 60000)
-    picture[ys, xs, :3] = rng.integers(0, 256, (60000, 3))
+    ys, xs = rng.integers(0, 600, 20000), rng.integers(0, 600, 20000)
+    picture[ys, xs, :3] = rng.integers(0, 256, (20000, 3))
     picture[ys, xs, 3] = 255
     layer = layer_from_png(Image.fromarray(picture, mode="RGBA"), 600, 600)
     np.testing.assert_array_equal(hint_rgba(layer), picture)
@@ -676,3 +677,60 @@ def test_load_hints_png_of_another_aspect_is_refused(tmp_path: Path) -> None:
     Image.new("RGBA", (100, 50)).save(tmp_path / "wide.png")
     with pytest.raises(HintFormatError, match="made for a 100x50 image"):
         load_hints(tmp_path / "wide.png", 50, 50)
+
+
+@pytest.mark.parametrize("size", [(7, 5), (50, 40), (13, 31)])
+def test_import_in_bands_of_rows_follows_the_rule(monkeypatch: pytest.MonkeyPatch, size) -> None:
+    # Memory: big layers are summed a band of rows at a time; the bands must not change a pixel.
+    monkeypatch.setattr(hints, "_BAND_PIXELS", 150)
+    rng = np.random.default_rng(3)
+    picture = rgba_picture(90, 70)
+    ys, xs = rng.integers(0, 70, 400), rng.integers(0, 90, 400)
+    picture[ys, xs, :3] = rng.integers(0, 256, (400, 3))
+    picture[ys, xs, 3] = rng.choice([200, 255], 400)
+    layer = layer_from_png(Image.fromarray(picture, mode="RGBA"), *size)
+    np.testing.assert_array_equal(hint_rgba(layer), reference_resample(picture, *size))
+
+
+def test_a_hint_layer_making_more_hints_than_the_limit_is_refused() -> None:
+    picture = rgba_picture(450, 400)
+    picture[..., 3] = 255
+    picture[::2, ::2, 0] = 9  # a checkerboard of colours: every pixel is its own 1-px hint
+    with pytest.raises(HintFormatError, match="more than 25000 hints"):
+        layer_from_png(Image.fromarray(picture, mode="RGBA"), 450, 400)
+
+
+def test_the_hint_limit_is_the_documented_one() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert hints.MAX_HINTS == 25_000 and "25,000 hints" in readme
+
+
+def test_json_holding_more_values_than_the_limit_is_refused_before_parsing() -> None:
+    # 8 MiB of `{},`: before, json.loads built 2.8 million dicts (~200 MB) before the hint count was seen
+    text = (
+        '{"format": "linetint-hints", "version": 1, "width": 9, "height": 9, "hints": ['
+        + "{}," * (8 << 18)
+        + "{}]}"
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(HintFormatError, match="more than 25000 hints need"):
+            layer_from_json(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
+
+
+def test_a_big_hint_layer_on_small_line_art_is_summed_without_full_size_copies() -> None:
+    picture = rgba_picture(3000, 3000)  # 9 MP: summed whole, its int32 and int64 copies took ~700 MB
+    picture[100:140, 200:260] = (200, 30, 30, 255)
+    image = Image.fromarray(picture, mode="RGBA")
+    del picture
+    tracemalloc.start()
+    try:
+        layer = layer_from_png(image, 80, 60)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(layer) >= 1 and peak < 250 * 2**20
