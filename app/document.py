@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from linetint.model import hints as hint_limits
 from linetint.model.hints import Color, Hint, HintLayer
 from linetint.model.images import check_size, colourfulness, open_image, to_grey
 
@@ -47,6 +48,7 @@ class Document(QObject):
     """One open picture.  ``lineart`` and ``hints`` change only through undoable commands."""
 
     hintsChanged = Signal()
+    hintLimitReached = Signal(int)  # the limit: a paint kept only the hints that fit
     lineartChanged = Signal()
     modifiedChanged = Signal(bool)
     pathChanged = Signal()
@@ -212,7 +214,14 @@ class Document(QObject):
         return next(self._stroke_ids)
 
     def paint(self, hints: Sequence[Hint], stroke_id: int | None = None, text: str = "Paint") -> bool:
-        """Append hints; False (and no undo step) when there are none."""
+        """Append hints, as many as fit under the hint limit; False (and no undo step) when none do.
+
+        A page over the limit could be saved but never opened again (the file formats refuse it).
+        """
+        room = max(0, hint_limits.MAX_HINTS - len(self._hints))
+        if len(hints) > room:
+            hints = hints[:room]
+            self.hintLimitReached.emit(hint_limits.MAX_HINTS)
         if not hints:
             return False
         self.undo_stack.push(AddPatchesCommand(self, hints, text, stroke_id))

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
+from linetint.model import hints as hint_limits
 from linetint.model.cleanup import needs_clean_up
 from linetint.model.hints import HintFormatError, load_hints
 from linetint.model.images import ImageInputError, load_rgb
@@ -295,6 +296,7 @@ class MainWindow(QMainWindow):
         self.history.setStack(document.undo_stack)
         self._offer_document_colours(document)
         document.hintsChanged.connect(self._hints_changed)
+        document.hintLimitReached.connect(self._hint_limit_reached)
         document.lineartChanged.connect(self._lineart_changed)
         document.modifiedChanged.connect(lambda _: self._update_title())
         document.pathChanged.connect(self._update_title)
@@ -501,6 +503,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Imported {len(layer)} hints from {path.name}", 4000)
         return True
 
+    def _hint_limit_reached(self, limit: int) -> None:
+        self.statusBar().showMessage(
+            f"This page has the most hints LineTint keeps ({limit:,}); erase some to paint more.", 8000
+        )
+
     def picture_hints_dialog(self) -> None:
         if self.document is None:
             return
@@ -518,6 +525,13 @@ class MainWindow(QMainWindow):
             return False
         if not len(layer):
             QMessageBox.warning(self, "No hints", "The line art has no closed areas to put hints in.")
+            return False
+        if len(layer) > hint_limits.MAX_HINTS:  # such a page could not be opened again once saved
+            QMessageBox.warning(
+                self,
+                "Cannot take hints from it",
+                f"{path.name} makes {len(layer):,} hints; LineTint keeps at most {hint_limits.MAX_HINTS:,}.",
+            )
             return False
         doc.set_hints(layer, "Hints from a colour picture")
         self._offer_document_colours(doc)

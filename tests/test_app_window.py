@@ -977,3 +977,15 @@ def test_an_export_the_model_fails_on_is_reported_once_and_does_not_hold_up_quit
     assert messages.warnings == [
         "Cannot write: LineTint could not render a.png: the model failed (RuntimeError: boom)"
     ]
+
+
+def test_painting_stops_at_the_hint_limit_and_says_so(win, lineart_file, monkeypatch):
+    from linetint.model import hints as hints_module
+
+    monkeypatch.setattr(hints_module, "MAX_HINTS", 3)  # a page over the limit could not be reopened
+    win.open_path(lineart_file)
+    assert win.document.paint([Hint(i, 1, 1, (9, 9, 9)) for i in range(5)])
+    assert (
+        len(win.document.hints) == 3 and "most hints LineTint keeps (3)" in win.statusBar().currentMessage()
+    )
+    assert not win.document.paint([Hint(9, 9, 1, (9, 9, 9))]) and len(win.document.hints) == 3
