@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.engine = engine or PreviewEngine(parent=self)
         self.exporter = Exporter(self.engine, self)
         self._quit_after_exports = False  # a close is waiting for exports asked for before it
+        self._preview_failing = False  # the model failed and no preview has come since: told once
         self.autosave = autosave
         self.document: Document | None = None
         self.model_info = None
@@ -645,6 +646,7 @@ class MainWindow(QMainWindow):
     def _show_preview(self, result: PreviewResult) -> None:
         if self.document is None:
             return
+        self._preview_failing = False
         if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
             self.document.last_result = result.rgb  # the network's output; flat colours derive from it
         self.preview.set_result(result.display, result.display_image)
@@ -701,6 +703,10 @@ class MainWindow(QMainWindow):
 
     def _model_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The model failed: {message}. Your hints are safe.", 8000)
+        # One dialog per failure: a drag asks for a preview at every few dabs, and each would fail alike.
+        if self._preview_failing:
+            return
+        self._preview_failing = True
         QMessageBox.warning(
             self, "Preview failed", f"The model failed:\n{message}\n\nYour hints are unchanged."
         )

@@ -989,3 +989,23 @@ def test_painting_stops_at_the_hint_limit_and_says_so(win, lineart_file, monkeyp
         len(win.document.hints) == 3 and "most hints LineTint keeps (3)" in win.statusBar().currentMessage()
     )
     assert not win.document.paint([Hint(9, 9, 1, (9, 9, 9))]) and len(win.document.hints) == 3
+
+
+def test_a_failing_model_shows_one_dialog_per_failure_until_a_preview_succeeds(
+    win, lineart_file, qtbot, messages, monkeypatch
+):
+    win.open_path(lineart_file)
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
+    colorizer = win.engine.worker._colorizer
+    works = colorizer.colorize
+    monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    for i in range(5):  # dabs far enough apart that each gets its own (failing) preview
+        win.document.paint([Hint(10 + 5 * i, 10, 3, (200, 9, 9))])
+        qtbot.wait(400)
+    assert sum("boom" in m for m in messages.warnings) == 1 and "boom" in win.statusBar().currentMessage()
+    monkeypatch.setattr(colorizer, "colorize", works)
+    win.document.paint([Hint(2, 2, 3, (9, 9, 9))])
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
+    monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    win.document.paint([Hint(9, 9, 3, (9, 9, 9))])
+    qtbot.waitUntil(lambda: sum("boom" in m for m in messages.warnings) == 2, timeout=10000)
