@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from linetint.model.atomic import atomic_write
+from linetint.model.atomic import atomic_write, remove_stale_temps
 from linetint.model.colorizer import is_working_size
 from linetint.model.files import NotARegularFile, open_regular
 from linetint.model.hints import HintFormatError, HintLayer, hint_rgba, layer_from_json, layer_to_json
@@ -263,6 +263,7 @@ def _check_shape(name: str, width: int, height: int, manifest: dict[str, Any]) -
 def load_project(path: str | os.PathLike[str]) -> ProjectData:
     """Read and validate a project without extracting anything; raises ProjectError with a clear message."""
     path = Path(path)
+    remove_stale_temps(os.path.realpath(path))  # left beside it by a save that was killed
     try:
         with open_regular(path) as file, zipfile.ZipFile(file) as archive:
             return _load(archive)
