@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QWidget
 
 from linetint.model.hints import HintLayer
 
-from .qt_images import grey_to_qimage, rgb_to_qimage
+from .qt_images import grey_to_qimage, qimage_to_rgba, rgb_to_qimage
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 64.0
 WHEEL_STEP = 1.25
@@ -111,6 +111,10 @@ class HintCanvas(QWidget):
         rim.end()
         self._hint_layer = layer
         self.update()
+
+    def shown_hints_rgba(self) -> np.ndarray | None:
+        """The hint picture the canvas draws, as straight-alpha RGBA: what the user sees of the hints."""
+        return None if self._hints is None else qimage_to_rgba(self._hints)
 
     def set_preview(self, rgb: np.ndarray | None, image: QImage | None = None) -> None:
         """The colour shown under the lines in Preview Under mode; `image`: `rgb` as a QImage already."""

@@ -25,3 +25,9 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
     """QImage -> a uint8 (H, W, 3) copy."""
     converted = image.convertToFormat(QImage.Format.Format_RGB32)  # keep alive while the view is copied
     return np.array(qimage2ndarray.rgb_view(converted), np.uint8)
+
+
+def qimage_to_rgba(image: QImage) -> np.ndarray:
+    """QImage -> a uint8 (H, W, 4) straight-alpha copy."""
+    converted = image.convertToFormat(QImage.Format.Format_ARGB32)
+    return np.dstack([qimage2ndarray.rgb_view(converted), qimage2ndarray.alpha_view(converted)])

@@ -183,6 +183,14 @@ def keep_freed_memory() -> bool:
     return bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
 
 
+def trim_freed_memory() -> None:
+    """Hand the heap's free memory back to the kernel now, so resident memory counts only live objects
+    (the soak test's before/after); no-op off glibc."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 @contextlib.contextmanager
 def returning_freed_memory() -> Iterator[None]:
     """One big run (a full-resolution export) with glibc's default of mmap for big blocks.
@@ -195,10 +203,10 @@ def returning_freed_memory() -> Iterator[None]:
     if libc is None:
         yield
         return
-    libc.malloc_trim(0)
+    trim_freed_memory()
     libc.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
     try:
         yield
     finally:
-        libc.malloc_trim(0)
+        trim_freed_memory()
         keep_freed_memory()

@@ -218,6 +218,21 @@ def dmg_macos(version: str) -> Path:
     return out
 
 
+def check_qt_bindings() -> None:
+    """Refuse to bundle a PySide6 that loses references to None on this Python: the built app would abort
+    after a minute of use (issue 12; app/qt_refcounts.py)."""
+    probe = (
+        "import os; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtGui import QGuiApplication; app = QGuiApplication([])\n"
+        "from linetint.app.qt_refcounts import probe_refcounts; p = probe_refcounts()\n"
+        "print(p.describe()); raise SystemExit(0 if p.sound else 1)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    print(done.stdout.strip() or done.stderr.strip())
+    if done.returncode != 0:
+        raise SystemExit("check: these Qt bindings would crash the bundled app; not building it")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-prune", action="store_true", help="plain bundle: no excludes, filters, strip")
@@ -226,6 +241,7 @@ def main() -> int:
     start = time.monotonic()
     version = pyproject_version()
     print(f"LineTint {version} for {sys.platform}-{platform.machine()}, Python {platform.python_version()}")
+    check_qt_bindings()
     stage(version)
     env = {**os.environ, "LINETINT_STAGING": str(STAGING), "LINETINT_PRUNE": "0" if args.no_prune else "1"}
     env["PYTHONWARNINGS"] = "ignore::DeprecationWarning"  # torch's, printed as the hooks import it
