@@ -15,10 +15,12 @@ from torch.utils.data import DataLoader
 from linetint.training.data import (
     DataWarning,
     IllustrationDataset,
+    MixedDataset,
     SyntheticDataset,
     find_images,
     lineart_path,
     looks_greyscale,
+    parse_line_probs,
     read_tag_file,
 )
 
@@ -149,11 +151,12 @@ def test_missing_methods_are_disabled_with_one_warning_and_probabilities_renorma
     with pytest.warns(DataWarning, match="simplify disabled") as record:
         dataset = IllustrationDataset(tmp_path, crop=32, lines_dir=tmp_path / "lines")
     assert len(record) == 1
-    assert dataset.line_probs == pytest.approx({"xdog": 0.1 / 0.6, "sketchkeras": 0.5 / 0.6, "simplify": 0})
+    expected = {"xdog": 0.1 / 0.6, "sketchkeras": 0.5 / 0.6, "simplify": 0, "exact": 0}
+    assert dataset.line_probs == pytest.approx(expected)
     with pytest.warns(DataWarning, match="sketchkeras or simplify") as record:
         dataset = IllustrationDataset(tmp_path, crop=32)
     assert len(record) == 1
-    assert dataset.line_probs == {"xdog": 1.0, "sketchkeras": 0.0, "simplify": 0.0}
+    assert dataset.line_probs == {"xdog": 1.0, "sketchkeras": 0.0, "simplify": 0.0, "exact": 0.0}
     assert dataset[0]["lineart"].shape == (1, 32, 32)  # XDoG on the fly
 
 
@@ -164,7 +167,7 @@ def test_all_methods_present_means_no_warning(tmp_path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         dataset = IllustrationDataset(tmp_path, crop=32, lines_dir=tmp_path / "lines")
-    assert dataset.line_probs == pytest.approx({"xdog": 0.1, "sketchkeras": 0.5, "simplify": 0.4})
+    assert dataset.line_probs == pytest.approx({"xdog": 0.1, "sketchkeras": 0.5, "simplify": 0.4, "exact": 0})
 
 
 def test_a_missing_line_file_falls_back_to_xdog_with_a_warning(tmp_path) -> None:
@@ -305,3 +308,33 @@ def test_synthetic_dataset_samples_and_determinism() -> None:
     assert len(dataset) == 5
     with pytest.raises(IndexError):
         dataset[5]
+
+
+def test_line_art_mixtures_are_given_by_name_and_unknown_names_refused() -> None:
+    assert parse_line_probs("xdog=0.3, exact=0.7") == {
+        "xdog": 0.3,
+        "sketchkeras": 0,
+        "simplify": 0,
+        "exact": 0.7,
+    }
+    with pytest.raises(ValueError, match="unknown line-art method 'pencil'"):
+        parse_line_probs("pencil=1")
+    with pytest.raises(ValueError, match="xdog=0.3,exact=0.7"):
+        parse_line_probs("xdog")
+
+
+def test_a_mixed_dataset_draws_its_synthetic_share_reproducibly(tmp_path) -> None:
+    for i in range(4):
+        save(tmp_path / f"pic{i}.png", colourful(40, 40))
+    real = quiet_dataset(tmp_path, crop=32)
+    mixed = MixedDataset(real, SyntheticDataset(size=32, length=4), share=0.5, seed=3)
+    mixed.set_epoch(2)
+    first = [mixed[i]["target"] for i in range(len(mixed))]
+    again = [mixed[i]["target"] for i in range(len(mixed))]
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
+    assert len(mixed) == 4 and real.epoch == 2
+    shares = []
+    for epoch in range(40):
+        mixed.set_epoch(epoch)
+        shares += [not torch.equal(mixed[i]["target"], real[i]["target"]) for i in range(4)]
+    assert 0.3 < np.mean(shares) < 0.7

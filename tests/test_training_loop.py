@@ -211,3 +211,27 @@ def test_a_run_folder_is_never_overwritten_by_a_fresh_run(tmp_path):
 def test_options_that_cannot_work_are_named(tmp_path, changes, message):
     with pytest.raises(OptionsError, match=message):
         options(tmp_path, **changes).validate(world_size=2)
+
+
+def test_bf16_autocast_trains_on_the_cpu_without_loss_scaling(tmp_path):
+    result = train(options(tmp_path / "run", amp="bf16"), TinyDataset())
+    assert all(np.isfinite(v) for v in result.losses.values())
+    checkpoint = load_checkpoint(result.checkpoint)
+    assert all(t.dtype == torch.float32 for t in checkpoint.generator.values() if t.is_floating_point())
+
+
+def test_a_run_can_start_from_another_models_generator(tmp_path):
+    first = train(options(tmp_path / "a", steps=2), TinyDataset())
+    tuned = train(
+        options(tmp_path / "b", steps=1, lr=1e-12, init=first.checkpoint.parent / "generator-latest.pt")
+    )
+    start, end = first.generator.state_dict(), tuned.generator.state_dict()
+    assert all(torch.allclose(start[k].float(), end[k].float(), atol=1e-6) for k in start)
+    scratch = train(options(tmp_path / "c", steps=1, lr=1e-12), TinyDataset())
+    assert not all(torch.allclose(start[k].float(), scratch.generator.state_dict()[k].float()) for k in start)
+
+
+def test_starting_from_a_model_of_another_width_is_refused(tmp_path):
+    first = train(options(tmp_path / "a", steps=1), TinyDataset())
+    with pytest.raises(OptionsError, match="--init .* is a tiny model; this run trains lite"):
+        train(options(tmp_path / "b", config="lite", init=first.checkpoint), TinyDataset())

@@ -22,10 +22,13 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainOptions)}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add `train`, `lines` and `evaluate` to a `linetint`-style subparsers object."""
+    """Add `train`, `lines`, `evaluate` and `corpus` to a `linetint`-style subparsers object."""
+    from .corpus import cli as corpus_cli
+
     _register_train(commands)
     _register_lines(commands)
     _register_evaluate(commands)
+    corpus_cli.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +54,13 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
     add("--data", metavar="DIR", help=f"illustration folder, or '{SYNTHETIC}' for generated pictures")
     add("--lines", type=Path, metavar="DIR", help="line art made by `linetint lines` for --data")
     add("--tags", type=Path, metavar="FILE", help="Danbooru tags (CSV/JSON): drop greyscale-tagged pictures")
+    add(
+        "--line-probs", metavar="M=P,...",
+        help="line-art mixture by method (xdog, sketchkeras, simplify, exact), e.g. xdog=0.3,exact=0.7 "
+        "(default: the paper's xdog=0.1,sketchkeras=0.5,simplify=0.4)",
+    )  # fmt: skip
+    _number(add, "--synthetic-share", float, "share of samples that are generated pictures instead")
+    add("--init", type=Path, metavar="CKPT", help="start the generator from this model (fine-tuning)")
     add("--out", type=Path, metavar="RUN", required=True, help="run folder: checkpoints, logs")
     add("--config", choices=tuple(PRESETS), help=f"model widths (default {_DEFAULTS['config']})")
     add("--generator", choices=GENERATORS, help=f"network (default {_DEFAULTS['generator']})")
@@ -67,7 +77,11 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
     _number(add, "--image-every", int, "TensorBoard sample grids every N steps")
     _number(add, "--seed", int, "seed for initialisation, data order and hints")
     _number(add, "--workers", int, "data loader processes per training process")
-    add("--amp", choices=AMP_CHOICES, help="fp16 mixed precision; auto = on for CUDA (default auto)")
+    add(
+        "--amp", choices=AMP_CHOICES,
+        help="mixed precision: on = fp16 (CUDA), bf16 = bfloat16 (CPUs with AVX512-BF16/AMX, recent GPUs); "
+        "auto = fp16 on CUDA, off elsewhere (default auto)",
+    )  # fmt: skip
     add("--device", choices=("auto", "cpu", "cuda"), help="where to train (default auto)")
     add(
         "--vgg-weights",

@@ -31,7 +31,9 @@ from .hint_sim import HintSimConfig, simulate_hints
 from .synthetic import SyntheticConfig, generate
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
-LINE_METHODS = ("xdog", "sketchkeras", "simplify")
+# "exact": the line art a source ships with its colour drawing (OpenMoji's black set, `linetint corpus`).
+LINE_METHODS = ("xdog", "sketchkeras", "simplify", "exact")
+PAPER_LINE_PROBS = {"xdog": 0.1, "sketchkeras": 0.5, "simplify": 0.4}
 GREYSCALE_TAGS = frozenset({"greyscale", "grayscale", "monochrome"})
 
 # Saturation test: on a thumbnail of at most THUMB_SIDE px, a pixel is "coloured" when max - min of its
@@ -209,9 +211,36 @@ def _upscale_to(image: Image.Image, crop: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS)
 
 
-def _line_probs(probs: Sequence[float], available: Iterable[str]) -> dict[str, float]:
+def line_probs_by_name(probs: Sequence[float] | Mapping[str, float]) -> dict[str, float]:
+    """{method: weight} for every method of LINE_METHODS, from a mapping or numbers in their order (a
+    shorter sequence leaves the later methods at 0); ValueError for unknown names or negative weights."""
+    if isinstance(probs, Mapping):
+        unknown = set(probs) - set(LINE_METHODS)
+        if unknown:
+            raise ValueError(f"unknown line-art method {sorted(unknown)[0]!r}; choose from {LINE_METHODS}")
+        named = {m: float(probs.get(m, 0.0)) for m in LINE_METHODS}
+    else:
+        if not 0 < len(probs) <= len(LINE_METHODS):
+            raise ValueError(f"line_probs needs 1 to {len(LINE_METHODS)} numbers, got {probs}")
+        named = {m: float(p) for m, p in zip(LINE_METHODS, probs, strict=False)}
+        named.update({m: 0.0 for m in LINE_METHODS[len(probs) :]})
+    if any(p < 0 for p in named.values()):
+        raise ValueError(f"line-art weights must not be negative, got {named}")
+    return named
+
+
+def parse_line_probs(text: str) -> dict[str, float]:
+    """'xdog=0.3,exact=0.7' -> {method: weight} (the --line-probs flag)."""
+    try:
+        pairs = [part.split("=") for part in text.split(",") if part.strip()]
+        return line_probs_by_name({name.strip(): float(value) for name, value in pairs})
+    except ValueError as exc:
+        raise ValueError(f"--line-probs {text!r}: {exc} (write e.g. xdog=0.3,exact=0.7)") from None
+
+
+def _line_probs(probs: Mapping[str, float], available: Iterable[str]) -> dict[str, float]:
     available = set(available) | {"xdog"}  # XDoG on the fly always works
-    weights = {m: float(p) if m in available else 0.0 for m, p in zip(LINE_METHODS, probs, strict=True)}
+    weights = {m: p if m in available else 0.0 for m, p in probs.items()}
     total = sum(weights.values())
     if total <= 0:
         return {m: float(m == "xdog") for m in LINE_METHODS}
@@ -221,8 +250,9 @@ def _line_probs(probs: Sequence[float], available: Iterable[str]) -> dict[str, f
 class IllustrationDataset(Dataset):
     """Random ``crop`` x ``crop`` samples of the colour pictures under ``root`` (greyscale ones left out).
 
-    Line art per sample: XDoG, sketchKeras or sketch simplification with ``line_probs`` (paper: 0.1, 0.5,
-    0.4), read from ``lineart_path(lines_dir, method, relative)``; XDoG is computed on the fly when its
+    Line art per sample: XDoG, sketchKeras, sketch simplification or the source's own ("exact") with
+    ``line_probs`` (paper: 0.1, 0.5, 0.4, 0; a mapping by name, or numbers in LINE_METHODS' order),
+    read from ``lineart_path(lines_dir, method, relative)``; XDoG is computed on the fly when its
     folder is absent.  A method whose folder is missing is disabled with one warning and the rest
     renormalised; a single missing file falls back to XDoG on the fly (warned once per method).
     """
@@ -232,15 +262,14 @@ class IllustrationDataset(Dataset):
         root: str | os.PathLike[str],
         crop: int = 512,
         lines_dir: str | os.PathLike[str] | None = None,
-        line_probs: Sequence[float] = (0.1, 0.5, 0.4),
+        line_probs: Sequence[float] | Mapping[str, float] = PAPER_LINE_PROBS,
         hint_config: HintSimConfig | None = None,
         seed: int = 0,
         tag_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
-        if len(line_probs) != len(LINE_METHODS) or any(p < 0 for p in line_probs):
-            raise ValueError(f"line_probs needs {len(LINE_METHODS)} non-negative numbers, got {line_probs}")
+        line_probs = line_probs_by_name(line_probs)
         self.root = Path(root)
         self.crop = crop
         self.hint_config = hint_config if hint_config is not None else HintSimConfig()
@@ -262,9 +291,9 @@ class IllustrationDataset(Dataset):
         self._broken: set[Path] = set()
         self._warned_missing: set[str] = set()
 
-    def _warn_missing_methods(self, asked: Sequence[float]) -> None:
+    def _warn_missing_methods(self, asked: Mapping[str, float]) -> None:
         """One warning when a requested method has no folder (XDoG never needs one)."""
-        missing = [m for m, p in zip(LINE_METHODS, asked, strict=True) if p > 0 and m != "xdog"]
+        missing = [m for m, p in asked.items() if p > 0 and m != "xdog"]
         missing = [m for m in missing if m not in self.precomputed]
         if not missing:
             return
@@ -383,16 +412,46 @@ class SyntheticDataset(Dataset):
         return _as_tensors(sample.lineart, rasterize(layer), sample.color)
 
 
+class MixedDataset(Dataset):
+    """Real pictures with a seeded `share` of samples drawn from `synthetic` instead: generated flat
+    shapes keep teaching line-bounded filling while the model learns real colour. Same rules as the
+    others: a sample is a function of (seed, epoch, index)."""
+
+    def __init__(self, real: Dataset, synthetic: Dataset, share: float, seed: int = 0) -> None:
+        if not 0 <= share < 1:
+            raise ValueError(f"the synthetic share must be in [0, 1), got {share}")
+        self.real, self.synthetic, self.share, self.seed = real, synthetic, share, seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+        for part in (self.real, self.synthetic):
+            part.set_epoch(epoch)
+
+    def __len__(self) -> int:
+        return len(self.real)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        rng = _sample_rng(self.seed + 1, self.epoch, index)  # not the real sample's own generator
+        if rng.random() < self.share:
+            return self.synthetic[index % len(self.synthetic)]
+        return self.real[index]
+
+
 __all__ = [
     "GREYSCALE_TAGS",
     "IMAGE_SUFFIXES",
     "LINE_METHODS",
+    "PAPER_LINE_PROBS",
     "DataWarning",
+    "MixedDataset",
     "IllustrationDataset",
     "SyntheticDataset",
     "drop_greyscale",
     "find_images",
+    "line_probs_by_name",
     "lineart_path",
     "looks_greyscale",
+    "parse_line_probs",
     "read_tag_file",
 ]

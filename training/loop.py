@@ -20,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
-from linetint.model.checkpoint import Checkpoint, CheckpointError
+from linetint.model.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from linetint.model.discriminator import MultiscaleDiscriminator
 from linetint.model.networks import build_generator
 
@@ -83,6 +83,8 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
     _seed_everything(options.seed)
     vgg_state = _load_vgg_main_first(options, env)
     state, models = build_training(options, env, vgg_state, amp, fresh=checkpoint is None)
+    if checkpoint is None and options.init is not None:
+        _start_from(state.generator, options.init, config)
     if checkpoint is not None:
         restore(state, checkpoint)
         restore_rng(checkpoint.extra["training"]["rng"])
@@ -185,8 +187,8 @@ def build_training(
         discriminator,
         torch.optim.Adam(generator.trainable_parameters(), lr=options.lr, betas=betas),
         torch.optim.Adam(discriminator.parameters(), lr=options.lr, betas=betas),
-        torch.amp.GradScaler(env.device.type, enabled=amp),
-        torch.amp.GradScaler(env.device.type, enabled=amp),
+        torch.amp.GradScaler(env.device.type, enabled=amp and _autocast_dtype(options) == torch.float16),
+        torch.amp.GradScaler(env.device.type, enabled=amp and _autocast_dtype(options) == torch.float16),
     )
     models = Models(
         _maybe_ddp(generator, env), _maybe_ddp(discriminator, env), discriminator, perceptual.eval()
@@ -206,7 +208,7 @@ def train_step(
     lineart, hints, target = (
         batch[k].to(env.device, non_blocking=True) for k in ("lineart", "hints", "target")
     )
-    autocast = torch.autocast(env.device.type, dtype=torch.float16, enabled=amp)
+    autocast = torch.autocast(env.device.type, dtype=_autocast_dtype(options), enabled=amp)
     n = lineart.shape[0]
     pair_lineart = torch.cat([lineart, lineart])
     with autocast:
@@ -257,16 +259,22 @@ def _split(outputs: Outputs, n: int) -> tuple[Outputs, Outputs]:
 
 def build_dataset(options: TrainOptions) -> Dataset:
     """The data `options.data` names, from the data module (imported here: it pulls in image libraries)."""
-    from .data import IllustrationDataset, SyntheticDataset
+    from .data import PAPER_LINE_PROBS, IllustrationDataset, MixedDataset, SyntheticDataset, parse_line_probs
 
     if options.data == SYNTHETIC:
         return SyntheticDataset(size=options.crop, seed=options.seed)
+    probs = parse_line_probs(options.line_probs) if options.line_probs else PAPER_LINE_PROBS
     try:
-        return IllustrationDataset(
-            options.data, crop=options.crop, lines_dir=options.lines, seed=options.seed, tag_file=options.tags
-        )
+        real = IllustrationDataset(
+            options.data, crop=options.crop, lines_dir=options.lines, line_probs=probs, seed=options.seed,
+            tag_file=options.tags,
+        )  # fmt: skip
     except ValueError as exc:  # e.g. a folder with no colour pictures
         raise OptionsError(f"--data {options.data}: {exc}") from None
+    if not options.synthetic_share:
+        return real
+    synthetic = SyntheticDataset(size=options.crop, length=len(real), seed=options.seed)
+    return MixedDataset(real, synthetic, options.synthetic_share, options.seed)
 
 
 def _batches(
@@ -337,6 +345,17 @@ def _checkpoint_to_resume(options: TrainOptions) -> Checkpoint | None:
     return checkpoint
 
 
+def _start_from(generator: nn.Module, path: Path, config) -> None:
+    """Fine-tuning: G's weights from another model of the same architecture (a shipped int8 model too)."""
+    try:
+        source = load_checkpoint(path)
+    except CheckpointError as exc:
+        raise OptionsError(f"--init {path}: {exc}") from None
+    if source.config != config:
+        raise OptionsError(f"--init {path} is a {source.config.name} model; this run trains {config.name}")
+    generator.load_state_dict(source.build_generator().state_dict())
+
+
 def _load_vgg_main_first(options: TrainOptions, env: DistEnv) -> dict[str, torch.Tensor] | None:
     """Rank 0 first, so a download through torch.hub's cache happens once, not once per process."""
     if not env.is_main:
@@ -349,8 +368,13 @@ def _load_vgg_main_first(options: TrainOptions, env: DistEnv) -> dict[str, torch
 
 def _use_amp(options: TrainOptions, env: DistEnv) -> bool:
     if options.amp == "on" and env.device.type != "cuda":
-        raise OptionsError("--amp on needs a CUDA device (fp16 autocast); use --amp off or auto here")
-    return options.amp == "on" or (options.amp == "auto" and env.device.type == "cuda")
+        raise OptionsError("--amp on needs a CUDA device (fp16 autocast); use --amp bf16, off or auto here")
+    return options.amp in ("on", "bf16") or (options.amp == "auto" and env.device.type == "cuda")
+
+
+def _autocast_dtype(options: TrainOptions) -> torch.dtype:
+    """bf16 has fp32's exponent range, so it needs no loss scaling; fp16 does (GradScaler)."""
+    return torch.bfloat16 if options.amp == "bf16" else torch.float16
 
 
 def _maybe_ddp(module: nn.Module, env: DistEnv) -> nn.Module:

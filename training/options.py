@@ -13,7 +13,9 @@ GENERATORS = ("csa", "csa-noattn", "pix2pixhd")
 GAN_LOSSES = ("bce", "lsgan")  # eq. 1 as BCE-with-logits, or least squares
 SYNTHETIC = "synthetic"
 RANDOM_VGG = "random"
-AMP_CHOICES = ("auto", "on", "off")
+# on: fp16 autocast + loss scaling (CUDA); bf16: bfloat16 autocast, no scaling needed (CPUs that multiply
+# bf16 natively, e.g. AVX512-BF16 / AMX; recent GPUs); auto: on for CUDA, off elsewhere.
+AMP_CHOICES = ("auto", "on", "off", "bf16")
 
 # Fields that define what is being trained: a resumed run must keep them, or it is another experiment.
 RUN_DEFINING = (
@@ -41,6 +43,9 @@ class TrainOptions:
     data: str = SYNTHETIC  # illustration folder, or "synthetic" for generated pictures (smoke runs)
     lines: Path | None = None  # pre-extracted line art for `data` (from `linetint lines`); None: on the fly
     tags: Path | None = None  # Danbooru tag file: greyscale/monochrome-tagged pictures are left out
+    line_probs: str | None = None  # e.g. "xdog=0.3,exact=0.7"; None: the paper's mixture
+    synthetic_share: float = 0.0  # share of samples that are generated pictures instead of `data`'s
+    init: Path | None = None  # start G from this checkpoint's generator (fine-tuning); not on --resume
     config: str = "paper"  # model width preset: paper | lite | tiny
     generator: str = "csa"  # csa | csa-noattn (the ablation) | pix2pixhd (the "Wang et al." baseline)
     steps: int = 200_000  # not stated in the paper
@@ -64,7 +69,7 @@ class TrainOptions:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "out", Path(self.out))
-        for name in ("lines", "tags"):
+        for name in ("lines", "tags", "init"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, Path(getattr(self, name)))
 
@@ -97,6 +102,17 @@ class TrainOptions:
             raise OptionsError(f"--lines {self.lines}: no such folder")
         if self.tags is not None and not self.tags.is_file():
             raise OptionsError(f"--tags {self.tags}: no such file")
+        if self.init is not None and not self.init.is_file():
+            raise OptionsError(f"--init {self.init}: no such file")
+        if not 0 <= self.synthetic_share < 1:
+            raise OptionsError(f"--synthetic-share must be in [0, 1), got {self.synthetic_share}")
+        if self.line_probs is not None:
+            from .data import parse_line_probs  # the data module pulls in image libraries
+
+            try:
+                parse_line_probs(self.line_probs)
+            except ValueError as exc:
+                raise OptionsError(str(exc)) from None
 
     def per_rank_batch(self, world_size: int) -> int:
         return self.batch // world_size

@@ -1,0 +1,1 @@
+"""`linetint corpus`: a training folder of real drawings, built from their archives as they ship."""

@@ -1,0 +1,83 @@
+"""`linetint corpus`: build a training folder from drawing archives as they ship."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "corpus",
+        help="build a training folder of real drawings from OpenMoji / Open Clip Art archives",
+        description="Render the drawings of OpenMoji's npm package (openmoji-X.tgz: colour drawings with "
+        "their own black line art) and Debian's openclipart-svg (.deb), as they ship, into OUT: colour "
+        "pictures on white in OUT/train and OUT/heldout, exact line art in OUT/train-lines/exact (train "
+        "with --data OUT/train --lines OUT/train-lines), manifest.csv (source, original path, licence, "
+        "split) and summary.json (what each rule dropped). Needs the corpus extra: pip install "
+        "'linetint[corpus]' (CairoSVG and the cairo library). docs/corpus.md says what is dropped and why.",
+    )
+    add = parser.add_argument
+    add("--openmoji", type=Path, metavar="TGZ", help="OpenMoji npm package, e.g. openmoji-17.0.0.tgz")
+    add("--openclipart", type=Path, metavar="DEB", help="Debian openclipart-svg package (.deb)")
+    add("--out", type=Path, metavar="DIR", required=True, help="corpus folder (must be new or empty)")
+    add("--heldout", type=float, default=0.07, help="share of drawings held out (default 0.07)")
+    add("--side", type=int, default=384, help="long side of the pictures in px (default 384)")
+    add("--stroke-scale", type=float, default=0.5, help="OpenMoji line width factor (default 0.5)")
+    add("--seed", type=int, default=0, help="seed of the split (default 0)")
+    add("--workers", type=int, default=None, help="rendering processes (default: one per core)")
+    add("--limit", type=int, default=None, help="at most this many drawings per archive (a quick look)")
+    parser.set_defaults(run=run_corpus)
+
+
+def run_corpus(args: argparse.Namespace) -> int:
+    from .build import CorpusOptions, build_corpus
+    from .render import RendererMissing, RenderOptions
+
+    prefix = "linetint corpus"
+    problem = _check_args(args)
+    if problem:
+        print(f"{prefix}: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    options = CorpusOptions(
+        out=args.out, openmoji=args.openmoji, openclipart=args.openclipart, heldout=args.heldout,
+        seed=args.seed, render=RenderOptions(args.side, args.stroke_scale), limit=args.limit,
+        **({"workers": args.workers} if args.workers else {}),
+    )  # fmt: skip
+    try:
+        summary = build_corpus(options, progress=_progress)
+    except RendererMissing as exc:
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (OSError, ValueError) as exc:  # an archive that is not what it claims
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    counts = summary.to_dict()
+    print(f"{args.out}: kept {counts['kept']}; items {counts['items']}; dropped {counts['dropped']}")
+    return EXIT_OK
+
+
+def _check_args(args: argparse.Namespace) -> str | None:
+    if args.openmoji is None and args.openclipart is None:
+        return "give at least one archive: --openmoji TGZ and/or --openclipart DEB"
+    for flag, path in (("--openmoji", args.openmoji), ("--openclipart", args.openclipart)):
+        if path is not None and not path.is_file():
+            return f"{flag} {path}: no such file"
+    if not 0 < args.heldout < 1:
+        return f"--heldout must be between 0 and 1, got {args.heldout}"
+    if args.side < 64:
+        return f"--side must be at least 64 px, got {args.side}"
+    if args.out.exists() and any(args.out.iterdir()):
+        return f"--out {args.out} is not empty: choose a new folder"
+    return None
+
+
+def _progress(results):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return results
+    return tqdm(results, desc="drawings", unit="drawing", dynamic_ncols=True)
