@@ -31,7 +31,7 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise _named(exc, shown) from None
+        raise _named(exc, None, shown) from None
     try:
         if hasattr(os, "fchmod"):  # mkstemp's file is private (0600); keep the mode a plain write would give
             os.fchmod(fd, mode)
@@ -42,15 +42,17 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise _named(exc, shown) from None
+        raise _named(exc, tmp, shown) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _named(exc: OSError, shown: str) -> OSError:
-    """`exc` naming the user's file instead of our hidden temp file (str(exc) reads `filename`)."""
-    exc.filename, exc.filename2 = shown, None
+def _named(exc: OSError, tmp: str | None, shown: str) -> OSError:
+    """`exc` naming the user's file where it named our hidden temp file (str(exc) reads `filename`);
+    `tmp` None: any file it names is one mkstemp tried."""
+    if exc.filename is not None and (tmp is None or exc.filename == tmp):
+        exc.filename, exc.filename2 = shown, None
     return exc
 
 
