@@ -1,0 +1,216 @@
+"""Colour quality on real anime line art with a real user's hints (issue 13, "How it is judged", item 2).
+
+The samples are style2paints' (`../shared/data/lineart/s2p-00N`): the line art, the hint layer a person
+drew for it, and style2paints' own colouring from the same hints (the *peer*). Two numbers per picture:
+
+* peer distance: mean CIE76 ΔE (Lab, D65) between our output and the peer's over the pixels that are not
+  lines (line art luminance > 160), all three pictures resized to long side 256 with Pillow's BOX filter
+  (an area average: every source pixel counts once, so 1-px lines and dots neither vanish nor alias);
+* hint ΔE: mean ΔE between our output and the hint's own colour at hinted pixels off lines, at the line
+  art's full size.
+
+Beside them, two baselines that need no model: a white page and nearest-hint fill. "Our output" is what
+`linetint colorize --max-side 768` writes: the network's colour with the line art multiplied over it.
+No Qt here; scipy (nearest-hint fill) is imported where it is used, as it is a dev dependency only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+
+from linetint.model.hints import HintLayer, hint_rgba, load_hints
+from linetint.model.images import load_lineart, load_rgb
+
+if TYPE_CHECKING:  # torch is not needed to score pictures, only to make them
+    from linetint.model.colorizer import Colorizer
+
+LINE_LUMINANCE = 160  # line art at or below this (of 255) is a line, not paper
+EVAL_LONG_SIDE = 256
+EVAL_RESAMPLING = Image.Resampling.BOX
+MAX_SIDE = 768  # `linetint colorize`'s default working size
+
+# D65 reference white, XYZ scaled so Y = 1 (CIE 15 / IEC 61966-2-1).
+_D65_WHITE = np.array([0.95047, 1.0, 1.08883])
+_SRGB_TO_XYZ = np.array(
+    [
+        [0.4124564, 0.3575761, 0.1804375],
+        [0.2126729, 0.7151522, 0.0721750],
+        [0.0193339, 0.1191920, 0.9503041],
+    ]
+)
+_LAB_EPSILON = 216 / 24389  # CIE's exact constants, not the rounded 0.008856 / 903.3
+_LAB_KAPPA = 24389 / 27
+
+Colorize = Callable[[np.ndarray, HintLayer], np.ndarray]  # grey (H, W) + hints -> RGB (H, W, 3) uint8
+
+
+# --------------------------------------------------------------------------------------------------------
+# Colour
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB uint8 (..., 3) -> CIE L*a*b* float64 (..., 3), D65 white."""
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ _SRGB_TO_XYZ.T / _D65_WHITE
+    f = np.where(xyz > _LAB_EPSILON, np.cbrt(xyz), (_LAB_KAPPA * xyz + 16) / 116)
+    lightness = 116 * f[..., 1] - 16
+    a = 500 * (f[..., 0] - f[..., 1])
+    b = 200 * (f[..., 1] - f[..., 2])
+    return np.stack([lightness, a, b], axis=-1)
+
+
+def delta_e76(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """CIE76 colour difference: Euclidean distance between Lab arrays (..., 3)."""
+    return np.linalg.norm(np.asarray(a, np.float64) - np.asarray(b, np.float64), axis=-1)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Metrics
+
+
+def eval_size(width: int, height: int, long_side: int = EVAL_LONG_SIDE) -> tuple[int, int]:
+    """(w, h) with the long side `long_side`, the aspect kept."""
+    scale = long_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _resized(array: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return np.asarray(Image.fromarray(array).resize(size, EVAL_RESAMPLING))
+
+
+def paper_mask(lineart_grey: np.ndarray) -> np.ndarray:
+    """Pixels that are paper, not lines."""
+    return lineart_grey > LINE_LUMINANCE
+
+
+def peer_distance(ours_rgb: np.ndarray, peer_rgb: np.ndarray, lineart_grey: np.ndarray) -> float:
+    """Mean ΔE76 between our picture and the peer's off lines, all three at long side 256.
+
+    Every picture goes to the line art's evaluation size: the peer's result is a few pixels larger than
+    its hint layer (style2paints pads), so its aspect differs by < 1 % and is squeezed to match. The
+    mask is the line art resized the same way, then thresholded, so faint resampled line edges count as
+    lines where they are dark enough.
+    """
+    height, width = lineart_grey.shape
+    size = eval_size(width, height)
+    paper = paper_mask(_resized(lineart_grey, size))
+    if not paper.any():
+        raise ValueError("the line art has no paper pixels to compare")
+    ours = srgb_to_lab(_resized(ours_rgb, size))
+    peer = srgb_to_lab(_resized(peer_rgb, size))
+    return float(delta_e76(ours, peer)[paper].mean())
+
+
+def hint_delta_e(ours_rgb: np.ndarray, hint_layer: HintLayer, lineart_grey: np.ndarray) -> float | None:
+    """Mean ΔE76 between our picture and the hint colour at hinted pixels off lines; None if there are none.
+
+    At the line art's full size: hints are a few pixels wide and would blur away at 256.
+    """
+    height, width = lineart_grey.shape
+    hints = hint_rgba(hint_layer, width, height)
+    where = (hints[..., 3] > 0) & paper_mask(lineart_grey)
+    if not where.any():
+        return None
+    return float(delta_e76(srgb_to_lab(ours_rgb[where]), srgb_to_lab(hints[where][:, :3])).mean())
+
+
+# --------------------------------------------------------------------------------------------------------
+# Baselines and our output
+
+
+def white_page(lineart_grey: np.ndarray, hints: HintLayer) -> np.ndarray:
+    """The no-effort baseline: paper left white (the lines are masked out of every metric anyway)."""
+    return np.full((*lineart_grey.shape, 3), 255, np.uint8)
+
+
+def nearest_hint_fill(lineart_grey: np.ndarray, hints: HintLayer) -> np.ndarray:
+    """Every pixel the colour of the nearest hinted pixel (Euclidean); white when there are no hints."""
+    from scipy import ndimage  # a dev dependency: only evaluation needs it
+
+    height, width = lineart_grey.shape
+    picture = hint_rgba(hints, width, height)
+    hinted = picture[..., 3] > 0
+    if not hinted.any():
+        return white_page(lineart_grey, hints)
+    _, (rows, cols) = ndimage.distance_transform_edt(~hinted, return_indices=True)
+    return picture[rows, cols, :3]
+
+
+def multiply_lines(lineart_grey: np.ndarray, color_rgb: np.ndarray) -> np.ndarray:
+    """The line art multiplied over the colour, rounded as `linetint colorize` writes its PNG."""
+    product = color_rgb.astype(np.uint16) * lineart_grey[..., None].astype(np.uint16)
+    return ((product + 127) // 255).astype(np.uint8)
+
+
+def model_colorize(colorizer: Colorizer, max_side: int = MAX_SIDE) -> Colorize:
+    """`colorizer` as `linetint colorize` runs it: lines multiplied over."""
+
+    def run(grey: np.ndarray, hints: HintLayer) -> np.ndarray:
+        return multiply_lines(grey, colorizer.colorize(grey, hints, max_side=max_side))
+
+    return run
+
+
+# --------------------------------------------------------------------------------------------------------
+# Samples
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    lineart: np.ndarray  # uint8 (H, W), transparency on white paper
+    hints: HintLayer  # at the line art's size, imported as `linetint colorize --hints` does
+    peer: np.ndarray  # uint8 (h, w, 3), the peer's size
+
+
+@dataclass(frozen=True)
+class Row:
+    sample: str
+    peer_distance: float
+    hint_delta_e: float | None
+    output: np.ndarray  # what was scored, uint8 (H, W, 3)
+
+
+def default_sample_root() -> Path:
+    """`../shared/data/lineart` beside the repository."""
+    return Path(__file__).resolve().parents[2] / "shared" / "data" / "lineart"
+
+
+def sample_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("s2p-*") if (p / "lineart.png").is_file())
+
+
+def load_sample(folder: Path) -> Sample:
+    grey = load_lineart(folder / "lineart.png")
+    height, width = grey.shape
+    hints = load_hints(folder / "hints.png", width, height)
+    return Sample(folder.name, grey, hints, load_rgb(folder / "peer-result.png"))
+
+
+def evaluate_sample(colorize: Colorize, sample: Sample) -> Row:
+    ours = colorize(sample.lineart, sample.hints)
+    if ours.shape != (*sample.lineart.shape, 3) or ours.dtype != np.uint8:
+        raise ValueError(f"{sample.name}: colorize gave {ours.shape} {ours.dtype}, not the line art's size")
+    return Row(
+        sample.name,
+        peer_distance(ours, sample.peer, sample.lineart),
+        hint_delta_e(ours, sample.hints, sample.lineart),
+        ours,
+    )
+
+
+def evaluate_samples(colorize: Colorize, samples: Iterable[Sample]) -> list[Row]:
+    return [evaluate_sample(colorize, sample) for sample in samples]
+
+
+def mean_of(values: Sequence[float | None]) -> float | None:
+    """Mean of the values that exist; None when none do."""
+    present = [v for v in values if v is not None]
+    return float(np.mean(present)) if present else None
