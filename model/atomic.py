@@ -52,7 +52,8 @@ def _named(exc: OSError, tmp: str | None, shown: str) -> OSError:
     """`exc` naming the user's file where it named our hidden temp file (str(exc) reads `filename`);
     `tmp` None: any file it names is one mkstemp tried."""
     if exc.filename is not None and (tmp is None or exc.filename == tmp):
-        exc.filename, exc.filename2 = shown, None
+        # a new one: an OSError once given a second file name prints "-> None" after clearing it
+        return type(exc)(exc.errno, exc.strerror, shown)
     return exc
 
 

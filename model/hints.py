@@ -300,7 +300,7 @@ def _check_value_count(text: str) -> None:
     objects, commas = text.count("{"), text.count(",")
     if objects > _OBJECTS_PER_HINT * MAX_HINTS + 64 or commas > _COMMAS_PER_HINT * MAX_HINTS + 64:
         raise HintFormatError(
-            f"hints: the file holds {max(objects, commas // 4)} values, more than {MAX_HINTS} hints need "
+            f"file: it holds {max(objects, commas // 4)} values, more than {MAX_HINTS} hints need "
             f"(the limit is {MAX_HINTS} hints)"
         )
 
