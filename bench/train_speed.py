@@ -1,6 +1,6 @@
 """Training throughput: seconds per `train_step` and the FLOP rate it reaches, per generator and precision.
 
-    .venv/bin/python bench/train_speed.py --device cpu --config tiny --crop 64 --batch 1
+    .venv/bin/python bench/train_speed.py --device cpu --config lite --crop 256 --batch 4 --generator csa
     python3 bench/train_speed.py --device cuda --config paper --crop 512 --batch 8     # on a GPU
 
 Random tensors stand in for the data, so the loader is not timed (on a GPU it has to keep up on its own:
@@ -39,8 +39,16 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def measure(options: TrainOptions, device: torch.device, amp: bool, repeats: int) -> dict:
+# (label, --amp, --perceptual) per row; the first row of a device is the baseline of its ratios.
+VARIANTS = {
+    "cuda": [("fp32", "off", "vgg"), ("amp fp16", "on", "vgg")],
+    "cpu": [("fp32", "off", "vgg"), ("bf16", "bf16", "vgg"), ("bf16, no perceptual", "bf16", "off")],
+}
+
+
+def measure(options: TrainOptions, device: torch.device, label: str, repeats: int) -> dict:
     """One row: a counted warm-up step, then `repeats` timed steps on the same batch."""
+    amp = options.amp != "off"
     env = DistEnv(0, 1, device)
     torch.manual_seed(options.seed)
     state, models = build_training(options, env, None, amp)
@@ -60,10 +68,10 @@ def measure(options: TrainOptions, device: torch.device, amp: bool, repeats: int
     flop = counter.get_total_flops()
     row = {
         "generator": options.generator,
-        "precision": "amp fp16" if amp else "fp32",
+        "precision": label,
         "s_per_step": round(seconds, 4),
         "ms_per_sample": round(1000 * seconds / options.batch, 2),
-        "tflop_per_sample": round(flop / options.batch / 1e12, 3),
+        "tflop_per_sample": round(flop / options.batch / 1e12, 5),
         "achieved_tflops": round(flop / seconds / 1e12, 1),
         "epoch_hours": round(PAPER_EPOCH * seconds / options.batch / 3600, 2),
     }
@@ -80,23 +88,23 @@ def run(
     repeats: int,
     generators: tuple[str, ...] = GENERATORS,
 ) -> list[dict]:
-    """Every generator in fp32, and with fp16 autocast where the device has it (CUDA)."""
+    """Every generator in fp32, and with the device's mixed precision: fp16 autocast on CUDA; bf16 on the
+    CPU, with and without the perceptual term (the CPU step's biggest cost after the generator)."""
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # as the training loop sets it
-    precisions = [False, True] if device.type == "cuda" else [False]
     rows = []
     with tempfile.TemporaryDirectory() as out:
         for generator in generators:
-            options = TrainOptions(
-                out=Path(out), config=config, generator=generator, batch=batch, crop=crop, device=device.type
-            )
-            for amp in precisions:
+            for label, amp, perceptual in VARIANTS.get(device.type, VARIANTS["cpu"]):
+                options = TrainOptions(
+                    out=Path(out), config=config, generator=generator, batch=batch, crop=crop,
+                    device=device.type, amp=amp, perceptual=perceptual,
+                )  # fmt: skip
                 try:
-                    rows.append(measure(options, device, amp, repeats))
+                    rows.append(measure(options, device, label, repeats))
                 except torch.OutOfMemoryError as error:
-                    precision = "amp fp16" if amp else "fp32"
                     message = str(error).splitlines()[0]
-                    rows.append({"generator": generator, "precision": precision, "error": message})
+                    rows.append({"generator": generator, "precision": label, "error": message})
                 if device.type == "cuda":
                     torch.cuda.empty_cache()
     base = rows[0].get("s_per_step")

@@ -41,7 +41,7 @@ def test_gpu_session_rehearses_its_inference_section_on_the_cpu(tmp_path):
     assert report["inference"]["full_pass_s"]["fp32@128"] > 0
 
 
-def test_train_speed_prints_a_row_per_generator(tmp_path):
+def test_train_speed_prints_a_row_per_generator_and_cpu_precision(tmp_path):
     rows = tmp_path / "rows.json"
     done = run_script(
         "bench/train_speed.py", "--device", "cpu", "--config", "tiny", "--crop", "32", "--batch", "1",
@@ -49,8 +49,13 @@ def test_train_speed_prints_a_row_per_generator(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     measured = json.loads(rows.read_text())
-    assert [r["generator"] for r in measured] == ["csa", "csa-noattn", "pix2pixhd"]
+    variants = ["fp32", "bf16", "bf16, no perceptual"]
+    generators = ["csa", "csa-noattn", "pix2pixhd"]
+    rows = [(r["generator"], r["precision"]) for r in measured]
+    assert rows == [(g, v) for g in generators for v in variants]
     assert all(r["s_per_step"] > 0 and r["tflop_per_sample"] > 0 for r in measured)
+    flop = {(r["generator"], r["precision"]): r["tflop_per_sample"] for r in measured}
+    assert all(flop[g, "bf16, no perceptual"] < flop[g, "bf16"] for g in generators)  # VGG19 left out
 
 
 def test_picture_hints_bench_prints_its_table(tmp_path):

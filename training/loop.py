@@ -56,7 +56,7 @@ class Models:
     generator: nn.Module
     discriminator: nn.Module
     plain_discriminator: MultiscaleDiscriminator  # for G's step: no DDP gradient sync for a frozen D
-    perceptual: PerceptualLoss
+    perceptual: PerceptualLoss | None  # None: --perceptual off
 
 
 def train(options: TrainOptions, dataset: Dataset | None = None) -> TrainResult:
@@ -178,9 +178,12 @@ def build_training(
     if fresh and vgg_state is not None and generator.hint_encoder is not None:
         generator.hint_encoder.load_torchvision(vgg_state)  # then saved with G's weights
     discriminator = MultiscaleDiscriminator(options.model_config())
-    perceptual = PerceptualLoss(perceptual_vgg(vgg_state, options.seed))
+    perceptual = (
+        PerceptualLoss(perceptual_vgg(vgg_state, options.seed)) if options.perceptual == "vgg" else None
+    )
     for module in (generator, discriminator, perceptual):
-        module.to(env.device)
+        if module is not None:
+            module.to(env.device)
     betas = (options.beta1, options.beta2)
     state = TrainState(
         generator,
@@ -191,7 +194,10 @@ def build_training(
         torch.amp.GradScaler(env.device.type, enabled=amp and _autocast_dtype(options) == torch.float16),
     )
     models = Models(
-        _maybe_ddp(generator, env), _maybe_ddp(discriminator, env), discriminator, perceptual.eval()
+        _maybe_ddp(generator, env),
+        _maybe_ddp(discriminator, env),
+        discriminator,
+        perceptual.eval() if perceptual is not None else None,
     )
     return state, models
 
@@ -224,7 +230,9 @@ def train_step(
         with autocast:
             judged = models.plain_discriminator(pair_lineart, torch.cat([target, output]))
             real_out, fake_out = _split(judged, n)
-            perceptual = models.perceptual(output, target)
+            perceptual = (
+                models.perceptual(output, target) if models.perceptual is not None else output.new_zeros(())
+            )
             g = generator_objective(fake_out, real_out, perceptual, options.loss_lambda, options.gan_loss)
         _update(state.opt_g, state.scaler_g, g.total)
     finally:

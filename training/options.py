@@ -11,6 +11,7 @@ from linetint.model.config import PRESETS, ModelConfig, preset
 
 GENERATORS = ("csa", "csa-noattn", "pix2pixhd")
 GAN_LOSSES = ("bce", "lsgan")  # eq. 1 as BCE-with-logits, or least squares
+PERCEPTUAL_CHOICES = ("vgg", "off")
 SYNTHETIC = "synthetic"
 RANDOM_VGG = "random"
 # on: fp16 autocast + loss scaling (CUDA); bf16: bfloat16 autocast, no scaling needed (CPUs that multiply
@@ -28,6 +29,7 @@ RUN_DEFINING = (
     "beta2",
     "loss_lambda",
     "gan_loss",
+    "perceptual",
     "seed",
     "amp",
 )
@@ -56,6 +58,7 @@ class TrainOptions:
     beta2: float = 0.999
     loss_lambda: float = 10.0  # lambda of eq. 4; not stated in the paper, pix2pixHD's value
     gan_loss: str = "bce"
+    perceptual: str = "vgg"  # vgg: the paper's VGG19 perceptual term; off: feature matching alone (cheaper)
     checkpoint_every: int = 2000
     log_every: int = 50
     image_every: int = 1000
@@ -79,6 +82,7 @@ class TrainOptions:
         _choice("--generator", self.generator, GENERATORS)
         _choice("--gan-loss", self.gan_loss, GAN_LOSSES)
         _choice("--amp", self.amp, AMP_CHOICES)
+        _choice("--perceptual", self.perceptual, PERCEPTUAL_CHOICES)
         for name in ("steps", "batch", "checkpoint_every", "log_every", "image_every"):
             value = getattr(self, name)
             if value < 1:
