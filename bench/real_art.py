@@ -1,7 +1,11 @@
-"""Colour quality on real anime line art: peer distance and hint ΔE on style2paints' six samples.
+"""Colour quality on real drawings: style2paints' six samples, and the corpus's held-out pictures.
 
-    .venv/bin/python bench/real_art.py [--checkpoint A.pt --checkpoint NAME=B.pt ...] \
-        [--json docs/real-art-eval.json] [--grid docs/real-art-grid.jpg]
+    .venv/bin/python bench/real_art.py [--checkpoint A.pt --checkpoint NAME=B.pt ...] [--no-shipped] \
+        [--heldout DIR] [--heldout-count 200] [--json docs/real-art-eval.json] [--grid docs/real-art-grid.jpg]
+
+The shipped model ("shipped") is scored beside the checkpoints unless one of them is it, or --no-shipped.
+
+Style2paints' samples (issue 13, item 2):
 
 Each model runs as `linetint colorize --max-side 768` does (device cpu, precision auto: bf16 on CPUs that
 multiply it natively, else fp32) and is scored on what that command writes, the line art multiplied over
@@ -9,6 +13,14 @@ the colour. Columns, CIE76 ΔE (Lab, D65), lower is better (definitions in train
   peer   mean ΔE to style2paints' colouring from the same hints, off lines, at long side 256 (BOX filter)
   hint   mean ΔE to the hint colour at hinted pixels off lines, full size
 Baselines: a white page, and nearest-hint fill (every pixel the colour of the nearest hinted pixel).
+
+Held-out corpus pictures (item 1; `linetint corpus`'s heldout/<source>/<name>.png, a seeded subset):
+line art exact where the corpus has it (heldout-lines/exact/), else XDoG of the picture; hints simulated
+from the picture, seeded by its name; every column at the picture's own size (--max-side 384), lines
+multiplied over. Columns, 0-255 RGB mean over channels, off lines (line art > 160), lower is better:
+  hint    |output - hint colour| at hinted pixels
+  region  |median output - median picture| per area the lines enclose (>= 16 px), weighted by area
+  L1      |output - picture|
 """
 
 from __future__ import annotations
@@ -26,34 +38,49 @@ from linetint.model.colorizer import Colorizer, default_checkpoint_path
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES
 from linetint.model.hints import hint_rgba
 from linetint.training.real_art import (
+    HELDOUT_MAX_SIDE,
     MAX_SIDE,
     Colorize,
+    HeldoutScore,
+    Picture,
     Row,
     Sample,
     default_sample_root,
     evaluate_samples,
+    heldout_names,
+    load_picture,
     load_sample,
     mean_of,
     model_colorize,
     nearest_hint_fill,
     sample_folders,
+    score_picture,
     white_page,
+    with_lines,
 )
 
 WHITE, NEAREST = "white page", "nearest hint"
 GRID_CELL = (240, 320)  # (w, h) per picture: portrait pages fill it, landscape ones are letterboxed
 GRID_LABEL_HEIGHT = 18
 GRID_BACKGROUND = 40
+DEFAULT_HELDOUT = Path("/work/data/corpus/heldout")  # where `linetint corpus` was run for issue 13
+HELDOUT_COUNT = 200
+HELDOUT_METRICS = {"hint_error": "hint", "region_error": "region", "l1": "L1"}  # field -> column
+
+
+def model_specs(specs: list[str], shipped: Path | None, with_shipped: bool) -> list[str]:
+    """--checkpoint specs plus "shipped=PATH" for today's model, so a new model is always read beside
+    it; left out when asked, when none is shipped, or when a spec already names that file."""
+    paths = [Path(spec.split("=", 1)[1] if "=" in spec else spec).resolve() for spec in specs]
+    if shipped is None or not with_shipped or shipped.resolve() in paths:
+        return specs
+    return [f"shipped={shipped}", *specs]
 
 
 def load_models(specs: list[str], device: str, precision: str) -> dict[str, tuple[str, Colorizer]]:
-    """Name -> (path, model) for `PATH` or `NAME=PATH` per --checkpoint; the shipped model, named
-    "shipped", when there are none."""
+    """Name -> (path, model) for `PATH` or `NAME=PATH` per spec."""
     if not specs:
-        shipped = default_checkpoint_path()
-        if shipped is None:
-            raise SystemExit("bench/real_art.py: no shipped model; pass --checkpoint")
-        specs = [f"shipped={shipped}"]
+        raise SystemExit("bench/real_art.py: no model to score: pass --checkpoint")
     columns = {}
     for spec in specs:
         name, _, path = spec.rpartition("=") if "=" in spec else ("", "", spec)
@@ -115,6 +142,73 @@ def as_json(
             for column, rows in results.items()
         },
     }
+
+
+# --------------------------------------------------------------------------------------------------------
+# Held-out corpus pictures
+
+
+def heldout_columns(models: dict[str, tuple[str, Colorizer]]) -> dict[str, Colorize]:
+    """Baselines and models, each at the pictures' own size with the lines multiplied over."""
+    columns = {WHITE: with_lines(white_page), NEAREST: with_lines(nearest_hint_fill)}
+    columns.update({name: model_colorize(model, HELDOUT_MAX_SIDE) for name, (_, model) in models.items()})
+    return columns
+
+
+def score_heldout(columns: dict[str, Colorize], pictures: list[Picture]) -> dict[str, list[HeldoutScore]]:
+    return {name: [score_picture(colorize, p) for p in pictures] for name, colorize in columns.items()}
+
+
+def heldout_means(scores: list[HeldoutScore]) -> dict[str, float | None]:
+    return {field: mean_of([getattr(s, field) for s in scores]) for field in HELDOUT_METRICS}
+
+
+def heldout_table(scores: dict[str, list[HeldoutScore]]) -> str:
+    """One row per column (baselines, then models), the mean of each metric over the pictures."""
+    lines = ["| model | " + " | ".join(HELDOUT_METRICS.values()) + " |", "| --- |" + " ---: |" * 3]
+    for name, rows in scores.items():
+        lines.append("| " + " | ".join([name, *map(_fmt, heldout_means(rows).values())]) + " |")
+    return "\n".join(lines)
+
+
+def heldout_json(root: Path, pictures: list[Picture], scores: dict[str, list[HeldoutScore]]) -> dict:
+    return {
+        "folder": str(root),
+        "pictures": len(pictures),
+        "lines": {kind: sum(p.lines == kind for p in pictures) for kind in ("exact", "xdog")},
+        "with_hints": sum(bool(p.hints.hints) for p in pictures),
+        "max_side": HELDOUT_MAX_SIDE,
+        "metric": "0-255 RGB, mean |difference| over channels, off lines (line art > 160); hint: at "
+        "hinted pixels; region: per 4-connected area >= 16 px, median vs median, weighted by area; "
+        "L1: all pixels. Lines multiplied over every column. Means over pictures that have the metric.",
+        "mean": {name: heldout_means(rows) for name, rows in scores.items()},
+        "per_picture": {
+            name: {s.picture: [getattr(s, field) for field in HELDOUT_METRICS] for s in rows}
+            for name, rows in scores.items()
+        },
+        "per_picture_fields": list(HELDOUT_METRICS),
+    }
+
+
+def run_heldout(
+    root: Path | None, count: int, models: dict[str, tuple[str, Colorizer]]
+) -> tuple[str, dict] | None:
+    """The held-out section's table and JSON; None (with a message) when there is nothing to score."""
+    if root is None or count <= 0:
+        return None
+    names = heldout_names(root, count) if root.is_dir() else []
+    if not names:
+        print(f"bench/real_art.py: no held-out pictures in {root}; skipping that section\n", file=sys.stderr)
+        return None
+    pictures = [load_picture(root, name) for name in names]
+    scores = score_heldout(heldout_columns(models), pictures)
+    summary = heldout_json(root, pictures, scores)
+    lines = summary["lines"]
+    heading = (
+        f"{len(pictures)} held-out pictures from {root} ({lines['exact']} exact line art, {lines['xdog']} "
+        f"XDoG; {summary['with_hints']} with hints); 0-255 RGB off lines, lower is better"
+    )
+    return heading + "\n\n" + heldout_table(scores), summary
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -183,29 +277,52 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="[NAME=]PATH",
-        help="a model to score (repeatable; default: the shipped model)",
+        help="a model to score (repeatable), beside the shipped one unless --no-shipped",
     )
+    parser.add_argument("--no-shipped", action="store_true", help="do not add the shipped model")
     parser.add_argument("--samples", type=Path, default=default_sample_root(), help="folder of s2p-* samples")
+    parser.add_argument(
+        "--heldout",
+        type=Path,
+        default=DEFAULT_HELDOUT if DEFAULT_HELDOUT.is_dir() else None,
+        help=f"the corpus's held-out pictures (default {DEFAULT_HELDOUT} when it exists)",
+    )
+    parser.add_argument(
+        "--heldout-count",
+        type=int,
+        default=HELDOUT_COUNT,
+        help=f"held-out pictures scored, a seeded subset (default {HELDOUT_COUNT}; 0: skip them)",
+    )
     parser.add_argument("--max-side", type=int, default=MAX_SIDE, help=f"working size (default {MAX_SIDE})")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="cpu")
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default="auto")
     parser.add_argument("--json", type=Path, help="write the numbers as JSON")
     parser.add_argument("--grid", type=Path, help="write a JPEG grid: line art | hints | peer | each model")
     args = parser.parse_args(argv)
-    folders = sample_folders(args.samples)
+    folders = sample_folders(args.samples) if args.samples.is_dir() else []
     if not folders:
-        print(f"bench/real_art.py: no s2p-* samples in {args.samples}", file=sys.stderr)
-        return 2
+        print(f"bench/real_art.py: no s2p-* samples in {args.samples}; skipping them", file=sys.stderr)
+    specs = model_specs(args.checkpoint, default_checkpoint_path(), not args.no_shipped)
+    models = load_models(specs, args.device, args.precision)
     samples = [load_sample(f) for f in folders]
-    columns: dict[str, Colorize] = {WHITE: white_page, NEAREST: nearest_hint_fill}
-    models = load_models(args.checkpoint, args.device, args.precision)
-    columns.update({name: model_colorize(model, args.max_side) for name, (_, model) in models.items()})
-    results = {name: evaluate_samples(colorize, samples) for name, colorize in columns.items()}
-    print(f"{len(samples)} samples from {args.samples}; CIE76 ΔE, lower is better\n")
-    print(markdown_table(results, list(models)))
+    results: dict[str, list[Row]] = {}
+    if samples:
+        columns: dict[str, Colorize] = {WHITE: white_page, NEAREST: nearest_hint_fill}
+        columns.update({name: model_colorize(model, args.max_side) for name, (_, model) in models.items()})
+        results = {name: evaluate_samples(colorize, samples) for name, colorize in columns.items()}
+        print(f"{len(samples)} samples from {args.samples}; CIE76 ΔE, lower is better\n")
+        print(markdown_table(results, list(models)))
+    heldout = run_heldout(args.heldout, args.heldout_count, models)
+    if heldout is not None:
+        print(("\n" if samples else "") + heldout[0])
+    if not samples and heldout is None:
+        return 2
     if args.json:
-        args.json.write_text(json.dumps(as_json(results, models, args), indent=2, ensure_ascii=False) + "\n")
-    if args.grid:
+        document = as_json(results, models, args)
+        if heldout is not None:
+            document["heldout"] = heldout[1]
+        args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    if args.grid and samples:
         write_grid(samples, results, list(models), args.grid)
     return 0
 

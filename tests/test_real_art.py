@@ -1,4 +1,5 @@
-"""The real-line-art evaluation (issue 13, item 2): colour science, masks, baselines, and the bench script."""
+"""The real-drawing evaluations (issue 13, items 1 and 2): colour science, masks, metrics, baselines, the
+held-out pictures, and the bench script."""
 
 import json
 import subprocess
@@ -16,14 +17,23 @@ from linetint.training.real_art import (
     Sample,
     delta_e76,
     evaluate_samples,
+    exact_lines_path,
+    heldout_names,
     hint_delta_e,
+    hint_error,
+    l1_error,
+    load_picture,
     load_sample,
     mean_of,
     multiply_lines,
     nearest_hint_fill,
     peer_distance,
+    picture_seed,
+    region_color_error,
+    score_picture,
     srgb_to_lab,
     white_page,
+    with_lines,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,7 +154,8 @@ def test_bench_prints_the_table_and_writes_json_and_grid(tmp_path):
     out = tmp_path / "eval.json"
     done = subprocess.run(
         [sys.executable, "bench/real_art.py", "--samples", str(tmp_path / "samples"),
-         "--checkpoint", f"t={model}", "--json", str(out), "--grid", str(tmp_path / "grid.jpg")],
+         "--checkpoint", f"t={model}", "--no-shipped", "--heldout-count", "0",
+         "--json", str(out), "--grid", str(tmp_path / "grid.jpg")],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -153,3 +164,144 @@ def test_bench_prints_the_table_and_writes_json_and_grid(tmp_path):
     assert set(columns) == {"white page", "nearest hint", "t"}
     assert columns["nearest hint"]["mean"]["hint_delta_e"] == 0
     assert Image.open(tmp_path / "grid.jpg").format == "JPEG"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Held-out real drawings (item 1)
+
+
+def two_areas(height: int = 12, width: int = 20) -> np.ndarray:
+    """White paper split by a black vertical line at column 8: a left area 8 wide, a right one 11 wide."""
+    grey = np.full((height, width), 255, np.uint8)
+    grey[:, 8] = 0
+    return grey
+
+
+def test_hint_error_is_the_mean_channel_difference_at_hints_off_lines():
+    grey = two_areas()
+    hints = HintLayer(20, 12, (Hint(0, 0, 2, RED), Hint(7, 0, 2, BLUE)))  # the blue one half on the line
+    ours = picture(12, 20, WHITE)
+    ours[0:2, 0:2] = RED
+    assert hint_error(ours, hints, grey) == pytest.approx((0 * 4 + 170 * 2) / 6)  # white vs blue: 255/3
+    ours[0:2, 7:9] = BLUE
+    assert hint_error(ours, hints, grey) == 0
+    assert hint_error(ours, HintLayer(20, 12), grey) is None
+
+
+def test_l1_error_ignores_lines():
+    grey = two_areas()
+    target = picture(12, 20, WHITE)
+    ours = target.copy()
+    ours[:, 8] = 0  # under the line: not counted
+    assert l1_error(ours, target, grey) == 0
+    ours[:, 0] = (225, 255, 255)  # one paper column of 19 off by 30 in one channel: 10 per pixel
+    assert l1_error(ours, target, grey) == pytest.approx(10 / 19)
+    assert l1_error(ours, target, np.zeros_like(grey)) is None
+
+
+def test_region_color_error_compares_medians_weighted_by_area():
+    grey = two_areas()
+    target = picture(12, 20, WHITE)
+    target[:, 9:] = BLUE
+    ours = target.copy()
+    ours[0, 0] = RED  # one speckle does not move the left area's median
+    assert region_color_error(ours, target, grey) == 0
+    ours[:, :8] = (255, 255, 225)  # the left area (96 px) off by 10, the right one (132 px) right
+    assert region_color_error(ours, target, grey) == pytest.approx(10 * 96 / (96 + 132))
+
+
+def test_region_color_error_ignores_small_areas():
+    grey = two_areas(height=2)  # areas of 16 and 22 px
+    target = picture(2, 20, WHITE)
+    ours = target.copy()
+    ours[:, :8] = 0
+    assert region_color_error(ours, target, grey) == pytest.approx(255 * 16 / 38)
+    assert region_color_error(ours, target, grey, min_area=17) == 0
+    assert region_color_error(ours, target, grey, min_area=23) is None
+    assert region_color_error(ours, target, np.zeros_like(grey)) is None
+
+
+def write_heldout(root: Path, names: list[str], exact: set[str]) -> None:
+    """Colour pictures (a blue disc on white), the `exact` ones with a line layer beside them."""
+    for name in names:
+        rgb = picture(24, 32, WHITE)
+        rr, cc = np.mgrid[:24, :32]
+        disc = (rr - 12) ** 2 + (cc - 16) ** 2
+        rgb[disc < 64] = BLUE
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(rgb).save(root / f"{name}.png")
+        if name in exact:
+            lines = exact_lines_path(root, name)
+            lines.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(np.where((disc >= 64) & (disc < 90), 0, 255).astype(np.uint8)).save(lines)
+
+
+def test_heldout_names_are_a_fixed_sorted_subset(tmp_path):
+    names = [f"src/{i:02d}" for i in range(12)] + ["other/deep/x"]
+    write_heldout(tmp_path, names, set())
+    subset = heldout_names(tmp_path, 5)
+    assert len(subset) == 5 and subset == sorted(subset) and set(subset) <= set(names)
+    assert heldout_names(tmp_path, 5) == subset
+    assert heldout_names(tmp_path, 5, seed=1) != subset
+    assert heldout_names(tmp_path, 99) == sorted(names)
+
+
+def test_load_picture_takes_exact_lines_else_xdog_and_seeds_hints_by_name(tmp_path):
+    write_heldout(tmp_path / "heldout", ["a/one", "b/two"], {"a/one"})
+    one = load_picture(tmp_path / "heldout", "a/one")
+    two = load_picture(tmp_path / "heldout", "b/two")
+    assert (one.lines, two.lines) == ("exact", "xdog")
+    assert one.lineart.shape == two.lineart.shape == (24, 32) and (one.lineart < 128).any()
+    assert load_picture(tmp_path / "heldout", "a/one").hints == one.hints  # the same hints every run
+    assert picture_seed("a/one") == picture_seed("a/one") != picture_seed("b/two")
+    wrong_size = exact_lines_path(tmp_path / "heldout", "b/two")
+    wrong_size.parent.mkdir(parents=True)
+    Image.new("L", (10, 10), 255).save(wrong_size)
+    with pytest.raises(ValueError, match="size"):
+        load_picture(tmp_path / "heldout", "b/two")
+
+
+def test_score_picture_scores_the_picture_itself_as_zero(tmp_path):
+    write_heldout(tmp_path / "heldout", ["a/one"], {"a/one"})
+    shown = load_picture(tmp_path / "heldout", "a/one")
+    score = score_picture(lambda grey, hints: shown.target, shown)
+    assert (score.region_error, score.l1) == (0, 0)  # hints are patch means: off where a patch straddles
+    assert score_picture(with_lines(white_page), shown).l1 > 0
+    with pytest.raises(ValueError, match="size"):
+        score_picture(lambda grey, hints: shown.target[:5], shown)
+    Image.new("RGB", (32, 24), BLUE).save(tmp_path / "heldout" / "blue.png")
+    flat = load_picture(tmp_path / "heldout", "blue")  # 9 hints; "flat" would draw none
+    assert flat.hints.hints and score_picture(lambda grey, hints: flat.target, flat).hint_error == 0
+
+
+def test_model_specs_add_the_shipped_model_once(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from real_art import model_specs
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    shipped = tmp_path / "default.pt"
+    assert model_specs(["new=a.pt"], shipped, True) == [f"shipped={shipped}", "new=a.pt"]
+    assert model_specs(["new=a.pt"], shipped, False) == ["new=a.pt"]
+    assert model_specs([f"today={shipped}"], shipped, True) == [f"today={shipped}"]
+    assert model_specs([], None, True) == []
+
+
+def test_bench_scores_the_heldout_pictures_into_the_json(tmp_path):
+    write_heldout(tmp_path / "heldout", ["a/one", "a/two", "b/three"], {"a/one", "a/two"})
+    model = tmp_path / "tiny.pt"
+    save_checkpoint(random_checkpoint(preset("tiny")), model)
+    out = tmp_path / "eval.json"
+    done = subprocess.run(
+        [sys.executable, "bench/real_art.py", "--samples", str(tmp_path / "none"), "--no-shipped",
+         "--checkpoint", f"t={model}", "--heldout", str(tmp_path / "heldout"), "--heldout-count", "2",
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "2 held-out pictures" in done.stdout
+    assert "| nearest hint |" in done.stdout and "| t |" in done.stdout
+    heldout = json.loads(out.read_text())["heldout"]
+    assert heldout["pictures"] == 2 and set(heldout["mean"]) == {"white page", "nearest hint", "t"}
+    assert set(heldout["mean"]["t"]) == {"hint_error", "region_error", "l1"}
+    assert all(len(p) == 2 for p in heldout["per_picture"].values())

@@ -12,10 +12,15 @@ drew for it, and style2paints' own colouring from the same hints (the *peer*). T
 Beside them, two baselines that need no model: a white page and nearest-hint fill. "Our output" is what
 `linetint colorize --max-side 768` writes: the network's colour with the line art multiplied over it.
 No Qt here; scipy (nearest-hint fill) is imported where it is used, as it is a dev dependency only.
+
+Held-out real drawings (item 1) are scored against the picture itself, on the 0-255 RGB scale, off lines:
+hint error (at hinted pixels), region colour error (per enclosed area, median against median) and L1.
+The hints are simulated from the picture with a generator seeded by its name, so every model sees the same.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +29,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from linetint.model.flats import label_regions, region_medians
 from linetint.model.hints import HintLayer, hint_rgba, load_hints
 from linetint.model.images import load_lineart, load_rgb
+from linetint.training.hint_sim import simulate_hints
 
 if TYPE_CHECKING:  # torch is not needed to score pictures, only to make them
     from linetint.model.colorizer import Colorizer
@@ -34,6 +41,9 @@ LINE_LUMINANCE = 160  # line art at or below this (of 255) is a line, not paper
 EVAL_LONG_SIDE = 256
 EVAL_RESAMPLING = Image.Resampling.BOX
 MAX_SIDE = 768  # `linetint colorize`'s default working size
+HELDOUT_MAX_SIDE = 384  # the corpus pictures' long side: the network runs at their own size
+HELDOUT_SUBSET_SEED = 13  # which pictures --heldout-count picks; fixed so every run scores the same ones
+REGION_MIN_AREA = 16  # areas smaller than this many px are slivers between lines, not colour regions
 
 # D65 reference white, XYZ scaled so Y = 1 (CIE 15 / IEC 61966-2-1).
 _D65_WHITE = np.array([0.95047, 1.0, 1.08883])
@@ -214,3 +224,126 @@ def mean_of(values: Sequence[float | None]) -> float | None:
     """Mean of the values that exist; None when none do."""
     present = [v for v in values if v is not None]
     return float(np.mean(present)) if present else None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Held-out real drawings: metrics against the picture itself (0-255 RGB, mean over channels, off lines)
+
+
+def _abs_rgb(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pixel, the mean over channels of |a - b|, float64."""
+    return np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).mean(axis=-1)
+
+
+def hint_error(ours_rgb: np.ndarray, hint_layer: HintLayer, lineart_grey: np.ndarray) -> float | None:
+    """Mean |ours - hint colour| at hinted pixels off lines; None when there are none."""
+    height, width = lineart_grey.shape
+    hints = hint_rgba(hint_layer, width, height)
+    where = (hints[..., 3] > 0) & paper_mask(lineart_grey)
+    if not where.any():
+        return None
+    return float(_abs_rgb(ours_rgb[where], hints[where][:, :3]).mean())
+
+
+def l1_error(ours_rgb: np.ndarray, target_rgb: np.ndarray, lineart_grey: np.ndarray) -> float | None:
+    """Mean |ours - target| off lines; None when the line art has no paper."""
+    paper = paper_mask(lineart_grey)
+    return float(_abs_rgb(ours_rgb[paper], target_rgb[paper]).mean()) if paper.any() else None
+
+
+def region_color_error(
+    ours_rgb: np.ndarray, target_rgb: np.ndarray, lineart_grey: np.ndarray, min_area: int = REGION_MIN_AREA
+) -> float | None:
+    """Per area the lines enclose, |median ours - median target| (mean over channels), averaged over the
+    areas weighted by their size; None when no area has `min_area` px.
+
+    Areas are the 4-connected paper pixels, labelled as the app's flats are (without their gap closing:
+    a leak merges two areas, which the median then judges as one). Medians, not means, so a few stray
+    speckles do not count as a wrong area colour — L1 already sees those.
+    """
+    labels = label_regions(paper_mask(lineart_grey)).ravel()
+    count = int(labels.max(initial=-1)) + 1
+    if count == 0:
+        return None
+    sizes = np.bincount(labels[labels >= 0], minlength=count)
+    ours = region_medians(labels, ours_rgb.reshape(-1, 3), count)
+    target = region_medians(labels, target_rgb.reshape(-1, 3), count)
+    kept = sizes >= min_area
+    if not kept.any():
+        return None
+    return float(np.average(_abs_rgb(ours[kept], target[kept]), weights=sizes[kept]))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Held-out real drawings: the pictures
+
+
+@dataclass(frozen=True)
+class Picture:
+    name: str  # relative to the held-out folder, without ".png": "openmoji/1F939"
+    target: np.ndarray  # uint8 (H, W, 3), the colour picture on white
+    lineart: np.ndarray  # uint8 (H, W)
+    lines: str  # "exact" (the artist's own line layer) or "xdog" (extracted from the picture)
+    hints: HintLayer
+
+
+@dataclass(frozen=True)
+class HeldoutScore:
+    picture: str
+    hint_error: float | None
+    region_error: float | None
+    l1: float | None
+
+
+def heldout_names(root: Path, count: int, seed: int = HELDOUT_SUBSET_SEED) -> list[str]:
+    """`count` picture names under `root` (all when there are fewer), drawn with `seed`, sorted: the same
+    subset on every run while the folder is unchanged."""
+    names = sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.png"))
+    if count >= len(names):
+        return names
+    chosen = np.random.default_rng(seed).choice(len(names), size=count, replace=False)
+    return [names[i] for i in sorted(chosen)]
+
+
+def picture_seed(name: str) -> int:
+    """A seed from the picture's name: stable across runs and machines (Python's hash() is salted)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
+
+
+def exact_lines_path(root: Path, name: str) -> Path:
+    """Where `linetint corpus` puts a picture's exact line art: <root>-lines/exact/<name>.png."""
+    return root.parent / f"{root.name}-lines" / "exact" / f"{name}.png"
+
+
+def load_picture(root: Path, name: str) -> Picture:
+    """The picture, its line art (exact if the corpus has it, else XDoG) and its seeded simulated hints."""
+    target = load_rgb(root / f"{name}.png")
+    exact = exact_lines_path(root, name)
+    if exact.is_file():
+        lineart, lines = load_lineart(exact), "exact"
+        if lineart.shape != target.shape[:2]:
+            raise ValueError(f"{name}: line art {lineart.shape} is not the picture's size {target.shape[:2]}")
+    else:
+        from linetint.model.xdog import xdog  # torch: only needed when a picture lacks its line art
+
+        lineart, lines = xdog(target), "xdog"
+    hints = simulate_hints(target, np.random.default_rng(picture_seed(name)))
+    return Picture(name, target, lineart, lines, hints)
+
+
+def score_picture(colorize: Colorize, picture: Picture) -> HeldoutScore:
+    ours = colorize(picture.lineart, picture.hints)
+    if ours.shape != picture.target.shape or ours.dtype != np.uint8:
+        raise ValueError(f"{picture.name}: colorize gave {ours.shape} {ours.dtype}, not the picture's size")
+    return HeldoutScore(
+        picture.name,
+        hint_error(ours, picture.hints, picture.lineart),
+        region_color_error(ours, picture.target, picture.lineart),
+        l1_error(ours, picture.target, picture.lineart),
+    )
+
+
+def with_lines(colorize: Colorize) -> Colorize:
+    """`colorize` with the line art multiplied over, as the models' outputs are: the target pictures have
+    their lines drawn in, so every column is compared the same way on anti-aliased line edges."""
+    return lambda grey, hints: multiply_lines(grey, colorize(grey, hints))
