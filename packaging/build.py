@@ -35,7 +35,7 @@ BUILD, DIST = REPO / "build", REPO / "dist"
 STAGING = BUILD / "staging"
 BUNDLE = DIST / "LineTint"
 # What `pip install .` needs from the source tree (pyproject's package-dir folders and its readme).
-SOURCE = ["pyproject.toml", "README.md", "app", "model", "training", "resources"]
+SOURCE = ["pyproject.toml", "README.md", "app", "model", "imaging", "training", "resources"]
 
 # Shared objects `strip --strip-unneeded` must not touch (fnmatch on the path inside the bundle). Beyond
 # these, strip() keeps the original of any file whose stripped copy the dynamic loader refuses: GNU strip

@@ -1,4 +1,5 @@
-"""The import rules of the product: model/ is the core, training/ and app/ stand on it."""
+"""The import rules of the product: model/ is the core, imaging/ (picture operations) stands on it,
+training/ and app/ on both."""
 
 import ast
 from pathlib import Path
@@ -7,8 +8,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 QT = ("PySide6", "PyQt5", "PyQt6", "PySide2", "shiboken6", "qimage2ndarray", "pytestqt")
+# Layers: app -> training -> imaging -> model; none imports one above it.
 FORBIDDEN = {
-    "model": QT + ("linetint.app", "linetint.training"),
+    "model": QT + ("linetint.app", "linetint.training", "linetint.imaging"),
+    "imaging": QT + ("linetint.app", "linetint.training", "torch"),  # picture operations: no networks
     "training": QT + ("linetint.app",),
 }
 

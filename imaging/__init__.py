@@ -1,0 +1,1 @@
+"""Picture operations: no Qt, no networks. Layers: app → training → imaging → model."""

@@ -1,0 +1,96 @@
+"""Keep Hint Colours on line art the tests draw: hinted areas take their hints' colour and keep the
+network's shading; unhinted areas and lines are left alone; nothing crosses a closed line."""
+
+import numpy as np
+import pytest
+
+from linetint.imaging.hint_colours import Unhinted, keep_hint_colours, label_areas
+from linetint.model.hints import Hint, HintLayer
+from linetint.training.real_art import delta_e76, srgb_to_lab
+
+RED, BLUE, GREEN = (200, 40, 40), (40, 60, 200), (40, 160, 60)
+
+
+def drawing() -> np.ndarray:
+    """Four boxes on 200×120 paper: A and B closed, C with a 2-px gap in its left side, D unhinted."""
+    grey = np.full((120, 200), 255, np.uint8)
+    for x0, x1 in ((5, 50), (55, 100), (105, 150), (155, 195)):
+        grey[10, x0:x1] = grey[110, x0:x1] = 0
+        grey[10:111, x0] = grey[10:111, x1 - 1] = 0
+    grey[58:60, 105] = 255  # C's gap
+    return grey
+
+
+def network_output(grey: np.ndarray) -> np.ndarray:
+    """Colours a network might paint: a different hue per box, and a lightness ramp to shade with."""
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(90, 110, (*grey.shape, 3)).astype(np.int16)
+    rgb[:, :, 1] += np.linspace(-60, 60, grey.shape[0]).astype(np.int16)[:, None]  # shading top to bottom
+    rgb[:, 100:] += np.array([0, 0, 80], np.int16)
+    rgb[grey < 128] = 20
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+def layer(*hints: Hint) -> HintLayer:
+    return HintLayer(200, 120, hints)
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    return rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+@pytest.fixture
+def case():
+    grey = drawing()
+    return grey, network_output(grey), label_areas(grey)
+
+
+def test_a_hinted_area_takes_the_hint_colour_and_keeps_the_networks_shading(case):
+    grey, rgb, labels = case
+    out = keep_hint_colours(rgb, labels, layer(Hint(20, 50, 3, RED)))
+    assert delta_e76(srgb_to_lab(out[51:52, 21:22]), srgb_to_lab(np.array([[RED]], np.uint8))).max() <= 2
+    inside = out[15:105, 10:45]
+    hue = inside.astype(int) - luma(inside)[..., None]  # the colour without its lightness
+    assert np.abs(hue - (np.array(RED) - luma(np.array([RED], np.uint8)))).max() < 8
+    assert np.corrcoef(luma(inside).ravel(), luma(rgb[15:105, 10:45]).ravel())[0, 1] >= 0.9
+
+
+def test_unhinted_areas_and_lines_keep_the_networks_colour(case):
+    grey, rgb, labels = case
+    out = keep_hint_colours(rgb, labels, layer(Hint(20, 50, 3, RED)))
+    np.testing.assert_array_equal(out[:, 155:], rgb[:, 155:])  # D, unhinted
+    np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
+
+
+def test_colour_stops_at_closed_lines_and_at_a_small_gap(case):
+    grey, rgb, labels = case
+    out = keep_hint_colours(rgb, labels, layer(Hint(70, 50, 3, BLUE), Hint(120, 50, 3, GREEN)))
+    np.testing.assert_array_equal(out[15:105, 10:45], rgb[15:105, 10:45])  # A: no hint, untouched
+    assert (np.abs(out[15:105, 60:95].astype(int) - rgb[15:105, 60:95]).sum(axis=-1) > 0).mean() > 0.9
+    c_to_b = out[57:61, 101:104]  # B's side of C's gap keeps B's colour, C's green stays in C
+    d = delta_e76(srgb_to_lab(c_to_b), srgb_to_lab(np.full_like(c_to_b, GREEN)))
+    assert d.min() > 10
+
+
+def test_an_area_with_two_hint_colours_is_shared_by_the_networks_colours(case):
+    grey, rgb, labels = case
+    rgb = rgb.copy()
+    rgb[11:60, 6:49] = (200, 60, 60)  # the network paints A's top reddish, its bottom bluish
+    rgb[60:110, 6:49] = (60, 60, 200)
+    out = keep_hint_colours(rgb, labels, layer(Hint(20, 20, 3, RED), Hint(20, 90, 3, BLUE)))
+    assert tuple(out[30, 25]) == RED and tuple(out[80, 25]) == BLUE
+
+
+def test_flat_gives_the_hint_colour_alone_and_paper_leaves_unhinted_areas_white(case):
+    grey, rgb, labels = case
+    out = keep_hint_colours(rgb, labels, layer(Hint(20, 50, 3, RED)), Unhinted.PAPER, flat=True)
+    assert (out[15:105, 10:45] == RED).all()
+    assert (out[15:105, 160:190] == 255).all()
+    np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
+
+
+def test_no_hints_change_nothing(case):
+    grey, rgb, labels = case
+    np.testing.assert_array_equal(keep_hint_colours(rgb, labels, layer()), rgb)
+    with pytest.raises(ValueError, match="areas 200x120"):
+        keep_hint_colours(rgb[:10], labels, layer())
