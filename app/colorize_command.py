@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from linetint.imaging.hint_colours import Unhinted, label_areas
 from linetint.model.atomic import atomic_write
 from linetint.model.checkpoint import CheckpointError
 from linetint.model.cleanup import apply_levels, auto_levels
@@ -18,6 +19,7 @@ from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart, load_rgb
 from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
+from .colour_modes import HintColours, hint_colours
 from .export import LAYERED_EXPORTS, compose
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -81,6 +83,20 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="flat colours: one colour per area the lines enclose (the median of the network's), as the "
         "app's View ▸ Flat Colours",
     )
+    parser.add_argument(
+        "--free-hints",
+        dest="keep_hints",
+        action="store_false",
+        help="leave the network's colours as they come; by default every area the lines enclose that "
+        "holds hints takes its hints' colour and keeps the network's shading (View ▸ Keep Hint Colours)",
+    )
+    parser.add_argument(
+        "--unhinted",
+        choices=[choice.value for choice in Unhinted],
+        default=Unhinted.NETWORK.value,
+        help="areas without hints: the network's colour (default) or white paper, to see what is left "
+        "to hint (View ▸ Unhinted Areas)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -92,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
             raise ImageInputError(f"the output must be a .png, .psd or .ora file, not {output.name}")
         if args.max_side < 16:
             raise ImageInputError(f"--max-side must be at least 16, got {args.max_side}")
+        choice = HintColours(args.keep_hints, Unhinted(args.unhinted))
+        if not choice.keep and choice.unhinted is Unhinted.PAPER:
+            # Unhinted areas are told apart only where hinted ones keep their colours: say so, not ignore it
+            raise ImageInputError("--unhinted paper needs the hint colours kept: drop --free-hints")
         grey = load_lineart(args.lineart)
         if args.clean_up:
             grey = apply_levels(grey, auto_levels(grey))
@@ -105,11 +125,15 @@ def run(args: argparse.Namespace) -> int:
         colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)
         rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
         flat = flat_colors(grey, rgb) if args.flat else None
+        kept = None
+        if choice.keep:  # as the app's worker does, on the colour at the line art's size
+            kept, flat = hint_colours(rgb, flat, label_areas(grey), hints, choice)
         if kind == ".png":
-            picture = compose(grey, rgb if flat is None else flat, multiply_lines=args.lines_over)
+            colour = flat if flat is not None else kept if kept is not None else rgb
+            picture = compose(grey, colour, multiply_lines=args.lines_over)
             _save_png_atomic(Image.fromarray(picture), output)
         else:
-            LAYERED_EXPORTS[kind[1:]](grey, rgb, hints, output, flat)
+            LAYERED_EXPORTS[kind[1:]](grey, rgb, hints, output, flat, kept)
     except (
         ImageInputError,
         HintFormatError,

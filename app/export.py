@@ -28,6 +28,7 @@ from .psd import PsdLayer, save_psd
 ORA_MIMETYPE = "image/openraster"
 ORA_VERSION = "0.0.5"
 THUMBNAIL_SIDE = 256
+KEPT_LAYER = "Hint colours"  # Keep Hint Colours' layer in layered exports
 
 
 def colour_at_lineart_size(lineart: np.ndarray, color_rgb: np.ndarray) -> np.ndarray:
@@ -117,12 +118,18 @@ class Layer:
 
 
 def layer_stack(
-    lineart: np.ndarray, color_rgb: np.ndarray | None, hints: HintLayer, flat_rgb: np.ndarray | None = None
+    lineart: np.ndarray,
+    color_rgb: np.ndarray | None,
+    hints: HintLayer,
+    flat_rgb: np.ndarray | None = None,
+    kept_rgb: np.ndarray | None = None,
 ) -> tuple[list[Layer], np.ndarray]:
-    """The layers, top to bottom: hints (hidden), line art (multiply), flat colours (if given), colour
-    (hidden under flats); and the merged picture.
+    """The layers, top to bottom: hints (hidden), line art (multiply), flat colours (if given), hint
+    colours (if given; hidden under flats), colour (hidden under either); and the merged picture.
 
     Colourists shade on top of flats, so with `flat_rgb` (model/flats.py) they are the visible colour.
+    `kept_rgb` is the colour with Keep Hint Colours (imaging/hint_colours.py): its layer holds only the
+    pixels it changed, over the network's colour, so hiding it shows what the network painted.
     Without a colour image (no preview yet) the colour layer is white paper.
     """
     height, width = lineart.shape
@@ -130,14 +137,26 @@ def layer_stack(
         color_rgb = np.full((height, width, 3), 255, dtype=np.uint8)
     color = colour_at_lineart_size(lineart, color_rgb)
     flat = None if flat_rgb is None else colour_at_lineart_size(lineart, flat_rgb)
+    kept = None if kept_rgb is None else colour_at_lineart_size(lineart, kept_rgb)
     layers = [
         Layer("Hints", "data/hints.png", hint_rgba(hints, width, height), visible=False),
         Layer("Line art", "data/lineart.png", _lines_rgba(lineart), multiply=True),
     ]
     if flat is not None:
         layers.append(Layer("Flat colours", "data/flats.png", _opaque(flat)))
-    layers.append(Layer("Colour", "data/colour.png", _opaque(color), visible=flat is None))
-    return layers, compose(lineart, color if flat is None else flat)
+    if kept is not None:
+        layers.append(Layer(KEPT_LAYER, "data/hint-colours.png", _changes(kept, color), visible=flat is None))
+    on_top = flat if flat is not None else kept
+    layers.append(Layer("Colour", "data/colour.png", _opaque(color), visible=on_top is None))
+    return layers, compose(lineart, color if on_top is None else on_top)
+
+
+def _changes(rgb: np.ndarray, under: np.ndarray) -> np.ndarray:
+    """`rgb` opaque where it differs from `under`, transparent where it does not: over `under` it gives
+    `rgb` exactly."""
+    rgba = _opaque(rgb)
+    rgba[..., 3] = np.where((rgb != under).any(axis=-1), 255, 0)
+    return rgba
 
 
 def export_ora(
@@ -146,10 +165,11 @@ def export_ora(
     hints: HintLayer,
     path: str | os.PathLike[str],
     flat_rgb: np.ndarray | None = None,
+    kept_rgb: np.ndarray | None = None,
 ) -> None:
     """Write an OpenRaster file of `layer_stack`'s layers, each an RGBA PNG at the line art's size."""
     height, width = lineart.shape
-    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb)
+    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb, kept_rgb)
     stack = [
         {
             "name": layer.name,
@@ -177,9 +197,10 @@ def export_psd(
     hints: HintLayer,
     path: str | os.PathLike[str],
     flat_rgb: np.ndarray | None = None,
+    kept_rgb: np.ndarray | None = None,
 ) -> None:
     """Write a layered Photoshop file of `layer_stack`'s layers (app/psd.py)."""
-    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb)
+    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb, kept_rgb)
     psd_layers = [
         PsdLayer(layer.name, layer.rgba, layer.visible, b"mul " if layer.multiply else b"norm")
         for layer in reversed(layers)  # a PSD lists the bottom layer first

@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 
 from linetint.model.hints import HintFormatError, HintLayer
 
+from .colour_modes import FREE_HINTS, HintColours
 from .export import LAYERED_EXPORTS, compose, export_png
 from .qt_images import rgb_to_qimage
 from .worker import PreviewEngine, PreviewResult
@@ -57,10 +58,10 @@ class Exporter(QObject):
         """Exports asked for and not yet written (or failed): quitting now would lose them."""
         return len(self._jobs) + self._writing
 
-    def export(self, job: ExportJob, flat: bool) -> None:
+    def export(self, job: ExportJob, flat: bool, hint_colours: HintColours = FREE_HINTS) -> None:
         height, width = job.lineart.shape
         side = min(EXPORT_MAX_SIDE, max(width, height))
-        self._jobs[self._engine.render_full(job.lineart, job.hints, side, flat)] = job
+        self._jobs[self._engine.render_full(job.lineart, job.hints, side, flat, hint_colours)] = job
 
     def forget(self) -> None:
         """Another picture was opened: the engine drops the old one's renders, and so do we."""
@@ -116,7 +117,8 @@ class Exporter(QObject):
         if job.kind == "png":
             export_png(job.lineart, result.colour, job.path, multiply_lines=job.multiply_lines)
         else:
-            LAYERED_EXPORTS[job.kind](job.lineart, result.rgb, job.hints, job.path, result.flat)
+            write = LAYERED_EXPORTS[job.kind]
+            write(job.lineart, result.rgb, job.hints, job.path, result.flat, result.kept)
 
     def _report(self, future: Future, job: ExportJob, text: str) -> None:
         exc = future.exception()  # on the writer thread: the outcome goes to the GUI thread by signal

@@ -284,3 +284,37 @@ def test_an_edit_after_a_pause_is_not_held_back_by_pacing(qtbot, engine_with, mo
         with qtbot.waitSignal(engine.previewReady, timeout=2000) as blocker:
             engine.request(LINEART, layer(n), 512)
         assert blocker.args[0].rgb[0, 0, 0] == n
+
+
+class GreyColorizer(FakeColorizer):
+    """Paints everything mid grey, whatever the hints say: a network that ignores them."""
+
+    def colorize(self, lineart, hints, max_side):
+        self.threads.append(threading.current_thread())
+        return np.full((*lineart.shape, 3), 128, np.uint8)
+
+
+def test_kept_hint_colours_are_made_in_the_worker_and_the_areas_labelled_once_per_size(
+    qtbot, engine_with, monkeypatch
+):
+    from linetint.app import worker as worker_module
+    from linetint.app.colour_modes import HintColours
+    from linetint.imaging.hint_colours import Unhinted
+
+    labelled = []
+    real = worker_module.label_areas
+    monkeypatch.setattr(worker_module, "label_areas", lambda grey: labelled.append(grey.shape) or real(grey))
+    engine = engine_with(GreyColorizer(delay=0))
+    page = np.full((40, 60), 255, np.uint8)
+    page[:, 30] = 0  # two areas, left and right
+    red = HintLayer(60, 40, (Hint(10, 20, 3, (200, 40, 40)),))
+    results = []
+    engine.previewReady.connect(results.append)
+    for choice in (HintColours(), HintColours(unhinted=Unhinted.PAPER), HintColours(keep=False)):
+        engine.request(page, red, 512, hint_colours=choice)
+        qtbot.waitUntil(lambda: engine.up_to_date, timeout=5000)
+    kept, paper, free = results
+    assert tuple(kept.display[20, 10]) == (200, 40, 40) and tuple(kept.colour[20, 50]) == (128, 128, 128)
+    assert tuple(paper.display[20, 50]) == (255, 255, 255)  # the unhinted right area: paper
+    assert free.kept is None and tuple(free.display[20, 10]) == (128, 128, 128)
+    assert labelled == [(40, 60)]  # one labelling for three previews of the same page and size

@@ -82,7 +82,9 @@ def test_flat_gives_each_area_one_colour(tmp_path):
     two = [{"x": 5, "y": 5, "size": 4, "color": "#ff2020"}, {"x": 50, "y": 10, "size": 4, "color": "#2040ff"}]
     hints = {"format": "linetint-hints", "version": 1, "width": 64, "height": 48, "hints": two}
     (tmp_path / "h.json").write_text(json.dumps(hints))
-    args = ("--device", "cpu", "--max-side", "64", "--no-lines", "--hints", tmp_path / "h.json")
+    # Free hints: the two colours hinted in the top area would share it (test_hint_colours.py)
+    hinted = ("--hints", tmp_path / "h.json", "--free-hints")
+    args = ("--device", "cpu", "--max-side", "64", "--no-lines", *hinted)
     assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "raw.png", *args) == 0
     assert run_cli("colorize", tmp_path / "a.png", "-o", tmp_path / "flat.png", "--flat", *args) == 0
     raw, flat = np.asarray(Image.open(tmp_path / "raw.png")), np.asarray(Image.open(tmp_path / "flat.png"))
@@ -127,7 +129,42 @@ def test_a_layered_output_carries_line_art_colour_and_hints(tmp_path, suffix):
     else:
         with zipfile.ZipFile(out) as archive:
             names = re.findall(r'name="([^"]+)"', archive.read("stack.xml").decode())
-    assert sorted(names) == ["Colour", "Flat colours", "Hints", "Line art"]
+    assert sorted(names) == ["Colour", "Flat colours", "Hint colours", "Hints", "Line art"]
+
+
+def two_boxes(tmp_path: Path) -> tuple[Path, Path]:
+    """Line art of two closed boxes side by side, and a hint file with one red hint in the left one."""
+    grey = np.full((48, 96), 255, np.uint8)
+    for x0, x1 in ((4, 44), (52, 92)):
+        grey[4, x0:x1] = grey[43, x0:x1] = 0
+        grey[4:44, x0] = grey[4:44, x1 - 1] = 0
+    Image.fromarray(grey).save(tmp_path / "boxes.png")
+    red = [{"x": 24, "y": 24, "size": 4, "color": "#c82828"}]
+    hints = {"format": "linetint-hints", "version": 1, "width": 96, "height": 48, "hints": red}
+    (tmp_path / "h.json").write_text(json.dumps(hints))
+    return tmp_path / "boxes.png", tmp_path / "h.json"
+
+
+def test_hint_colours_are_kept_unless_free_hints(tmp_path):
+    lineart, hints = two_boxes(tmp_path)
+    args = ("--device", "cpu", "--max-side", "96", "--hints", hints)
+    assert run_cli("colorize", lineart, "-o", tmp_path / "kept.png", *args) == 0
+    assert run_cli("colorize", lineart, "-o", tmp_path / "free.png", "--free-hints", *args) == 0
+    kept, free = np.asarray(Image.open(tmp_path / "kept.png")), np.asarray(Image.open(tmp_path / "free.png"))
+    assert tuple(kept[24, 24]) == (200, 40, 40)  # the hint's colour exactly, at the hint
+    assert np.abs(free[24, 24].astype(int) - (200, 40, 40)).max() > 2  # the network's own idea of it
+    np.testing.assert_array_equal(kept[:, 52:], free[:, 52:])  # the unhinted box keeps the network's
+
+
+def test_unhinted_paper_leaves_an_unhinted_closed_area_white(tmp_path, capsys):
+    lineart, hints = two_boxes(tmp_path)
+    args = ("--device", "cpu", "--max-side", "96", "--hints", hints, "--unhinted", "paper")
+    assert run_cli("colorize", lineart, "-o", tmp_path / "paper.png", *args) == 0
+    paper = np.asarray(Image.open(tmp_path / "paper.png"))
+    assert (paper[8:40, 56:88] == 255).all()  # the right box: no hint, white
+    assert tuple(paper[24, 24]) == (200, 40, 40)
+    assert run_cli("colorize", lineart, "-o", tmp_path / "x.png", "--free-hints", *args) == 2
+    assert "--unhinted paper needs" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
 
 
 def test_json_hints_and_explicit_checkpoint(tmp_path):

@@ -1,0 +1,57 @@
+"""The choices that change the colour a user sees and exports, and the one place they are applied.
+
+Keep Hint Colours (imaging/hint_colours.py) runs after the network, in the worker for the app and in
+`linetint colorize`; both call `hint_colours` here, so preview, exports, Copy Image and the command line
+give the same picture for the same choices. No Qt: the command line uses it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from linetint.imaging.hint_colours import AreaLabels, Unhinted, keep_hint_colours
+from linetint.model.hints import HintLayer
+
+
+@dataclass(frozen=True)
+class HintColours:
+    """View ▸ Keep Hint Colours and View ▸ Unhinted Areas; a project keeps them with its hints."""
+
+    keep: bool = True  # on by default: a hint is a decision, not a suggestion
+    unhinted: Unhinted = Unhinted.NETWORK  # only matters while `keep` is on
+
+
+FREE_HINTS = HintColours(keep=False)  # the network's colours as they come (`--free-hints`)
+
+
+def hint_colours(
+    rgb: np.ndarray,
+    flat: np.ndarray | None,
+    labels: AreaLabels,
+    hints: HintLayer,
+    choice: HintColours,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(kept, flat): `rgb` with every hinted area in its hints' colours and the network's shading (None
+    when the choice is off), and `flat` (flat colours of `rgb`, if made) with every hinted area its hint
+    colour, flat. Both at the labels' size; `hints` at any size of the picture (rasterized as the network
+    sees them)."""
+    if not choice.keep:
+        return None, flat
+    kept = keep_hint_colours(rgb, labels, hints, choice.unhinted)
+    if flat is not None:
+        flat = keep_hint_colours(flat, labels, hints, choice.unhinted, flat=True)
+    return kept, flat
+
+
+def modes_text(flat: bool, choice: HintColours) -> str:
+    """The active modes that change exports, for the status bar (issue 16: a mode must never be silent)."""
+    modes = []
+    if choice.keep:
+        modes.append("Hint colours kept")
+        if choice.unhinted is Unhinted.PAPER:
+            modes.append("unhinted areas paper")
+    if flat:
+        modes.append("Flat colours")
+    return " · ".join(modes)
