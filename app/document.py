@@ -21,6 +21,7 @@ from linetint.model import hints as hint_limits
 from linetint.model.hints import Color, Hint, HintLayer
 from linetint.model.images import check_size, colourfulness, open_image, to_grey
 
+from .colour_modes import HintColours
 from .commands import (
     AddPatchesCommand,
     ClearHintsCommand,
@@ -63,6 +64,7 @@ class Document(QObject):
         source_path: str | os.PathLike[str] | None = None,
         source_name: str | None = None,
         last_result: np.ndarray | None = None,
+        hint_colours: HintColours | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,6 +78,9 @@ class Document(QObject):
         self._last_result: np.ndarray | None = None
         self.last_result = last_result
         self._stroke_ids = itertools.count(1)
+        # Keep Hint Colours and Unhinted Areas as the project holds them; None for a picture opened as
+        # such (it has no say: the window's choice applies). The window keeps it up to date.
+        self.hint_colours = hint_colours
         self.source_colourfulness = 0.0  # of the picture the line art was read from (images.colourfulness)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -111,6 +116,7 @@ class Document(QObject):
             path=path,
             source_name=data.source_name,
             last_result=data.result,
+            hint_colours=data.hint_colours,
             parent=parent,
         )
         if modified:
@@ -119,7 +125,8 @@ class Document(QObject):
 
     def snapshot(self) -> ProjectData:
         """What a project file stores, immutable or read-only, safe to hand to another thread."""
-        return ProjectData(self._lineart, self._hints, self._last_result, self.source_name)
+        choice = self.hint_colours or HintColours()
+        return ProjectData(self._lineart, self._hints, self._last_result, self.source_name, choice)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the project atomically and mark the document saved there; raises OSError."""

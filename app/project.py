@@ -4,6 +4,7 @@ Layout (all at the zip's top level)::
 
     manifest.json   {"format": "linetint-project", "version": 1, "app_version": "...", "width": W,
                      "height": H, "source_name": "cat.png" | null,
+                     "hint_colours": {"keep": true, "unhinted": "network" | "paper"},
                      "files": {"lineart": "lineart.png", "hints": "hints.json",
                                "hints_image": "hints.png", "result": "result.png" | null}}
     lineart.png     grey line art, W x H
@@ -14,6 +15,10 @@ Layout (all at the zip's top level)::
 Projects arrive from anywhere, so loading trusts nothing: entries are read into memory (never extracted),
 each against a size limit checked on the declared size before reading and again while reading; a single
 entry with an absolute or ``..`` path refuses the whole file; images are size-checked before decoding.
+
+``hint_colours`` (View ▸ Keep Hint Colours, Unhinted Areas) changes what the project exports, so it
+travels with it; projects written before it existed, or with a value this version does not know, open
+with the defaults (kept, network colour) rather than not at all.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from linetint.imaging.hint_colours import Unhinted
 from linetint.model.atomic import atomic_write, remove_stale_temps
 from linetint.model.colorizer import is_working_size
 from linetint.model.files import NotARegularFile, open_regular
@@ -38,6 +44,7 @@ from linetint.model.hints import HintFormatError, HintLayer, hint_rgba, layer_fr
 from linetint.model.images import ImageInputError, check_size, decode_image, to_grey
 
 from .cli import app_version
+from .colour_modes import HintColours
 
 FORMAT_NAME = "linetint-project"
 FORMAT_VERSION = 1
@@ -73,6 +80,7 @@ class ProjectData:
     hints: HintLayer  # at line-art size
     result: np.ndarray | None = None  # uint8 RGB preview at line-art size or at its working size
     source_name: str | None = None  # file name of the image the line art came from
+    hint_colours: HintColours = HintColours()  # Keep Hint Colours and Unhinted Areas, as last chosen
 
     @property
     def width(self) -> int:
@@ -139,6 +147,7 @@ def save_project(data: ProjectData, path: str | os.PathLike[str], *, fast: bool 
         "width": data.width,
         "height": data.height,
         "source_name": data.source_name,
+        "hint_colours": {"keep": data.hint_colours.keep, "unhinted": data.hint_colours.unhinted.value},
         "files": files,
     }
     with atomic_write(path) as f, zipfile.ZipFile(f, "w") as archive:
@@ -304,7 +313,22 @@ def _load(archive: zipfile.ZipFile) -> ProjectData:
         image = _decode_png(_read(archive, entries, files["result"], MAX_IMAGE_BYTES), "result")
         _check_shape("the result", *image.size, manifest)
         result = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    return ProjectData(lineart, hints, result, manifest.get("source_name"))
+    hint_colours = _hint_colours(manifest.get("hint_colours"))
+    return ProjectData(lineart, hints, result, manifest.get("source_name"), hint_colours)
+
+
+def _hint_colours(value: object) -> HintColours:
+    """The manifest's hint colour choices; a view choice is never worth refusing the work over, so what
+    is missing or unknown takes its default."""
+    default = HintColours()
+    if not isinstance(value, dict):
+        return default
+    keep = value.get("keep")
+    unhinted = value.get("unhinted")
+    return HintColours(
+        keep if isinstance(keep, bool) else default.keep,
+        Unhinted(unhinted) if unhinted in {choice.value for choice in Unhinted} else default.unhinted,
+    )
 
 
 __all__ = [

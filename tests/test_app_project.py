@@ -18,9 +18,11 @@ from PIL import Image
 
 from linetint.app import project
 from linetint.app.autosave import AutosaveStore
+from linetint.app.colour_modes import HintColours
 from linetint.app.document import Document
 from linetint.app.export import export_hints, export_ora, export_png
 from linetint.app.project import ProjectData, ProjectError, load_project, save_project
+from linetint.imaging.hint_colours import Unhinted
 from linetint.model.hints import Hint, HintLayer, hint_rgba, layer_to_json, load_hints
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,6 +67,32 @@ def test_save_then_load_gives_back_the_same_picture_hints_and_result(tmp_path, w
     assert manifest["format"] == "linetint-project" and manifest["version"] == 1
     assert (manifest["width"], manifest["height"]) == (W, H)
     assert np.array_equal(hints_png, hint_rgba(data.hints))  # other tools see the same hints
+
+
+@pytest.mark.parametrize(
+    "choice", [HintColours(), HintColours(keep=False), HintColours(unhinted=Unhinted.PAPER)]
+)
+def test_the_hint_colour_choice_survives_save_and_reopen(qapp, tmp_path, choice):
+    doc = Document(sample_data().lineart, hint_colours=choice)
+    doc.save(tmp_path / "a.linetint")
+    assert Document.from_project(tmp_path / "a.linetint").hint_colours == choice
+
+
+@pytest.mark.parametrize("written", [None, "yes", {"keep": "no", "unhinted": "sky"}, {"keep": False}])
+def test_a_project_without_a_known_hint_colour_choice_opens_with_the_defaults_it_knows(tmp_path, written):
+    save_project(sample_data(), tmp_path / "old.linetint")
+    with zipfile.ZipFile(tmp_path / "old.linetint") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(entries["manifest.json"])
+    del manifest["hint_colours"]  # as a project from before Keep Hint Colours
+    if written is not None:
+        manifest["hint_colours"] = written
+    entries["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(tmp_path / "old.linetint", "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    keep = written["keep"] if isinstance(written, dict) and isinstance(written["keep"], bool) else True
+    assert load_project(tmp_path / "old.linetint").hint_colours == HintColours(keep=keep)
 
 
 def test_a_saved_document_reopens_clean_with_its_title(qapp, tmp_path):
@@ -314,6 +342,24 @@ def test_ora_with_flat_colours_shows_them_over_the_hidden_colour_layer(tmp_path)
     assert (flats[..., :3] == 90).all() and (flats[..., 3] == 255).all()
     paper = data.lineart == 255
     assert (merged[paper][:, :3] == 90).all()  # the merged picture is what the visible layers show
+
+
+def test_ora_with_kept_hint_colours_has_their_own_layer_over_the_network_colour(tmp_path):
+    data = sample_data()
+    kept = data.result.copy()
+    kept[:5, :5] = (255, 0, 0)  # what Keep Hint Colours changed
+    export_ora(data.lineart, data.result, data.hints, tmp_path / "kept.ora", kept_rgb=kept)
+    with zipfile.ZipFile(tmp_path / "kept.ora") as archive:
+        layers = ElementTree.fromstring(archive.read("stack.xml")).find("stack").findall("layer")
+        shown = {layer.get("name"): layer.get("visibility") for layer in layers}
+        layer = np.asarray(Image.open(io.BytesIO(archive.read("data/hint-colours.png"))))
+        merged = np.asarray(Image.open(io.BytesIO(archive.read("mergedimage.png"))))
+    assert [layer.get("name") for layer in layers] == ["Hints", "Line art", "Hint colours", "Colour"]
+    assert shown == {"Hints": "hidden", "Line art": "visible", "Hint colours": "visible", "Colour": "hidden"}
+    changed = (kept != data.result).any(axis=-1)
+    assert (layer[..., 3] == np.where(changed, 255, 0)).all()  # only what it changed: hide it to compare
+    paper = data.lineart == 255
+    assert np.array_equal(merged[paper][:, :3], kept[paper])  # the merged picture shows the kept colours
 
 
 def test_ora_thumbnail_of_a_big_picture_is_small(tmp_path):
