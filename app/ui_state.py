@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 TOGGLES = {  # settings key: (action, default)
     "view/flat_colours": ("flats", False),
     "view/preview_follows_canvas": ("follow_canvas", True),
+    "view/keep_hint_colours": ("keep_hints", True),
 }
+UNHINTED_KEY = "view/unhinted"  # "network" or "paper": View ▸ Unhinted Areas
 
 
 def restore_ui(window: MainWindow, store: QSettings) -> None:
@@ -34,6 +36,8 @@ def restore_ui(window: MainWindow, store: QSettings) -> None:
         window.actions[action].setChecked(
             value in (True, "true") or (default and value not in (False, "false"))
         )
+    paper = store.value(UNHINTED_KEY, "network") == "paper"  # anything else: the default
+    window.actions["unhinted_paper" if paper else "unhinted_network"].setChecked(True)
     _restore_brush(window, store)
 
 
@@ -55,6 +59,7 @@ def save_ui(window: MainWindow, store: QSettings) -> None:
     store.setValue("window/splitter", window.splitter.saveState())
     for key, (action, _) in TOGGLES.items():
         store.setValue(key, window.actions[action].isChecked())
+    store.setValue(UNHINTED_KEY, "paper" if window.actions["unhinted_paper"].isChecked() else "network")
     store.setValue("brush/size", window.colors.size)
     store.setValue("brush/colour", window.colors.color.name())
     store.setValue("brush/recent", [c.name() for c in window.colors.recent])

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QColor,
     QDragEnterEvent,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
+from linetint.imaging.hint_colours import Unhinted
 from linetint.model import hints as hint_limits
 from linetint.model.cleanup import needs_clean_up
 from linetint.model.hints import HintFormatError, load_hints
@@ -46,6 +48,7 @@ from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool
 from .cli import app_version
 from .color_panel import RECENT_COUNT, ColorPanel
+from .colour_modes import HintColours, modes_text
 from .commands import hint_at
 from .document import Document
 from .export import export_hints
@@ -124,6 +127,7 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self._build_status_bar()
         restore_ui(self, self._store)  # window layout, view toggles, brush
+        self._show_modes()
         self._rebuild_recent_menu()
         self._connect()
         self.set_tool(Tool.BRUSH)
@@ -184,6 +188,9 @@ class MainWindow(QMainWindow):
                 "Preview &Under Line Art", self._toggle_preview_under, "P", "preview-under", True
             ),
             "flats": a("&Flat Colours", self._toggle_flats, "F", None, True),
+            "keep_hints": a("&Keep Hint Colours", self._hint_colours_changed, "K", "keep-hints", True),
+            "unhinted_network": a("&Network Colour", self._hint_colours_changed, None, None, True),
+            "unhinted_paper": a("&Paper", self._hint_colours_changed, None, None, True),
             "follow_canvas": a("Preview &Follows Canvas Zoom", self._sync_preview_view, "L", None, True),
             "shortcuts": a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"]),
             "about": a("&About LineTint", self.show_about),
@@ -193,6 +200,14 @@ class MainWindow(QMainWindow):
         self.actions["history"].setShortcut(QKeySequence("Ctrl+H"))
         self.actions["lines_over"].setChecked(True)
         self.actions["show_hints"].setChecked(True)
+        self.actions["keep_hints"].setChecked(True)  # a hint is a decision: its colour is the colour
+        self.actions["keep_hints"].setToolTip(
+            "Keep Hint Colours (K): every area holding hints takes their colour, with the network's shading"
+        )
+        unhinted = QActionGroup(self)  # Unhinted Areas: one or the other
+        for key in ("unhinted_network", "unhinted_paper"):
+            unhinted.addAction(self.actions[key])
+        self.actions["unhinted_network"].setChecked(True)
         stack_undo = QAction(icon("undo"), "&Undo", self)
         stack_undo.setShortcut(QKeySequence.StandardKey.Undo)
         stack_undo.triggered.connect(lambda: self.document and self.document.undo_stack.undo())
@@ -232,10 +247,15 @@ class MainWindow(QMainWindow):
             "follow_canvas",
             None,
             "flats",
+            "keep_hints",
             None,
             "history",
         ):
             view_menu.addSeparator() if key is None else view_menu.addAction(act[key])
+            if key == "keep_hints":
+                self.unhinted_menu = view_menu.addMenu("Unhinted &Areas")
+                self.unhinted_menu.addAction(act["unhinted_network"])
+                self.unhinted_menu.addAction(act["unhinted_paper"])
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(act["shortcuts"])
         help_menu.addAction(act["about"])
@@ -249,7 +269,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addWidget(self.colors)
         bar.addSeparator()
-        for key in ("clear", "show_hints", "preview_under", "fit"):
+        for key in ("clear", "show_hints", "preview_under", "keep_hints", "fit"):
             bar.addAction(act[key])
         self.addToolBar(bar)
 
@@ -259,12 +279,21 @@ class MainWindow(QMainWindow):
         self.status_time = QLabel("")
         self.status_zoom = QLabel("")
         self.status_hints = QLabel("")
+        # The modes that change what is exported, always in sight (issue 16: Flat Colours went unnoticed)
+        self.status_modes = QLabel("")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: the model gives no progress
         self.busy.setMaximumWidth(90)
         self.busy.setVisible(False)
         bar = self.statusBar()  # transient messages on the left, the model's state always visible
-        widgets = (self.busy, self.status_hints, self.status_time, self.status_model, self.status_device)
+        widgets = (
+            self.busy,
+            self.status_modes,
+            self.status_hints,
+            self.status_time,
+            self.status_model,
+            self.status_device,
+        )
         for widget in (*widgets, self.status_zoom):
             bar.addPermanentWidget(widget)
 
@@ -302,6 +331,7 @@ class MainWindow(QMainWindow):
         document.modifiedChanged.connect(lambda _: self._update_title())
         document.pathChanged.connect(self._update_title)
         self.engine.invalidate()
+        self._take_hint_colours(document)
         self.canvas.set_lineart(document.lineart)
         self.canvas.set_hints(document.hints)
         self._count_hints()
@@ -479,10 +509,40 @@ class MainWindow(QMainWindow):
     def request_preview(self) -> None:
         if self.document is not None:
             doc, flat = self.document, self.actions["flats"].isChecked()
-            self.engine.request(doc.lineart, doc.hints, self.settings.preview_max_side, flat)
+            side = self.settings.preview_max_side
+            self.engine.request(doc.lineart, doc.hints, side, flat, self.hint_colours())
 
     def _toggle_flats(self) -> None:
+        self._show_modes()
         self.request_preview()  # the worker makes the flat colours along with the next result
+
+    def hint_colours(self) -> HintColours:
+        """View ▸ Keep Hint Colours and View ▸ Unhinted Areas, as the menu shows them."""
+        paper = self.actions["unhinted_paper"].isChecked()
+        unhinted = Unhinted.PAPER if paper else Unhinted.NETWORK
+        return HintColours(self.actions["keep_hints"].isChecked(), unhinted)
+
+    def _set_hint_colours(self, choice: HintColours) -> None:
+        self.actions["keep_hints"].setChecked(choice.keep)
+        self.actions[f"unhinted_{choice.unhinted.value}"].setChecked(True)
+        self._show_modes()
+
+    def _take_hint_colours(self, document: Document) -> None:
+        """A project brings the choice it was saved with; a picture takes the window's."""
+        if document.hint_colours is not None:
+            self._set_hint_colours(document.hint_colours)
+        document.hint_colours = self.hint_colours()
+
+    def _hint_colours_changed(self) -> None:
+        if self.document is not None:
+            self.document.hint_colours = self.hint_colours()  # saved with the project
+        self._show_modes()
+        self.request_preview()
+
+    def _show_modes(self) -> None:
+        choice = self.hint_colours()
+        self.unhinted_menu.setEnabled(choice.keep)  # paper or network matters only for kept colours
+        self.status_modes.setText(modes_text(self.actions["flats"].isChecked(), choice))
 
     def import_hints_dialog(self) -> None:
         if self.document is None:
@@ -735,7 +795,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         self.statusBar().showMessage(f"Rendering {path.name if path else 'the picture'} at full resolution…")
         job = ExportJob(path, kind, multiply_lines, doc.lineart, doc.hints)
-        self.exporter.export(job, self.actions["flats"].isChecked())
+        self.exporter.export(job, self.actions["flats"].isChecked(), self.hint_colours())
 
     def _guarded_write(self, write, path: Path) -> bool:
         try:

@@ -396,6 +396,99 @@ def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file
     assert win.colors.color.getRgb()[:3] == tuple(int(c) for c in flat[10, 40])
 
 
+@pytest.fixture
+def box_file(tmp_path) -> Path:
+    """A closed box on the left of the page; the rest of the paper is one more area."""
+    grey = np.full((60, 80), 255, np.uint8)
+    grey[5, 5:41] = grey[54, 5:41] = 0
+    grey[5:55, 5] = grey[5:55, 40] = 0
+    Image.fromarray(grey).save(tmp_path / "box.png")
+    return tmp_path / "box.png"
+
+
+RED = (200, 40, 40)
+
+
+def preview_at(window, x: int, y: int) -> tuple[int, ...]:
+    shown = window.preview.rgb  # at the working size
+    return tuple(int(c) for c in shown[y * shown.shape[0] // 60, x * shown.shape[1] // 80])
+
+
+def fresh_preview(window, qtbot) -> None:
+    before = window.preview.rgb
+    qtbot.waitUntil(lambda: window.preview.rgb is not before and window.engine.up_to_date, timeout=10000)
+
+
+def test_keep_hint_colours_shows_the_hint_colour_in_a_hinted_shape_and_paper_where_unhinted(
+    win, box_file, qtbot
+):
+    assert win.actions["keep_hints"].isChecked()  # on by default
+    win.open_path(box_file)
+    qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
+    win.document.paint([Hint(20, 30, 6, RED)])
+    fresh_preview(win, qtbot)
+    assert preview_at(win, 20, 30) == RED  # the hint's colour exactly, where the hint is
+    network = preview_at(win, 60, 30)
+    assert "Hint colours kept" in win.status_modes.text()
+    QTest.keyClick(win.canvas, Qt.Key.Key_K)  # off: the network's own colours
+    fresh_preview(win, qtbot)
+    assert np.abs(np.subtract(preview_at(win, 20, 30), RED)).max() > 2
+    assert "Hint colours" not in win.status_modes.text()
+    assert not win.unhinted_menu.isEnabled()  # paper or network matters only with kept colours
+    win.actions["keep_hints"].trigger()
+    win.actions["unhinted_paper"].trigger()
+    fresh_preview(win, qtbot)
+    assert preview_at(win, 60, 30) == (255, 255, 255) != network  # unhinted paper stays white
+    assert preview_at(win, 20, 30) == RED
+    assert "unhinted areas paper" in win.status_modes.text()
+
+
+def test_exports_and_copy_image_keep_the_hint_colours_as_the_preview_does(win, box_file, tmp_path, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    win.open_path(box_file)
+    win.document.paint([Hint(20, 30, 6, RED)])
+    win.export(tmp_path / "kept.png", "png", multiply_lines=True)
+    win.export(tmp_path / "kept.psd", "psd")
+    win.copy_image()
+    qtbot.waitUntil(lambda: (tmp_path / "kept.psd").exists() and win.exporter.pending == 0, timeout=20000)
+    png = np.asarray(Image.open(tmp_path / "kept.png").convert("RGB"))
+    assert tuple(png[30, 20]) == RED
+    with Image.open(tmp_path / "kept.psd") as psd:
+        assert [layer[0] for layer in psd.layers] == ["Colour", "Hint colours", "Line art", "Hints"]
+        assert np.array_equal(np.asarray(psd.convert("RGB")), png)
+    assert QGuiApplication.clipboard().image().pixelColor(20, 30).getRgb()[:3] == RED
+
+
+def test_the_hint_colour_choice_goes_with_a_project_and_survives_a_restart(
+    qtbot, tmp_path, messages, box_file
+):
+    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
+    settings = AppSettings(device="cpu", preview_max_side=512)
+
+    def start():
+        window = MainWindow(settings, PreviewEngine(loader=lambda c: tiny), None, ui_store(tmp_path))
+        qtbot.addWidget(window)
+        return window
+
+    first = start()
+    assert first.open_path(box_file)
+    first.actions["unhinted_paper"].trigger()
+    assert first._save_to(tmp_path / "paper.linetint")  # saved with unhinted paper
+    first.actions["keep_hints"].trigger()
+    first.actions["unhinted_network"].trigger()
+    assert first.open_path(tmp_path / "paper.linetint")  # the project brings its own choice back
+    assert first.actions["keep_hints"].isChecked() and first.actions["unhinted_paper"].isChecked()
+    first.actions["keep_hints"].trigger()
+    assert first.open_path(box_file)  # a picture takes the window's choice
+    assert not first.actions["keep_hints"].isChecked() and first.actions["unhinted_paper"].isChecked()
+    first.close()
+    second = start()
+    assert not second.actions["keep_hints"].isChecked() and second.actions["unhinted_paper"].isChecked()
+    assert second.status_modes.text() == ""  # nothing that changes exports is on
+    second.close()
+
+
 def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
     win, lineart_file, tmp_path, messages
 ):
@@ -550,6 +643,7 @@ def test_brush_size_shortcuts(win, lineart_file):
 
 
 def test_preview_arrives_after_an_edit_and_rapid_edits_coalesce(win, lineart_file, qtbot):
+    win.actions["keep_hints"].trigger()  # the network's own answer, hint colours not kept
     win.open_path(lineart_file)
     qtbot.waitUntil(lambda: win.engine.up_to_date and win.preview.rgb is not None, timeout=10000)
     runs_before = win.engine.worker.runs
@@ -656,7 +750,8 @@ def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_pat
     win.export(tmp_path / "flat.psd", "psd")
     qtbot.waitUntil(lambda: (tmp_path / "flat.psd").exists(), timeout=20000)
     with Image.open(tmp_path / "flat.psd") as psd:
-        assert [layer[0] for layer in psd.layers] == ["Colour", "Flat colours", "Line art", "Hints"]
+        names = [layer[0] for layer in psd.layers]
+        assert names == ["Colour", "Hint colours", "Flat colours", "Line art", "Hints"]
         assert np.array_equal(np.asarray(psd.convert("RGB")), flat)  # its merged picture is the export
 
 
