@@ -32,14 +32,15 @@ def hint_colours(
     labels: AreaLabels,
     hints: HintLayer,
     choice: HintColours,
+    shaded: bool = True,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(kept, flat): `rgb` with every hinted area in its hints' colours and the network's shading (None
     when the choice is off), and `flat` (flat colours of `rgb`, if made) with every hinted area its hint
     colour, flat. Both at the labels' size; `hints` at any size of the picture (rasterized as the network
-    sees them)."""
+    sees them). `shaded=False` skips `kept` where only the flats will be shown (a preview with flats)."""
     if not choice.keep:
         return None, flat
-    kept = keep_hint_colours(rgb, labels, hints, choice.unhinted)
+    kept = keep_hint_colours(rgb, labels, hints, choice.unhinted) if shaded else None
     if flat is not None:
         flat = keep_hint_colours(flat, labels, hints, choice.unhinted, flat=True)
     return kept, flat

@@ -345,7 +345,9 @@ class ColorizeWorker(QObject):
         kept = None
         if request.hint_colours.keep:
             labels = self._labels(request.lineart, grey)
-            kept, flat = hint_colours(colour, flat, labels, request.hints, request.hint_colours)
+            # a preview with flats shows only them; exports carry both (the layered files as layers)
+            shaded = request.full_render or not request.flat
+            kept, flat = hint_colours(colour, flat, labels, request.hints, request.hint_colours, shaded)
         if scale < 1:  # flats stay flat (nearest); kept colours keep their shading smooth (bicubic)
             kept = None if kept is None else _enlarged(kept, width, height, Image.Resampling.BICUBIC)
             flat = None if flat is None else _enlarged(flat, width, height, Image.Resampling.NEAREST)
