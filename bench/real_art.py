@@ -34,9 +34,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
+from linetint.imaging.hint_colours import Unhinted, keep_hint_colours, label_areas
 from linetint.model.colorizer import Colorizer, default_checkpoint_path
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES
-from linetint.model.hints import hint_rgba
+from linetint.model.hints import HintLayer, hint_rgba
 from linetint.training.real_art import (
     HELDOUT_MAX_SIDE,
     MAX_SIDE,
@@ -52,6 +53,7 @@ from linetint.training.real_art import (
     load_sample,
     mean_of,
     model_colorize,
+    multiply_lines,
     nearest_hint_fill,
     sample_folders,
     score_picture,
@@ -142,6 +144,24 @@ def as_json(
             for column, rows in results.items()
         },
     }
+
+
+def kept_columns(models: dict[str, tuple[str, Colorizer]], max_side: int) -> dict[str, Colorize]:
+    """Each model with Keep Hint Colours after it, at the line art's size as `linetint colorize` runs it:
+    unhinted areas in the network's colour ("kept"), and left as paper ("kept, paper")."""
+    columns: dict[str, Colorize] = {}
+    for name, (_, model) in models.items():
+        for label, unhinted in (("kept", Unhinted.NETWORK), ("kept, paper", Unhinted.PAPER)):
+            columns[f"{name} {label}"] = _kept(model, max_side, unhinted)
+    return columns
+
+
+def _kept(model: Colorizer, max_side: int, unhinted: Unhinted) -> Colorize:
+    def run(grey: np.ndarray, hints: HintLayer) -> np.ndarray:
+        rgb = model.colorize(grey, hints, max_side=max_side)
+        return multiply_lines(grey, keep_hint_colours(rgb, label_areas(grey), hints, unhinted))
+
+    return run
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -296,6 +316,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-side", type=int, default=MAX_SIDE, help=f"working size (default {MAX_SIDE})")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="cpu")
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default="auto")
+    parser.add_argument(
+        "--keep-hint-colours",
+        action="store_true",
+        help="also score each model with Keep Hint Colours (issue 14), as `linetint colorize` now does by "
+        "default, and with its unhinted areas left as paper",
+    )
     parser.add_argument("--json", type=Path, help="write the numbers as JSON")
     parser.add_argument("--grid", type=Path, help="write a JPEG grid: line art | hints | peer | each model")
     args = parser.parse_args(argv)
@@ -309,9 +335,11 @@ def main(argv: list[str] | None = None) -> int:
     if samples:
         columns: dict[str, Colorize] = {WHITE: white_page, NEAREST: nearest_hint_fill}
         columns.update({name: model_colorize(model, args.max_side) for name, (_, model) in models.items()})
+        if args.keep_hint_colours:
+            columns.update(kept_columns(models, args.max_side))
         results = {name: evaluate_samples(colorize, samples) for name, colorize in columns.items()}
         print(f"{len(samples)} samples from {args.samples}; CIE76 ΔE, lower is better\n")
-        print(markdown_table(results, list(models)))
+        print(markdown_table(results, [c for c in columns if c not in (WHITE, NEAREST)]))
     heldout = run_heldout(args.heldout, args.heldout_count, models)
     if heldout is not None:
         print(("\n" if samples else "") + heldout[0])
@@ -323,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             document["heldout"] = heldout[1]
         args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     if args.grid and samples:
-        write_grid(samples, results, list(models), args.grid)
+        write_grid(samples, results, [c for c in results if c not in (WHITE, NEAREST)], args.grid)
     return 0
 
 

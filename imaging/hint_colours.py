@@ -22,7 +22,7 @@ from linetint.model.hints import HintLayer, hint_rgba
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # Rec. 601: lightness as the eye weighs the channels
 PAPER = 255
-CHUNK = 65536  # pixels of areas with several hint colours compared at a time
+QUANT_BITS = 4  # network colours are matched to hint colours at 16 levels a channel: 4,096 table rows
 
 
 class Unhinted(Enum):
@@ -62,14 +62,14 @@ def keep_hint_colours(
         raise ValueError(f"colours are {rgb.shape[1]}x{rgb.shape[0]}, areas {width}x{height}")
     hint_pixels = hint_rgba(hints, width, height)
     hinted = hint_pixels[..., 3] > 0
-    palette, choices = _palette_of_areas(labels, hint_pixels[..., :3], hinted)
-    has_hints = np.r_[choices[:, 0] >= 0, False]  # the extra entry: label -1, lines
+    palette, holds = _palette_of_areas(labels, hint_pixels[..., :3], hinted)
+    has_hints = np.r_[holds.any(axis=1), False]  # the extra entry: label -1, lines
     out = rgb.copy()
     inside = has_hints[labels.areas]
     if unhinted is Unhinted.PAPER:
         out[(labels.areas >= 0) & ~inside] = PAPER
     if inside.any():
-        out[inside] = _recoloured(rgb, labels.areas, inside, palette, choices, flat)
+        out[inside] = _recoloured(rgb, labels.areas, inside, palette, holds, flat)
     out[hinted] = hint_pixels[..., :3][hinted]
     return out
 
@@ -77,58 +77,62 @@ def keep_hint_colours(
 def _palette_of_areas(
     labels: AreaLabels, colours: np.ndarray, hinted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct hint colours (K×3), and per area the indices of the colours hinted in it (count×M,
-    padded with -1; M the most colours any area holds; a row of -1 for an area without hints)."""
+    """The distinct hint colours (K×3), and which of them each area holds (count×K booleans)."""
     where = hinted & (labels.areas >= 0)
     palette_codes, colour_index = np.unique(_code(colours[where]), return_inverse=True)
-    pairs = np.unique(labels.areas[where] * max(1, len(palette_codes)) + colour_index.ravel())
-    area, colour = np.divmod(pairs, max(1, len(palette_codes)))
-    per_area = np.bincount(area, minlength=labels.count)
-    choices = np.full((labels.count, max(1, int(per_area.max(initial=0)))), -1, np.int64)
-    rank = np.arange(len(pairs)) - np.repeat(np.cumsum(per_area) - per_area, per_area)
-    choices[area, rank] = colour
-    return _decode(palette_codes), choices
+    holds = np.zeros((labels.count, len(palette_codes)), bool)
+    holds[labels.areas[where], colour_index.ravel()] = True
+    return _decode(palette_codes), holds
 
 
 def _recoloured(
-    rgb: np.ndarray, areas: np.ndarray, inside: np.ndarray, palette: np.ndarray, choices: np.ndarray,
+    rgb: np.ndarray, areas: np.ndarray, inside: np.ndarray, palette: np.ndarray, holds: np.ndarray,
     flat: bool,
 ) -> np.ndarray:  # fmt: skip
     """The new colours of the `inside` pixels: their hint colour plus the network's lightness offset."""
     pixels = rgb[inside]
     area = areas[inside]
-    index = _colour_per_pixel(pixels, area, choices, palette)
+    index = _colour_per_pixel(pixels, area, holds, palette)
     colour = palette[index]
     if flat:
         return colour
     # Shading is measured within each colour's part of an area: where two colours share one, the network
     # painted them at different lightness, and that difference is hue, not shade.
-    segments, segment = np.unique(area * len(palette) + index, return_inverse=True)
+    segment = area * len(palette) + index
+    present = np.zeros(holds.size, bool)
+    present[segment] = True
+    segment = (np.cumsum(present) - 1)[segment]  # dense numbers for the (area, colour) pairs that occur
     luma = (pixels @ LUMA).astype(np.int16)  # 0..255: a lightness step finer than this does not show
-    offset = luma - _medians(luma, segment.ravel(), len(segments))[segment.ravel()].astype(np.int16)
+    offset = luma - _medians(luma, segment, int(present.sum()))[segment].astype(np.int16)
     shaded = colour.astype(np.int16) + offset[:, None]
     return np.clip(shaded, 0, 255, out=shaded).astype(np.uint8)
 
 
 def _colour_per_pixel(
-    pixels: np.ndarray, area: np.ndarray, choices: np.ndarray, palette: np.ndarray
+    pixels: np.ndarray, area: np.ndarray, holds: np.ndarray, palette: np.ndarray
 ) -> np.ndarray:
     """Each pixel's hint colour index: its area's, or in an area of several, the one nearest the colour
-    the network painted there — the network's own idea of where one colour ends and the next begins."""
-    chosen = choices[area, 0]
-    shared_areas = np.flatnonzero(choices[:, 1] >= 0) if choices.shape[1] > 1 else np.empty(0, np.int64)
+    the network painted there — the network's own idea of where one colour ends and the next begins.
+
+    The nearest colour is looked up in a table per shared area over the network colours quantised to
+    QUANT_BITS a channel: a few thousand distances per area instead of one per pixel and colour."""
+    chosen = holds.argmax(axis=1)[area]  # the area's only colour, or its first
+    shared_areas = np.flatnonzero(holds.sum(axis=1) > 1)
     if len(shared_areas) == 0:
         return chosen
-    rows = np.flatnonzero(np.isin(area, shared_areas))
-    rows = rows[np.argsort(area[rows], kind="stable")]
-    bounds = np.flatnonzero(np.diff(area[rows])) + 1
-    for group in np.split(rows, bounds):  # one area at a time: its own few colours, not the most any has
-        options = choices[area[group[0]]]
-        options = options[options >= 0]
-        for start in range(0, len(group), CHUNK):
-            part = group[start : start + CHUNK]
-            diff = palette[options][None, :, :].astype(np.int32) - pixels[part, None, :].astype(np.int32)
-            chosen[part] = options[(diff * diff).sum(axis=-1).argmin(axis=1)]
+    table_of = np.full(len(holds), -1, np.int64)
+    table_of[shared_areas] = np.arange(len(shared_areas))
+    rows = np.flatnonzero(table_of[area] >= 0)
+    levels = 1 << QUANT_BITS
+    centres = (np.indices((levels,) * 3).reshape(3, -1).T + 0.5) * (256 / levels)  # (levels³, 3)
+    distance = ((centres[:, None, :] - palette[None, :, :].astype(np.float32)) ** 2).sum(axis=-1)
+    tables = np.empty((len(shared_areas), len(centres)), np.int64)
+    for i, a in enumerate(shared_areas):
+        options = np.flatnonzero(holds[a])
+        tables[i] = options[distance[:, options].argmin(axis=1)]
+    q = (pixels[rows] >> (8 - QUANT_BITS)).astype(np.int64)
+    codes = (q[:, 0] * levels + q[:, 1]) * levels + q[:, 2]
+    chosen[rows] = tables[table_of[area[rows]], codes]
     return chosen
 
 

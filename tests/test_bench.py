@@ -74,3 +74,9 @@ def test_feature_pictures_are_remade(tmp_path):
         Image.open(tmp_path / "flat-colours.jpg") as flats,
     ):
         assert clean_up.width > 2 * clean_up.height and flats.width > flats.height / 2  # 3 across; 2 across
+
+
+def test_hint_colours_bench_prints_its_ratios():
+    done = run_script("bench/hint_colours.py", "--side", "128", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    assert "| keep hint colours (every edit) |" in done.stdout and "× network pass" in done.stdout
