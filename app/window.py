@@ -918,6 +918,7 @@ class MainWindow(QMainWindow):
             return
         save_ui(self, self._store)
         self._autosave_timer.stop()  # a snapshot due after this would find its thread gone
+        self.hide()  # gone at once: what follows may wait for a preview run to finish
         self.engine.shutdown()
         self._autosave_pool.shutdown(wait=True)
         self.exporter.shutdown()

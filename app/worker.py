@@ -237,6 +237,11 @@ class ColorizeWorker(QObject):
                 self.busyChanged.emit(False)
             came_while_busy = True
 
+    def drop_waiting(self) -> None:
+        """Forget the waiting preview and renders (any thread): the app is closing."""
+        with self._lock:
+            self._pending, self._pending_renders = None, []
+
     def _pace(self) -> None:
         """In a burst, wait until BURST_INTERVAL_S after the last preview started (exports never wait)."""
         with self._lock:
@@ -490,6 +495,9 @@ class PreviewEngine(QObject):
         self._floor = self._shown = self._latest_preview = self._serial
 
     def shutdown(self) -> None:
+        """Stop the worker: what waits is dropped, only a run under way is finished (a torch call cannot be
+        interrupted); the window hides before calling this, so the user does not wait on it."""
+        self.worker.drop_waiting()
         self._thread.quit()
         self._thread.wait()
 

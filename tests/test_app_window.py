@@ -1,6 +1,7 @@
 """The window as a user drives it: clicks, drags, undo, files, exports, failures."""
 
 import json
+import time
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -1104,3 +1105,27 @@ def test_a_failing_model_shows_one_dialog_per_failure_until_a_preview_succeeds(
     monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     win.document.paint([Hint(9, 9, 3, (9, 9, 9))])
     qtbot.waitUntil(lambda: sum("boom" in m for m in messages.warnings) == 2, timeout=10000)
+
+
+def test_closing_while_a_preview_runs_hides_the_window_at_once_and_runs_nothing_more(
+    win, lineart_file, qtbot, monkeypatch
+):
+    win.open_path(lineart_file)
+    qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
+    colorizer = win.engine.worker._colorizer
+    real, runs, shown_at_end = colorizer.colorize, [], []
+
+    def slow(*args, **kwargs):
+        runs.append(time.perf_counter())
+        time.sleep(0.5)
+        shown_at_end.append(win.isVisible())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(colorizer, "colorize", slow)
+    win.document.paint([Hint(2, 2, 3, (9, 9, 9))])
+    qtbot.waitUntil(lambda: len(runs) == 1, timeout=10000)
+    win.document.paint([Hint(20, 20, 3, (9, 90, 9))])  # waits behind the running preview
+    win.document.undo_stack.setClean()
+    win.close()
+    assert len(runs) == 1  # the waiting preview was dropped, not run on the way out
+    assert shown_at_end == [False]  # the window had gone while the last run finished
