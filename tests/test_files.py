@@ -44,6 +44,12 @@ class Writer:
             pass  # the reader refused it and closed: as it should
 
 
+def _release(fifo: Path) -> None:
+    """Let a writer still waiting to open `fifo` go on. Non-blocking: a loader that opened the FIFO
+    (without reading it) already let the writer finish, and a blocking open would then wait forever."""
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+
+
 def _fifo(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     os.mkfifo(path)
@@ -55,7 +61,7 @@ def test_a_fifo_named_like_a_project_is_refused_at_once(tmp_path):
     fifo = _fifo(tmp_path, "x.linetint", b"PK\x05\x06" + bytes(18))
     with pytest.raises(ProjectError, match="x.linetint is a named pipe"):
         load_project(fifo)
-    open(fifo, "rb").close()  # release the writer if it is still waiting
+    _release(fifo)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +76,7 @@ def test_a_fifo_named_like_anything_else_is_refused_at_once(tmp_path, name, load
     fifo = _fifo(tmp_path, name, b"{}")
     with pytest.raises(error, match=f"{name} is a named pipe"):
         load(fifo)
-    open(fifo, "rb").close()
+    _release(fifo)
 
 
 def test_a_folder_is_named_as_one(tmp_path):
