@@ -17,8 +17,9 @@ from linetint.model.images import load_lineart
 from linetint.resources import resource
 
 EXIT_OK, EXIT_FAILURE = 0, 1
-# Live memory a 20,000-move session may gain: measured +21 MB for 13,000 hints painted on the 2-core dev
-# VM (the undo history holds them); the bound leaves room for allocator noise, not for a leak per event.
+# Live memory the default session (20,000 moves, 2,000 dabs) may gain: measured +38 MB on the 2-core dev VM
+# (about 10-14 KB a dab, native, not Python objects; docs/reliability.md). Twice that leaves room for
+# allocator noise; a leak per mouse move (20,000 of them) would pass it.
 MAX_GROWTH_MB = 80.0
 
 
