@@ -19,7 +19,7 @@ from linetint.resources import resource
 EXIT_OK, EXIT_FAILURE = 0, 1
 # Live memory the default session (20,000 moves, 2,000 dabs) may gain: measured +38 MB on the 2-core dev VM
 # (about 10-14 KB a dab, native, not Python objects; docs/reliability.md). Twice that leaves room for
-# allocator noise; a leak per mouse move (20,000 of them) would pass it.
+# allocator noise; a leak of under 2 KB a mouse move would pass it unseen (20,000 moves: < 40 MB).
 MAX_GROWTH_MB = 80.0
 
 
