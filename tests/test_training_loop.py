@@ -235,3 +235,32 @@ def test_starting_from_a_model_of_another_width_is_refused(tmp_path):
     first = train(options(tmp_path / "a", steps=1), TinyDataset())
     with pytest.raises(OptionsError, match="--init .* is a tiny model; this run trains lite"):
         train(options(tmp_path / "b", config="lite", init=first.checkpoint), TinyDataset())
+
+
+def test_ema_export_is_the_weight_average_and_resumes_bit_identically(tmp_path):
+    straight = train(options(tmp_path / "a", steps=4, ema=0.5), dataset=TinyDataset())
+    train(options(tmp_path / "b", steps=2, ema=0.5), dataset=TinyDataset())
+    resumed = train(options(tmp_path / "b", steps=4, ema=0.5, resume=True), dataset=TinyDataset())
+    exported = [load_checkpoint(r.checkpoint.parent / "generator-latest.pt") for r in (straight, resumed)]
+    raw = load_checkpoint(straight.checkpoint).generator
+    moving = [k for k in raw if not k.startswith("hint_encoder.") and raw[k].is_floating_point()]
+    assert moving and all(torch.equal(exported[0].generator[k], exported[1].generator[k]) for k in raw)
+    # the export lags the raw weights (it is their average), and the resumable file keeps both
+    assert any(not torch.equal(exported[0].generator[k], raw[k]) for k in moving)
+    kept = load_checkpoint(straight.checkpoint).extra["training"]["generator_ema"]
+    assert all(torch.equal(kept[k], exported[0].generator[k]) for k in raw)
+    assert "moving average" in exported[0].meta["weights"]
+
+
+def test_ema_turned_on_at_resume_starts_from_the_restored_generator(tmp_path):
+    train(options(tmp_path, steps=2), dataset=TinyDataset())
+    restored = load_checkpoint(tmp_path / "checkpoint-latest.pt").generator
+    # decay close to 1: after one more step the average is still (almost) the restored weights
+    train(options(tmp_path, steps=3, ema=0.999999, resume=True), dataset=TinyDataset())
+    exported = load_checkpoint(tmp_path / "generator-latest.pt").generator
+    assert all(torch.allclose(exported[k].float(), restored[k].float(), atol=1e-5) for k in restored)
+
+
+def test_ema_decay_outside_zero_to_one_is_named(tmp_path):
+    with pytest.raises(OptionsError, match="--ema must be in"):
+        options(tmp_path, ema=1.0).validate()

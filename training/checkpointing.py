@@ -20,6 +20,7 @@ from torch import nn
 from linetint.model.checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from linetint.model.config import ModelConfig
 
+from .ema import WeightAverage
 from .options import TrainOptions
 
 LATEST = "checkpoint-latest.pt"
@@ -37,6 +38,7 @@ class TrainState:
     scaler_g: torch.amp.GradScaler
     scaler_d: torch.amp.GradScaler
     step: int = 0
+    ema: WeightAverage | None = None  # --ema: the weights the run exports
 
 
 def latest_path(run_dir: Path) -> Path:
@@ -46,7 +48,10 @@ def latest_path(run_dir: Path) -> Path:
 def save_run(
     run_dir: Path, state: TrainState, config: ModelConfig, options: TrainOptions, meta: dict[str, Any]
 ) -> Path:
-    """Write RUN/checkpoint-latest.pt and RUN/generator-latest.pt, each atomically."""
+    """Write RUN/checkpoint-latest.pt and RUN/generator-latest.pt, each atomically.
+
+    With a weight average, the export holds the average and the resumable checkpoint both.
+    """
     run_dir = Path(run_dir)
     generator = state.generator.state_dict()
     training = {
@@ -59,8 +64,12 @@ def save_run(
         "scaler_d": _to_cpu(state.scaler_d.state_dict()),
         "rng": capture_rng(),
     }
+    export = generator
+    if state.ema is not None:
+        export = state.ema.state_dict()
+        training["generator_ema"] = _to_cpu(export)
     save_checkpoint(Checkpoint(config, generator, dict(meta), {"training": training}), latest_path(run_dir))
-    save_checkpoint(Checkpoint(config, generator, dict(meta)), run_dir / EXPORT)
+    save_checkpoint(Checkpoint(config, export, dict(meta)), run_dir / EXPORT)
     return latest_path(run_dir)
 
 
@@ -78,7 +87,10 @@ def saved_options(checkpoint: Checkpoint) -> TrainOptions:
 
 
 def restore(state: TrainState, checkpoint: Checkpoint) -> None:
-    """Load weights, optimizer and scaler state and the step; RNG streams are restored separately."""
+    """Load weights, optimizer and scaler state, the weight average and the step; not the RNG streams.
+
+    A run that turns --ema on when resumed starts its average from the restored generator.
+    """
     training = checkpoint.extra["training"]
     state.generator.load_state_dict(checkpoint.generator)
     state.discriminator.load_state_dict(training["discriminator"])
@@ -87,6 +99,8 @@ def restore(state: TrainState, checkpoint: Checkpoint) -> None:
     state.scaler_g.load_state_dict(training["scaler_g"])
     state.scaler_d.load_state_dict(training["scaler_d"])
     state.step = int(training["step"])
+    if state.ema is not None:
+        state.ema.load_state_dict(training.get("generator_ema", checkpoint.generator))
 
 
 def capture_rng() -> dict[str, Any]:

@@ -85,6 +85,10 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         help="vgg: the paper's VGG19 perceptual term; off: without it, about 30 %% cheaper a step "
         f"(default {_DEFAULTS['perceptual']})",
     )  # fmt: skip
+    _number(
+        add, "--ema", float,
+        "decay of a moving average of G's weights that generator-latest.pt holds, e.g. 0.999; 0: off",
+    )  # fmt: skip
     _number(add, "--checkpoint-every", int, "write checkpoints every N steps (and at the end)")
     _number(add, "--log-every", int, "TensorBoard scalars every N steps")
     _number(add, "--image-every", int, "TensorBoard sample grids every N steps")

@@ -26,6 +26,7 @@ from linetint.model.networks import build_generator
 
 from .checkpointing import TrainState, latest_path, load_run, restore, restore_rng, save_run, saved_options
 from .distributed import DistEnv, all_mean, barrier, setup, teardown
+from .ema import WeightAverage
 from .losses import PerceptualLoss, discriminator_objective, generator_objective
 from .options import SYNTHETIC, OptionsError, TrainOptions
 from .runlog import RunLog
@@ -85,6 +86,8 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
     state, models = build_training(options, env, vgg_state, amp, fresh=checkpoint is None)
     if checkpoint is None and options.init is not None:
         _start_from(state.generator, options.init, config)
+    if options.ema:
+        state.ema = WeightAverage(state.generator, options.ema)
     if checkpoint is not None:
         restore(state, checkpoint)
         restore_rng(checkpoint.extra["training"]["rng"])
@@ -124,6 +127,8 @@ def _loop(
         log.info(f"WARNING: {RANDOM_VGG_LABEL}")
         log.text("warning", RANDOM_VGG_LABEL, state.step)
     meta_extra = {"generator": options.generator, "vgg": "random" if options.random_vgg else "imagenet"}
+    if options.ema:
+        meta_extra["weights"] = f"moving average, decay {options.ema:g}"
     last_saved = state.step if resumed else None
     losses: dict[str, float] = {}
     out_of_time = False
@@ -133,6 +138,8 @@ def _loop(
         while state.step < options.steps and not out_of_time:
             batch = next(batches)
             terms, output = train_step(batch, models, state, options, env, amp)
+            if state.ema is not None:
+                state.ema.update(state.generator)
             # One host sync per step: the averaged terms and each rank's "time is up" drive logging and one
             # stop decision for all ranks (clocks differ, so a rank alone must not stop).
             late = torch.tensor(

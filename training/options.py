@@ -68,6 +68,7 @@ class TrainOptions:
     device: str = "auto"  # auto | cpu | cuda; under torchrun each process takes cuda:LOCAL_RANK
     vgg_weights: str | None = None  # file or URL; None: $LINETINT_VGG19_WEIGHTS or torch hub; or "random"
     time_limit: float | None = None  # minutes; then stop with a checkpoint (scheduler wall-time limits)
+    ema: float = 0.0  # decay of the generator's weight average that the run exports; 0: export raw weights
     resume: bool = False
 
     def __post_init__(self) -> None:
@@ -108,6 +109,8 @@ class TrainOptions:
             raise OptionsError(f"--tags {self.tags}: no such file")
         if self.init is not None and not self.init.is_file():
             raise OptionsError(f"--init {self.init}: no such file")
+        if not 0 <= self.ema < 1:
+            raise OptionsError(f"--ema must be in [0, 1) (0 turns it off), got {self.ema}")
         if not 0 <= self.synthetic_share < 1:
             raise OptionsError(f"--synthetic-share must be in [0, 1), got {self.synthetic_share}")
         if self.line_probs is not None:
