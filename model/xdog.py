@@ -8,8 +8,9 @@ With the grey image ``I`` in [0, 1] and Gaussian blurs ``G_s``::
 
 ``T`` is the line art with white paper at 1.  In flat areas ``S`` equals the intensity (>= 0), so with a
 negative ``epsilon`` any flat region, even black hair, stays paper and only edges darker than their
-surroundings become lines.  Separable convolutions: 6-13 ms for a 512 x 512 crop on one thread of the
-(shared, 2-core) development machine, so it is computed on the fly during training.
+surroundings become lines.  Separable convolutions in NumPy (picture operations stay free of torch): about
+4 ms for a 512 x 512 crop on one thread of the (shared, 2-core) development machine, so it is computed on the
+fly during training.  It matches the earlier torch version within one grey level, on a few pixels a megapixel.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 # ITU-R 601 luma, the weights PIL's "L" conversion uses, so XDoG sees the same grey as the app.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -52,23 +51,32 @@ class XDoGParams:
             raise ValueError(f"XDoG needs phi > 0, got {self.phi}")
 
 
-def _gaussian_kernel(sigma: float) -> torch.Tensor:
+def _gaussian_kernel(sigma: float) -> np.ndarray:
     radius = max(1, math.ceil(3 * sigma))
-    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
-    kernel = torch.exp(-(x * x) / (2 * sigma * sigma))
+    x = np.arange(-radius, radius + 1, dtype=np.float32)
+    kernel = np.exp(-(x * x) / np.float32(2 * sigma * sigma))
     return kernel / kernel.sum()
 
 
-def _blur(grey: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Separable Gaussian blur of a (1, 1, H, W) tensor; reflected borders so edges do not turn into lines."""
+def _blur_axis(grey: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndarray:
+    r = kernel.size // 2
+    # Reflection needs the padding to be smaller than the side; edge repetition covers tiny images.
+    mode = "reflect" if r < grey.shape[axis] else "edge"
+    widths = [(0, 0), (0, 0)]
+    widths[axis] = (r, r)
+    padded = np.pad(grey, widths, mode=mode)
+    length = grey.shape[axis]
+    out = np.zeros_like(grey)
+    for offset, weight in enumerate(kernel):
+        window = slice(offset, offset + length)
+        out += weight * (padded[window] if axis == 0 else padded[:, window])
+    return out
+
+
+def _blur(grey: np.ndarray, sigma: float) -> np.ndarray:
+    """Separable Gaussian blur of an (H, W) float32 array; borders reflected so they do not become lines."""
     kernel = _gaussian_kernel(sigma)
-    r = kernel.numel() // 2
-    h, w = grey.shape[-2:]
-    # Reflection needs the padding to be smaller than the side; replicate covers tiny images.
-    mode_x = "reflect" if r < w else "replicate"
-    mode_y = "reflect" if r < h else "replicate"
-    out = F.conv2d(F.pad(grey, (r, r, 0, 0), mode=mode_x), kernel.view(1, 1, 1, -1))
-    return F.conv2d(F.pad(out, (0, 0, r, r), mode=mode_y), kernel.view(1, 1, -1, 1))
+    return _blur_axis(_blur_axis(grey, kernel, 1), kernel, 0)
 
 
 def xdog(rgb: np.ndarray, params: XDoGParams = XDoGParams()) -> np.ndarray:
@@ -80,12 +88,11 @@ def xdog(rgb: np.ndarray, params: XDoGParams = XDoGParams()) -> np.ndarray:
         grey = array.astype(np.float32) / np.float32(255.0)
     else:
         raise ValueError(f"xdog expects an (H, W, 3) or (H, W) image, got shape {array.shape}")
-    image = torch.from_numpy(np.ascontiguousarray(grey))[None, None]
-    with torch.no_grad():
-        sharp = (1 + params.p) * _blur(image, params.sigma) - params.p * _blur(image, params.k * params.sigma)
-        ramp = 1 + torch.tanh(params.phi * (sharp - params.epsilon))
-        lines = torch.where(sharp >= params.epsilon, torch.ones_like(sharp), ramp)
-    return (lines[0, 0].clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    p = np.float32(params.p)
+    sharp = (1 + p) * _blur(grey, params.sigma) - p * _blur(grey, params.k * params.sigma)
+    ramp = 1 + np.tanh(np.float32(params.phi) * (sharp - np.float32(params.epsilon)))
+    lines = np.where(sharp >= params.epsilon, np.float32(1), ramp)
+    return np.round(np.clip(lines, 0, 1) * 255).astype(np.uint8)
 
 
 __all__ = ["XDoGParams", "xdog"]
