@@ -8,19 +8,20 @@ from pathlib import Path
 
 from PIL import Image
 
+from linetint.imaging.cleanup import apply_levels, auto_levels
+from linetint.imaging.compose import compose
+from linetint.imaging.flats import flat_colors
 from linetint.imaging.hint_colours import Unhinted, label_areas
+from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
 from linetint.model.atomic import atomic_write
 from linetint.model.checkpoint import CheckpointError
-from linetint.model.cleanup import apply_levels, auto_levels
 from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceError
-from linetint.model.flats import flat_colors
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart, load_rgb
-from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
 from .colour_modes import HintColours, hint_colours
-from .export import LAYERED_EXPORTS, compose
+from .export import LAYERED_EXPORTS
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 

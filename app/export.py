@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 import numpy as np
 from PIL import Image
 
+from linetint.imaging.compose import colour_at_lineart_size, compose
 from linetint.model.atomic import atomic_write
 from linetint.model.hints import HintLayer, hint_rgba, save_hints
 
@@ -31,32 +32,6 @@ THUMBNAIL_SIDE = 256
 KEPT_LAYER = "Hint colours"  # Keep Hint Colours' layer in layered exports
 
 
-def colour_at_lineart_size(lineart: np.ndarray, color_rgb: np.ndarray) -> np.ndarray:
-    """The colour image resized (bicubic) to the line art's size if it is not already."""
-    if color_rgb.ndim != 3 or color_rgb.shape[2] != 3 or color_rgb.dtype != np.uint8:
-        raise ValueError("the colour image must be uint8 RGB (H, W, 3)")
-    height, width = lineart.shape
-    if color_rgb.shape[:2] == (height, width):
-        return color_rgb
-    image = Image.fromarray(color_rgb, mode="RGB").resize((width, height), Image.Resampling.BICUBIC)
-    return np.asarray(image)
-
-
-def compose(lineart: np.ndarray, color_rgb: np.ndarray, multiply_lines: bool = True) -> np.ndarray:
-    """The picture a user sees: colour at line-art size, with the line art multiplied over it.
-
-    The network's colour is soft at line edges (it runs at a reduced size); multiplying the original
-    line art back keeps lines as crisp and dark as they were drawn.
-    """
-    if lineart.ndim != 2 or lineart.dtype != np.uint8:
-        raise ValueError("line art must be a uint8 (H, W) grey array")
-    color = colour_at_lineart_size(lineart, color_rgb)
-    if not multiply_lines:
-        return color
-    product = color.astype(np.uint16) * lineart[..., None].astype(np.uint16)
-    return ((product + 127) // 255).astype(np.uint8)  # rounded color * lineart / 255
-
-
 def _png_bytes(array: np.ndarray, mode: str) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array, mode=mode).save(buffer, format="PNG")
@@ -64,10 +39,10 @@ def _png_bytes(array: np.ndarray, mode: str) -> bytes:
 
 
 def export_png(
-    lineart: np.ndarray, color_rgb: np.ndarray, path: str | os.PathLike[str], multiply_lines: bool = True
+    lineart: np.ndarray, colour_rgb: np.ndarray, path: str | os.PathLike[str], multiply_lines: bool = True
 ) -> None:
     """Write the colour image at the line art's full resolution as an RGB PNG (see ``compose``)."""
-    data = _png_bytes(compose(lineart, color_rgb, multiply_lines), "RGB")
+    data = _png_bytes(compose(lineart, colour_rgb, multiply_lines), "RGB")
     with atomic_write(path) as f:
         f.write(data)
 
@@ -119,7 +94,7 @@ class Layer:
 
 def layer_stack(
     lineart: np.ndarray,
-    color_rgb: np.ndarray | None,
+    colour_rgb: np.ndarray | None,
     hints: HintLayer,
     flat_rgb: np.ndarray | None = None,
     kept_rgb: np.ndarray | None = None,
@@ -127,15 +102,15 @@ def layer_stack(
     """The layers, top to bottom: hints (hidden), line art (multiply), flat colours (if given), hint
     colours (if given; hidden under flats), colour (hidden under either); and the merged picture.
 
-    Colourists shade on top of flats, so with `flat_rgb` (model/flats.py) they are the visible colour.
+    Colourists shade on top of flats, so with `flat_rgb` (imaging/flats.py) they are the visible colour.
     `kept_rgb` is the colour with Keep Hint Colours (imaging/hint_colours.py): its layer holds only the
     pixels it changed, over the network's colour, so hiding it shows what the network painted.
     Without a colour image (no preview yet) the colour layer is white paper.
     """
     height, width = lineart.shape
-    if color_rgb is None:
-        color_rgb = np.full((height, width, 3), 255, dtype=np.uint8)
-    color = colour_at_lineart_size(lineart, color_rgb)
+    if colour_rgb is None:
+        colour_rgb = np.full((height, width, 3), 255, dtype=np.uint8)
+    colour = colour_at_lineart_size(lineart, colour_rgb)
     flat = None if flat_rgb is None else colour_at_lineart_size(lineart, flat_rgb)
     kept = None if kept_rgb is None else colour_at_lineart_size(lineart, kept_rgb)
     layers = [
@@ -145,10 +120,11 @@ def layer_stack(
     if flat is not None:
         layers.append(Layer("Flat colours", "data/flats.png", _opaque(flat)))
     if kept is not None:
-        layers.append(Layer(KEPT_LAYER, "data/hint-colours.png", _changes(kept, color), visible=flat is None))
+        changes = _changes(kept, colour)
+        layers.append(Layer(KEPT_LAYER, "data/hint-colours.png", changes, visible=flat is None))
     on_top = flat if flat is not None else kept
-    layers.append(Layer("Colour", "data/colour.png", _opaque(color), visible=on_top is None))
-    return layers, compose(lineart, color if on_top is None else on_top)
+    layers.append(Layer("Colour", "data/colour.png", _opaque(colour), visible=on_top is None))
+    return layers, compose(lineart, colour if on_top is None else on_top)
 
 
 def _changes(rgb: np.ndarray, under: np.ndarray) -> np.ndarray:
@@ -161,7 +137,7 @@ def _changes(rgb: np.ndarray, under: np.ndarray) -> np.ndarray:
 
 def export_ora(
     lineart: np.ndarray,
-    color_rgb: np.ndarray | None,
+    colour_rgb: np.ndarray | None,
     hints: HintLayer,
     path: str | os.PathLike[str],
     flat_rgb: np.ndarray | None = None,
@@ -169,7 +145,7 @@ def export_ora(
 ) -> None:
     """Write an OpenRaster file of `layer_stack`'s layers, each an RGBA PNG at the line art's size."""
     height, width = lineart.shape
-    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb, kept_rgb)
+    layers, merged = layer_stack(lineart, colour_rgb, hints, flat_rgb, kept_rgb)
     stack = [
         {
             "name": layer.name,
@@ -193,14 +169,14 @@ def export_ora(
 
 def export_psd(
     lineart: np.ndarray,
-    color_rgb: np.ndarray | None,
+    colour_rgb: np.ndarray | None,
     hints: HintLayer,
     path: str | os.PathLike[str],
     flat_rgb: np.ndarray | None = None,
     kept_rgb: np.ndarray | None = None,
 ) -> None:
     """Write a layered Photoshop file of `layer_stack`'s layers (app/psd.py)."""
-    layers, merged = layer_stack(lineart, color_rgb, hints, flat_rgb, kept_rgb)
+    layers, merged = layer_stack(lineart, colour_rgb, hints, flat_rgb, kept_rgb)
     psd_layers = [
         PsdLayer(layer.name, layer.rgba, layer.visible, b"mul " if layer.multiply else b"norm")
         for layer in reversed(layers)  # a PSD lists the bottom layer first
@@ -217,8 +193,6 @@ def export_hints(layer: HintLayer, path: str | os.PathLike[str]) -> None:
 
 
 __all__ = [
-    "colour_at_lineart_size",
-    "compose",
     "export_hints",
     "LAYERED_EXPORTS",
     "export_ora",

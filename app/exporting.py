@@ -15,10 +15,11 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
+from linetint.imaging.compose import compose
 from linetint.model.hints import HintFormatError, HintLayer
 
 from .colour_modes import FREE_HINTS, HintColours
-from .export import LAYERED_EXPORTS, compose, export_png
+from .export import LAYERED_EXPORTS, export_png
 from .qt_images import rgb_to_qimage
 from .worker import PreviewEngine, PreviewResult
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from linetint.model.cleanup import Levels, apply_levels, auto_levels, flatten_paper
+from linetint.imaging.cleanup import Levels, apply_levels, auto_levels, flatten_paper
 
 
 class _Level(QWidget):

@@ -36,13 +36,13 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
+from linetint.imaging.cleanup import needs_clean_up
 from linetint.imaging.hint_colours import Unhinted
+from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
+from linetint.imaging.xdog import xdog
 from linetint.model import hints as hint_limits
-from linetint.model.cleanup import needs_clean_up
 from linetint.model.hints import HintFormatError, load_hints
 from linetint.model.images import ImageInputError, load_rgb
-from linetint.model.picture_hints import PictureMismatch, hints_from_picture
-from linetint.model.xdog import xdog
 
 from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool

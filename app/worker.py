@@ -35,14 +35,14 @@ from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
+from linetint.imaging.compose import compose
+from linetint.imaging.flats import flat_colors
 from linetint.imaging.hint_colours import AreaLabels, label_areas
 from linetint.model.colorizer import ModelInfo, load_colorizer, shrink_to_working_size, working_size
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
-from linetint.model.flats import flat_colors
 from linetint.model.hints import HintLayer
 
 from .colour_modes import FREE_HINTS, HintColours, hint_colours
-from .export import compose
 from .qt_images import rgb_to_qimage
 
 QUICK_SIDE = 256  # long side of the quick first pass
@@ -95,7 +95,7 @@ class PreviewRequest:
     max_side: int
     full_render: bool = False  # an export: never replaced by a later preview request
     quick: QuickPass | None = None  # a smaller first pass, if it pays off
-    flat: bool = False  # also make flat colours (model/flats.py) of the result
+    flat: bool = False  # also make flat colours (imaging/flats.py) of the result
     hint_colours: HintColours = FREE_HINTS  # Keep Hint Colours (imaging/hint_colours.py) and its choices
 
 

@@ -20,10 +20,10 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the photo simulation is the tests' own, so both show the same photo
 
-from linetint.app.export import compose  # noqa: E402
-from linetint.model.cleanup import apply_levels, auto_levels  # noqa: E402
+from linetint.imaging.cleanup import apply_levels, auto_levels  # noqa: E402
+from linetint.imaging.compose import compose  # noqa: E402
+from linetint.imaging.flats import flat_colors  # noqa: E402
 from linetint.model.colorizer import Colorizer  # noqa: E402
-from linetint.model.flats import flat_colors  # noqa: E402
 from linetint.model.hints import load_hints  # noqa: E402
 from linetint.model.images import load_lineart  # noqa: E402
 from tests.test_cleanup import photo_of  # noqa: E402

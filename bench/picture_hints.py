@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from linetint.app.export import compose
+from linetint.imaging.compose import compose
+from linetint.imaging.flats import flat_colors
+from linetint.imaging.picture_hints import hints_from_picture
 from linetint.model.colorizer import Colorizer
-from linetint.model.flats import flat_colors
 from linetint.model.hints import HintLayer, hint_rgba
 from linetint.model.images import load_lineart, load_rgb
-from linetint.model.picture_hints import hints_from_picture
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "lineart"
 PAIRS = [(SHARED / f"sketchkeras-{n}-lineart.png", SHARED / f"sketchkeras-{n}-color.png") for n in (1, 2)]

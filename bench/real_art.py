@@ -34,6 +34,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
+from linetint.imaging.compose import compose
 from linetint.imaging.hint_colours import Unhinted, keep_hint_colours, label_areas
 from linetint.model.colorizer import Colorizer, default_checkpoint_path
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES
@@ -53,7 +54,6 @@ from linetint.training.real_art import (
     load_sample,
     mean_of,
     model_colorize,
-    multiply_lines,
     nearest_hint_fill,
     sample_folders,
     score_picture,
@@ -159,7 +159,7 @@ def kept_columns(models: dict[str, tuple[str, Colorizer]], max_side: int) -> dic
 def _kept(model: Colorizer, max_side: int, unhinted: Unhinted) -> Colorize:
     def run(grey: np.ndarray, hints: HintLayer) -> np.ndarray:
         rgb = model.colorize(grey, hints, max_side=max_side)
-        return multiply_lines(grey, keep_hint_colours(rgb, label_areas(grey), hints, unhinted))
+        return compose(grey, keep_hint_colours(rgb, label_areas(grey), hints, unhinted))
 
     return run
 

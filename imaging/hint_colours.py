@@ -17,7 +17,7 @@ from enum import Enum
 
 import numpy as np
 
-from linetint.model.flats import MIN_AREA, default_gap, find_seeds, line_mask, spread_labels
+from linetint.imaging.flats import MIN_AREA, default_gap, find_seeds, line_mask, spread_labels
 from linetint.model.hints import HintLayer, hint_rgba
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # Rec. 601: lightness as the eye weighs the channels

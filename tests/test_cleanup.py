@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linetint.model.cleanup import Levels, apply_levels, auto_levels, needs_clean_up
+from linetint.imaging.cleanup import Levels, apply_levels, auto_levels, needs_clean_up
 from linetint.model.images import load_lineart
 
 SAMPLE_LINEART = Path(__file__).resolve().parent.parent / "resources" / "samples" / "girl-lineart.png"

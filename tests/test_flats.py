@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linetint.model.flats import flat_colors, flat_colors_within, label_regions, line_mask
+from linetint.imaging.flats import flat_colors, flat_colors_within, label_regions, line_mask
 from linetint.model.images import load_lineart
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
 from linetint.model.colorizer import Colorizer
 from linetint.model.hints import HintLayer, hint_rgba
 from linetint.model.images import load_lineart, load_rgb
-from linetint.model.picture_hints import PictureMismatch, hints_from_picture
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "lineart"
 RED, BLUE, GREEN, YELLOW = (200, 40, 40), (40, 40, 200), (40, 180, 60), (230, 210, 40)

@@ -25,7 +25,6 @@ from linetint.training.real_art import (
     load_picture,
     load_sample,
     mean_of,
-    multiply_lines,
     nearest_hint_fill,
     peer_distance,
     picture_seed,
@@ -109,12 +108,6 @@ def test_nearest_hint_fill_takes_the_closest_hint_colour():
     assert filled[0].tolist() == [list(RED)] * 3 + [list(BLUE)] * 3
     assert (nearest_hint_fill(grey, HintLayer(6, 1)) == 255).all()  # no hints: a white page
     assert (white_page(grey, hints) == 255).all()
-
-
-def test_multiply_lines_darkens_by_the_line_art():
-    grey = np.array([[255, 0, 128]], np.uint8)
-    out = multiply_lines(grey, picture(1, 3, (200, 100, 255)))
-    assert out[0].tolist() == [[200, 100, 255], [0, 0, 0], [100, 50, 128]]
 
 
 def test_evaluate_samples_scores_the_peer_itself_as_zero():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from linetint.model.xdog import XDoGParams, xdog
+from linetint.imaging.xdog import XDoGParams, xdog
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "lineart"
 COLOR = DATA / "sketchkeras-1-color.png"

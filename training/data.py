@@ -23,9 +23,9 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
+from linetint.imaging.xdog import xdog
 from linetint.model.hints import rasterize
 from linetint.model.images import ImageInputError, check_size, load_lineart, open_image
-from linetint.model.xdog import xdog
 
 from .hint_sim import HintSimConfig, simulate_hints
 from .synthetic import SyntheticConfig, generate

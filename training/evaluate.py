@@ -37,6 +37,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from linetint.imaging.xdog import xdog
 from linetint.model.atomic import atomic_write
 from linetint.model.hints import (
     HintFormatError,
@@ -47,7 +48,6 @@ from linetint.model.hints import (
     rasterize,
 )
 from linetint.model.images import ImageInputError, load_lineart
-from linetint.model.xdog import xdog
 
 from .data import LINE_METHODS, DataWarning, drop_greyscale, find_images, lineart_path, read_tag_file
 from .hint_sim import HintSimConfig, simulate_hints

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
-from linetint.model.flats import label_regions, region_medians
+from linetint.imaging.compose import compose
+from linetint.imaging.flats import label_regions, region_medians
 from linetint.model.hints import HintLayer, hint_rgba, load_hints
 from linetint.model.images import load_lineart, load_rgb
 from linetint.training.hint_sim import simulate_hints
@@ -153,17 +154,11 @@ def nearest_hint_fill(lineart_grey: np.ndarray, hints: HintLayer) -> np.ndarray:
     return picture[rows, cols, :3]
 
 
-def multiply_lines(lineart_grey: np.ndarray, color_rgb: np.ndarray) -> np.ndarray:
-    """The line art multiplied over the colour, rounded as `linetint colorize` writes its PNG."""
-    product = color_rgb.astype(np.uint16) * lineart_grey[..., None].astype(np.uint16)
-    return ((product + 127) // 255).astype(np.uint8)
-
-
 def model_colorize(colorizer: Colorizer, max_side: int = MAX_SIDE) -> Colorize:
     """`colorizer` as `linetint colorize` runs it: lines multiplied over."""
 
     def run(grey: np.ndarray, hints: HintLayer) -> np.ndarray:
-        return multiply_lines(grey, colorizer.colorize(grey, hints, max_side=max_side))
+        return compose(grey, colorizer.colorize(grey, hints, max_side=max_side))
 
     return run
 
@@ -324,7 +319,7 @@ def load_picture(root: Path, name: str) -> Picture:
         if lineart.shape != target.shape[:2]:
             raise ValueError(f"{name}: line art {lineart.shape} is not the picture's size {target.shape[:2]}")
     else:
-        from linetint.model.xdog import xdog  # torch: only needed when a picture lacks its line art
+        from linetint.imaging.xdog import xdog  # torch: only needed when a picture lacks its line art
 
         lineart, lines = xdog(target), "xdog"
     hints = simulate_hints(target, np.random.default_rng(picture_seed(name)))
@@ -346,4 +341,4 @@ def score_picture(colorize: Colorize, picture: Picture) -> HeldoutScore:
 def with_lines(colorize: Colorize) -> Colorize:
     """`colorize` with the line art multiplied over, as the models' outputs are: the target pictures have
     their lines drawn in, so every column is compared the same way on anti-aliased line edges."""
-    return lambda grey, hints: multiply_lines(grey, colorize(grey, hints))
+    return lambda grey, hints: compose(grey, colorize(grey, hints))

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw
 
-from linetint.model.xdog import xdog
+from linetint.imaging.xdog import xdog
 
 Points = list[tuple[float, float]]
 RGB = tuple[int, int, int]

@@ -16,8 +16,8 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from linetint.imaging.xdog import XDoGParams, xdog
 from linetint.model.weights_file import load_state_source
-from linetint.model.xdog import XDoGParams, xdog
 
 SKETCHKERAS_WEIGHTS_ENV = "LINETINT_SKETCHKERAS_WEIGHTS"
 SIMPLIFY_WEIGHTS_ENV = "LINETINT_SIMPLIFY_WEIGHTS"

@@ -1,7 +1,7 @@
 """Hints from a colour picture of the same drawing: one per area the lines enclose, in its colour there.
 
 A colour rough painted over the sketch, flats from another program, an old colouring to redo: every area
-of the line art (as flat colours find them, model/flats.py) gets a hint at the seed pixel nearest the
+of the line art (as flat colours find them, imaging/flats.py) gets a hint at the seed pixel nearest the
 area's centre. An area the picture paints in several colours (a gap in the lines merged two, or the
 picture does not follow the lines) gets more: points on a grid add a hint wherever the picture's colour
 differs from every hint that area has so far. Each hint's colour is the picture's mean over its patch,
@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from linetint.model.hints import Hint, HintLayer
+
 from .flats import find_seeds
-from .hints import Hint, HintLayer
 
 HINT_SIZE = 3
 GRID = 16  # more hints are looked for on a grid of this many cells along the short side ...
