@@ -83,6 +83,16 @@ def _check_named(name: str, width: int, height: int) -> None:
         raise ImageInputError(f"{name}: {exc}") from None
 
 
+def on_white(image: Image.Image) -> Image.Image:
+    """`image` in RGB, its transparency composited on white paper, as line art is drawn.
+
+    Here in model/ rather than with the picture operations because reading any picture needs it.
+    """
+    rgba = image.convert("RGBA")
+    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(paper, rgba).convert("RGB")
+
+
 def to_grey(image: Image.Image) -> np.ndarray:
     """Any PIL mode -> uint8 (H, W) grey, transparency composited on white paper."""
     check_size(*image.size)
@@ -96,9 +106,7 @@ def to_grey(image: Image.Image) -> np.ndarray:
         top = 1.0 if array.max() <= 1.0 else 255.0
         return np.clip(np.round(array * (255.0 / top)), 0, 255).astype(np.uint8)
     if image.mode == "P" or "A" in image.getbands() or image.mode == "PA" or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(paper, rgba)
+        image = on_white(image)
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 
 
@@ -108,9 +116,7 @@ def to_rgb(image: Image.Image) -> np.ndarray:
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         grey = to_grey(image)
         return np.repeat(grey[..., None], 3, axis=2)
-    rgba = image.convert("RGBA")
-    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return np.asarray(Image.alpha_composite(paper, rgba).convert("RGB"), dtype=np.uint8).copy()
+    return np.asarray(on_white(image), dtype=np.uint8).copy()
 
 
 def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from linetint.model.atomic import atomic_write
-from linetint.model.images import ImageInputError, open_image
+from linetint.model.images import ImageInputError, on_white, open_image
 
 from .data import DataWarning, find_images, lineart_path
 
@@ -37,9 +37,7 @@ def picture_rgb(path: str | os.PathLike[str]) -> np.ndarray:
     """uint8 (H, W, 3) with transparency composited on white paper, as training sees the picture."""
     image = open_image(path)
     if "A" in image.getbands() or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(paper, rgba)
+        image = on_white(image)
     return np.asarray(image.convert("RGB"))
 
 

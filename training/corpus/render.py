@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from linetint.model.images import on_white
+
 from .rules import INK_LEVEL
 
-WHITE = 255
 MARGIN = 0.06  # of the drawing's long side, kept around it after cropping to what is drawn
 _STROKE_WIDTH = re.compile(rb'stroke-width(\s*[=:]\s*"?)([0-9.]+)')
 
@@ -41,7 +42,7 @@ def render_svg(svg: bytes, side: int, stroke_scale: float = 1.0) -> np.ndarray:
         bytestring=svg, output_width=side, output_height=side, background_color="white", unsafe=False
     )
     picture = Image.open(io.BytesIO(png), formats=["PNG"])
-    return np.asarray(_on_white(picture))
+    return np.asarray(on_white(picture))
 
 
 def scale_strokes(svg: bytes, factor: float) -> bytes:
@@ -74,9 +75,3 @@ def crop_to_long_side(picture: np.ndarray, box: tuple[int, int, int, int], long_
     scale = long_side / max(cut.size)
     size = (max(1, round(cut.width * scale)), max(1, round(cut.height * scale)))
     return np.asarray(cut.resize(size, Image.Resampling.BOX if scale < 1 else Image.Resampling.LANCZOS))
-
-
-def _on_white(picture: Image.Image) -> Image.Image:
-    picture = picture.convert("RGBA")
-    paper = Image.new("RGBA", picture.size, (WHITE, WHITE, WHITE, 255))
-    return Image.alpha_composite(paper, picture).convert("RGB")
