@@ -43,8 +43,8 @@ from linetint.model.files import NotARegularFile, open_regular
 from linetint.model.hints import HintFormatError, HintLayer, hint_rgba, layer_from_json, layer_to_json
 from linetint.model.images import ImageInputError, check_size, decode_image, to_grey
 
-from .cli import app_version
 from .colour_modes import HintColours
+from .version import app_version
 
 FORMAT_NAME = "linetint-project"
 FORMAT_VERSION = 1

@@ -46,7 +46,6 @@ from linetint.model.images import ImageInputError, load_rgb
 
 from .autosave import AutosaveStore
 from .canvas import HintCanvas, Tool
-from .cli import app_version
 from .color_panel import RECENT_COUNT, ColorPanel
 from .colour_modes import HintColours, modes_text
 from .commands import hint_at
@@ -63,6 +62,7 @@ from .shortcuts import ShortcutsDialog
 from .strokes import Strokes
 from .theme import icon
 from .ui_state import restore_ui, save_ui
+from .version import app_version
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
 EXPORT_KINDS = {  # kind: dialog title, default name after the picture's stem, file filter

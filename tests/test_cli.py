@@ -10,7 +10,8 @@ import pytest
 import torch
 from PIL import Image
 
-from linetint.app.cli import app_version, main
+from linetint.app.cli import main
+from linetint.app.version import app_version
 from linetint.model.checkpoint import random_checkpoint, save_checkpoint
 from linetint.model.config import preset
 

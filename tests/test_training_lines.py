@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from linetint.app.cli import main
-from linetint.training.extractors import ExtractorWeightsError, build_extractor
+from linetint.training.extractors import build_extractor
 from linetint.training.extractors.simplify import (
     SimplifyExtractor,
     SimplifyNet,
@@ -37,6 +37,7 @@ from linetint.training.extractors.upscale import (
     load_upconv7,
     waifu2x_json_to_state_dict,
 )
+from linetint.training.extractors.weights import ExtractorWeightsError
 from linetint.training.synthetic import generate
 
 

@@ -230,7 +230,8 @@ def _warned(prefix: str, caught: list[warnings.WarningMessage]) -> None:
 def run_lines(args: argparse.Namespace) -> int:
     from linetint.model.devices import DeviceError, pick_device
 
-    from .extractors import ExtractorWeightsError, build_extractor, error_detail
+    from .extractors import build_extractor
+    from .extractors.weights import ExtractorWeightsError, error_detail
     from .lines import extract_folder
 
     prefix = "linetint lines"

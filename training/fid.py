@@ -23,7 +23,7 @@ from urllib.error import URLError
 import numpy as np
 import torch
 
-from .extractors import error_detail
+from .extractors.weights import error_detail
 from .inception import (
     FEATURE_DIM,
     FID_WEIGHTS_ENV,

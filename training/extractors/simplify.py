@@ -38,7 +38,8 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from . import (
+from .upscale import Upscaler
+from .weights import (
     SIMPLIFY_SOURCE,
     SIMPLIFY_WEIGHTS_ENV,
     ExtractorWeightsError,
@@ -46,7 +47,6 @@ from . import (
     load_state_file,
     weights_source,
 )
-from .upscale import Upscaler
 
 IMMEAN = 0.9664114577640158
 IMSTD = 0.0858381272736797

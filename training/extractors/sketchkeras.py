@@ -45,7 +45,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from . import (
+from .weights import (
     SKETCHKERAS_SOURCE,
     SKETCHKERAS_WEIGHTS_ENV,
     ExtractorWeightsError,

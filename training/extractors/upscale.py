@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from . import WAIFU2X_WEIGHTS_ENV, ExtractorWeightsError, error_detail, load_state_file, weights_source
+from .weights import WAIFU2X_WEIGHTS_ENV, ExtractorWeightsError, error_detail, load_state_file, weights_source
 
 WAIFU2X_SOURCE = (
     "waifu2x weights: models/upconv_7/art/scale2.0x_model.json from https://github.com/nagadomi/waifu2x"
