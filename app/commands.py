@@ -272,10 +272,6 @@ class EraseCommand(QUndoCommand):
     def id(self) -> int:
         return ERASE_ID if self.stroke_id is not None else -1
 
-    @property
-    def removed_count(self) -> int:
-        return sum(len(step.indices) for step in self._steps)
-
     def redo(self) -> None:
         hints = self.document.hints.hints
         for step in self._steps:

@@ -53,7 +53,6 @@ class Document(QObject):
     lineartChanged = Signal()
     modifiedChanged = Signal(bool)
     pathChanged = Signal()
-    resultChanged = Signal()
 
     def __init__(
         self,
@@ -201,7 +200,6 @@ class Document(QObject):
             rgb = np.array(rgb, copy=True)
             rgb.setflags(write=False)
         self._last_result = rgb
-        self.resultChanged.emit()
 
     def display_name(self) -> str:
         """The project's file name, else the source image's, else "Untitled"."""

@@ -1,4 +1,4 @@
-"""Exporting the colourised picture: a flat PNG, a layered OpenRaster or Photoshop file, or the hints.
+"""Exporting the colourised picture: a flat PNG, or a layered OpenRaster or Photoshop file.
 
 All writes are atomic (``atomic_write``): a failed export never leaves half a file over an older one.
 
@@ -14,7 +14,6 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
@@ -22,7 +21,7 @@ from PIL import Image
 
 from linetint.imaging.compose import colour_at_lineart_size, compose
 from linetint.model.atomic import atomic_write
-from linetint.model.hints import HintLayer, hint_rgba, save_hints
+from linetint.model.hints import HintLayer, hint_rgba
 
 from .psd import PsdLayer, save_psd
 
@@ -187,13 +186,7 @@ def export_psd(
 LAYERED_EXPORTS = {"ora": export_ora, "psd": export_psd}  # by file suffix, without its dot
 
 
-def export_hints(layer: HintLayer, path: str | os.PathLike[str]) -> None:
-    """Write the hints as JSON (.json) or an RGBA picture at line-art size (.png); atomically."""
-    save_hints(layer, Path(path))
-
-
 __all__ = [
-    "export_hints",
     "LAYERED_EXPORTS",
     "export_ora",
     "export_psd",

@@ -21,12 +21,6 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     return qimage2ndarray.array2qimage(rgb, normalize=False)
 
 
-def qimage_to_rgb(image: QImage) -> np.ndarray:
-    """QImage -> a uint8 (H, W, 3) copy."""
-    converted = image.convertToFormat(QImage.Format.Format_RGB32)  # keep alive while the view is copied
-    return np.array(qimage2ndarray.rgb_view(converted), np.uint8)
-
-
 def qimage_to_rgba(image: QImage) -> np.ndarray:
     """QImage -> a uint8 (H, W, 4) straight-alpha copy."""
     converted = image.convertToFormat(QImage.Format.Format_ARGB32)

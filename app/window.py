@@ -41,7 +41,7 @@ from linetint.imaging.hint_colours import Unhinted
 from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
 from linetint.imaging.xdog import xdog
 from linetint.model import hints as hint_limits
-from linetint.model.hints import HintFormatError, load_hints
+from linetint.model.hints import HintFormatError, load_hints, save_hints
 from linetint.model.images import ImageInputError, load_rgb
 
 from .autosave import AutosaveStore
@@ -50,7 +50,6 @@ from .color_panel import RECENT_COUNT, ColorPanel
 from .colour_modes import HintColours, modes_text
 from .commands import hint_at
 from .document import Document
-from .export import export_hints
 from .exporting import Exporter, ExportJob
 from .levels_dialog import LevelsDialog
 from .preview import PreviewPane
@@ -609,7 +608,7 @@ class MainWindow(QMainWindow):
             path = Path(path)
             if path.suffix.lower() not in (".json", ".png"):
                 path = path.with_suffix(".png" if "png" in chosen else ".json")
-            self._guarded_write(lambda: export_hints(self.document.hints, path), path)
+            self._guarded_write(lambda: save_hints(self.document.hints, path), path)
 
     # --- colour ---
     def _pick_from_canvas(self, pos: QPointF) -> None:

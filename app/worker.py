@@ -440,10 +440,6 @@ class PreviewEngine(QObject):
         self.worker.busyChanged.connect(self.busyChanged)
         self._thread.start()
 
-    @property
-    def latest_serial(self) -> int:
-        return self._serial
-
     def load_model(self, choice: ModelChoice) -> None:
         self.worker.load_model(choice)
 

@@ -40,7 +40,3 @@ def dequantize_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         else:
             out[key] = value.float() if value.is_floating_point() else value
     return out
-
-
-def is_quantized(state: dict[str, torch.Tensor]) -> bool:
-    return any(key.endswith(SCALE_SUFFIX) for key in state)

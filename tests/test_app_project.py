@@ -20,10 +20,10 @@ from linetint.app import project
 from linetint.app.autosave import AutosaveStore
 from linetint.app.colour_modes import HintColours
 from linetint.app.document import Document
-from linetint.app.export import export_hints, export_ora, export_png
+from linetint.app.export import export_ora, export_png
 from linetint.app.project import ProjectData, ProjectError, load_project, save_project
 from linetint.imaging.hint_colours import Unhinted
-from linetint.model.hints import Hint, HintLayer, hint_rgba, layer_to_json, load_hints
+from linetint.model.hints import Hint, HintLayer, hint_rgba, layer_to_json, load_hints, save_hints
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -372,7 +372,7 @@ def test_ora_thumbnail_of_a_big_picture_is_small(tmp_path):
 @pytest.mark.parametrize("name", ["hints.json", "hints.png"])
 def test_exported_hints_load_back(tmp_path, name):
     data = sample_data()
-    export_hints(data.hints, tmp_path / name)
+    save_hints(data.hints, tmp_path / name)
     assert hint_rgba(load_hints(tmp_path / name, W, H)).tobytes() == hint_rgba(data.hints).tobytes()
 
 
