@@ -10,7 +10,7 @@ from PIL import Image
 
 from linetint.imaging.cleanup import apply_levels, auto_levels
 from linetint.imaging.compose import compose
-from linetint.imaging.flats import flat_colors
+from linetint.imaging.flats import flat_colours
 from linetint.imaging.hint_colours import Unhinted, label_areas
 from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
 from linetint.model.atomic import atomic_write
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             hints = HintLayer(width, height, ())
         colorizer = _load_colorizer(args.checkpoint, args.device, args.precision)
         rgb = colorizer.colorize(grey, hints, max_side=args.max_side)
-        flat = flat_colors(grey, rgb) if args.flat else None
+        flat = flat_colours(grey, rgb) if args.flat else None
         kept = None
         if choice.keep:  # as the app's worker does, on the colour at the line art's size
             kept, flat = hint_colours(rgb, flat, label_areas(grey), hints, choice)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from linetint.model.hints import Color, Hint, HintLayer
+from linetint.model.hints import Colour, Hint, HintLayer
 
 if TYPE_CHECKING:
     from .document import Document
@@ -62,12 +62,12 @@ def square_at(px: float, py: float, size: int, width: int, height: int) -> tuple
     return x, y
 
 
-def patch_at(px: float, py: float, size: int, color: Color, width: int, height: int) -> Hint | None:
+def patch_at(px: float, py: float, size: int, colour: Colour, width: int, height: int) -> Hint | None:
     """The hint a click at image position (px, py) paints, or None outside the image (see ``square_at``)."""
     corner = square_at(px, py, size, width, height)
     if corner is None:
         return None
-    return Hint(corner[0], corner[1], size, color)
+    return Hint(corner[0], corner[1], size, colour)
 
 
 def _clip_segment(
@@ -127,7 +127,7 @@ def stroke_patches(
     p0: tuple[float, float],
     p1: tuple[float, float],
     size: int,
-    color: Color,
+    colour: Colour,
     width: int,
     height: int,
     previous: Hint | None = None,
@@ -139,7 +139,7 @@ def stroke_patches(
     """
     patches: list[Hint] = []
     for x, y in stroke_squares(p0, p1, size, width, height):
-        hint = Hint(x, y, size, color)
+        hint = Hint(x, y, size, colour)
         if hint != previous:
             patches.append(hint)
         previous = hint

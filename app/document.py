@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from linetint.model import hints as hint_limits
-from linetint.model.hints import Color, Hint, HintLayer
+from linetint.model.hints import Colour, Hint, HintLayer
 from linetint.model.images import check_size, colourfulness, open_image, to_grey
 
 from .colour_modes import HintColours
@@ -257,15 +257,15 @@ class Document(QObject):
         """Replace all hints (import); ``layer`` must be at line-art size (``load_hints`` gives that)."""
         self.undo_stack.push(ReplaceHintsCommand(self, layer, text))
 
-    def count_color(self, color: Color) -> int:
-        return sum(hint.color == color for hint in self._hints.hints)
+    def count_colour(self, colour: Colour) -> int:
+        return sum(hint.color == colour for hint in self._hints.hints)
 
-    def recolor_hints(self, old: Color, new: Color) -> int:
+    def recolour_hints(self, old: Colour, new: Colour) -> int:
         """Give every hint of colour ``old`` the colour ``new``, as one undo step; returns how many changed.
 
         Try another palette without repainting: the hints keep their places, sizes and stacking order.
         """
-        count = self.count_color(old)
+        count = self.count_colour(old)
         if not count or tuple(old) == tuple(new):
             return 0
         hints = [dataclasses.replace(h, color=new) if h.color == old else h for h in self._hints.hints]

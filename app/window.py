@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
             "copy_image": a("&Copy Image", self.copy_image, "Ctrl+Shift+C"),
             "clear": a("&Clear All Hints", self.clear_hints, None, "clear"),
             "clean_up": a("Clean &Up Line Art…", lambda: self.clean_up_dialog(), "Ctrl+L"),
-            "recolor": a("&Recolour Hints of Brush Colour…", lambda: self.recolor_hints_dialog(), "Ctrl+R"),
+            "recolor": a("&Recolour Hints of Brush Colour…", lambda: self.recolour_hints_dialog(), "Ctrl+R"),
             "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
             "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
             "eyedropper": a("Eye&dropper", lambda: self.set_tool(Tool.EYEDROPPER), "I", "eyedropper", True),
@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         self.canvas.viewChanged.connect(self._sync_preview_view)
         self.preview.colorPicked.connect(self._picked)
         self.colors.sizeChanged.connect(self._brush_size_changed)
-        self.colors.recolorRequested.connect(self.recolor_hints_dialog)
+        self.colors.recolorRequested.connect(self.recolour_hints_dialog)
         self.engine.previewReady.connect(self._show_preview)
         self.exporter.written.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.exporter.failed.connect(lambda message: QMessageBox.warning(self, "Cannot write", message))
@@ -648,14 +648,14 @@ class MainWindow(QMainWindow):
         else:  # the canvas showed the trial (its colour underneath stays): put the line art back
             self.canvas.set_lineart(doc.lineart)
 
-    def recolor_hints_dialog(self, color: QColor | None = None) -> None:
+    def recolour_hints_dialog(self, color: QColor | None = None) -> None:
         """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog."""
         doc = self.document
         if doc is None:
             return
         old = QColor(color) if color is not None else self.colors.color
         old_rgb = (old.red(), old.green(), old.blue())
-        count = doc.count_color(old_rgb)
+        count = doc.count_colour(old_rgb)
         if not count:
             message = f"No hint has the colour {old.name()}; Alt+click a hint to take its colour first"
             self.statusBar().showMessage(message, 6000)
@@ -664,7 +664,7 @@ class MainWindow(QMainWindow):
         new = QColorDialog.getColor(old, self, f"Recolour {count} hint{plural} of {old.name()}")
         if not new.isValid():
             return
-        changed = doc.recolor_hints(old_rgb, (new.red(), new.green(), new.blue()))
+        changed = doc.recolour_hints(old_rgb, (new.red(), new.green(), new.blue()))
         self.colors.set_color(new)  # painting on continues in the new colour
         if changed:
             self.colors.remember(new)

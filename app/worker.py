@@ -36,7 +36,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from linetint.imaging.compose import compose
-from linetint.imaging.flats import flat_colors
+from linetint.imaging.flats import flat_colours
 from linetint.imaging.hint_colours import AreaLabels, label_areas
 from linetint.model.colorizer import ModelInfo, load_colorizer, shrink_to_working_size, working_size
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
@@ -346,7 +346,7 @@ class ColorizeWorker(QObject):
             size = (max(1, round(width * scale)), max(1, round(height * scale)))
             grey = np.asarray(Image.fromarray(lineart).resize(size, Image.Resampling.BOX))
             colour = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
-        flat = flat_colors(grey, colour) if request.flat else None
+        flat = flat_colours(grey, colour) if request.flat else None
         kept = None
         if request.hint_colours.keep:
             labels = self._labels(request.lineart, grey)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))  # the photo simulation is the tests' own, so both
 
 from linetint.imaging.cleanup import apply_levels, auto_levels  # noqa: E402
 from linetint.imaging.compose import compose  # noqa: E402
-from linetint.imaging.flats import flat_colors  # noqa: E402
+from linetint.imaging.flats import flat_colours  # noqa: E402
 from linetint.model.colorizer import Colorizer  # noqa: E402
 from linetint.model.hints import load_hints  # noqa: E402
 from linetint.model.images import load_lineart  # noqa: E402
@@ -64,7 +64,7 @@ def main() -> None:
             continue
         grey = load_lineart(lineart)
         rgb = colorizer.colorize(grey, load_hints(layer, grey.shape[1], grey.shape[0]), 768)
-        rows.append(row([compose(grey, rgb), compose(grey, flat_colors(grey, rgb))], 560))
+        rows.append(row([compose(grey, rgb), compose(grey, flat_colours(grey, rgb))], 560))
     stack(rows).save(out / "flat-colours.jpg", quality=85)
 
 

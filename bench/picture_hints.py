@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from linetint.imaging.compose import compose
-from linetint.imaging.flats import flat_colors
+from linetint.imaging.flats import flat_colours
 from linetint.imaging.picture_hints import hints_from_picture
 from linetint.model.colorizer import Colorizer
 from linetint.model.hints import HintLayer, hint_rgba
@@ -47,7 +47,7 @@ def main() -> None:
         grey, original = load_lineart(lineart), load_rgb(colour)
         layer = hints_from_picture(grey, original)
         output = colorizer.colorize(grey, layer, max_side=768)
-        flat = flat_colors(grey, output)
+        flat = flat_colours(grey, output)
         bare = colorizer.colorize(grey, HintLayer(grey.shape[1], grey.shape[0]), max_side=768)
         l1 = [np.abs(x.astype(int) - original).mean() for x in (output, flat, bare)]
         print(f"| {lineart.name} | {len(layer)} | {l1[0]:.1f} | {l1[1]:.1f} | {l1[2]:.1f} |")

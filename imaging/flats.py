@@ -130,7 +130,7 @@ def find_seeds(grey: np.ndarray, close_gaps: int | None = None, min_area: int = 
     return seeds
 
 
-def flat_colors(
+def flat_colours(
     grey: np.ndarray, rgb: np.ndarray, close_gaps: int | None = None, min_area: int = MIN_AREA
 ) -> np.ndarray:
     """`rgb` (H×W×3 uint8, the network's output at the line art's size) made flat per line-bounded area."""
@@ -149,18 +149,18 @@ def flat_colors(
     return out.reshape(rgb.shape)
 
 
-def flat_colors_within(grey: np.ndarray, rgb: np.ndarray, max_side: int) -> np.ndarray:
-    """flat_colors worked out at most `max_side` px a side and enlarged (nearest) to the line art's size.
+def flat_colours_within(grey: np.ndarray, rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """flat_colours worked out at most `max_side` px a side and enlarged (nearest) to the line art's size.
 
     For previews: exact flats of a 12-megapixel picture take seconds; a preview is seen fitted to a pane,
-    where region edges a pixel of the working size off do not show. Exports use flat_colors itself.
+    where region edges a pixel of the working size off do not show. Exports use flat_colours itself.
     """
     height, width = grey.shape
     scale = max_side / max(height, width)
     if scale >= 1:
-        return flat_colors(grey, rgb)
+        return flat_colours(grey, rgb)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     small_grey = np.asarray(Image.fromarray(grey).resize(size, Image.Resampling.BOX))
     small_rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
-    flat = flat_colors(small_grey, small_rgb)
+    flat = flat_colours(small_grey, small_rgb)
     return np.asarray(Image.fromarray(flat).resize((width, height), Image.Resampling.NEAREST))

@@ -71,7 +71,7 @@ ASPECT_TOLERANCE = 0.02
 
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
-Color = tuple[int, int, int]
+Colour = tuple[int, int, int]
 
 
 class HintFormatError(ValueError):
@@ -94,7 +94,7 @@ def _check_size(size: int, field_name: str) -> None:
         raise HintFormatError(f"{field_name}: {size} is outside {MIN_HINT_SIZE}-{MAX_HINT_SIZE}")
 
 
-def _parse_hex(value: object, field_name: str) -> Color:
+def _parse_hex(value: object, field_name: str) -> Colour:
     if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value):
         raise HintFormatError(f"{field_name}: {value!r} is not #rrggbb")
     return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
@@ -107,7 +107,7 @@ class Hint:
     x: int
     y: int
     size: int
-    color: Color
+    color: Colour
 
     def __post_init__(self) -> None:
         # Normalise numpy integers etc. to int so equality, hashing and JSON behave the same everywhere.
@@ -208,7 +208,7 @@ def _scaled_columns(
     return xs, ys, sizes, colors
 
 
-def _patch_rects(layer: HintLayer, width: int, height: int) -> list[tuple[int, int, int, int, Color]]:
+def _patch_rects(layer: HintLayer, width: int, height: int) -> list[tuple[int, int, int, int, Colour]]:
     """Clipped patch rectangles (x0, y0, x1, y1 exclusive, colour) in painting order at (width, height)."""
     xs, ys, sizes, colors = _scaled_columns(layer, width, height)
     x1 = np.minimum(xs + sizes, width)

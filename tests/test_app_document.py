@@ -132,10 +132,10 @@ def test_an_eraser_drag_is_one_step_and_undo_restores_the_order(doc):
 def test_recolour_keeps_places_sizes_and_order_and_a_no_op_adds_no_step(doc, qtbot):
     doc.paint([Hint(1, 1, 2, RED), Hint(5, 5, 3, BLUE), Hint(2, 1, 4, RED)])
     steps = doc.undo_stack.count()
-    assert doc.recolor_hints(RED, RED) == 0 and doc.recolor_hints(GREEN, BLUE) == 0
+    assert doc.recolour_hints(RED, RED) == 0 and doc.recolour_hints(GREEN, BLUE) == 0
     assert doc.undo_stack.count() == steps  # nothing pushed: the redo history survives
     with qtbot.waitSignal(doc.hintsChanged):
-        assert doc.recolor_hints(RED, GREEN) == 2
+        assert doc.recolour_hints(RED, GREEN) == 2
     assert doc.hints.hints == (Hint(1, 1, 2, GREEN), Hint(5, 5, 3, BLUE), Hint(2, 1, 4, GREEN))
     assert doc.undo_stack.undoText() == "Recolour 2 hints" and doc.modified
 

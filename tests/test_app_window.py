@@ -614,7 +614,7 @@ def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_i
         lambda: (win.set_tool(Tool.ERASER), drag_image(win, point(), point())),
         lambda: (win.set_tool(Tool.MOVE), drag_image(win, point(), point())),
         lambda: win.colors.set_color(QColor(*(int(c) for c in rng.integers(0, 256, 3)))),
-        lambda: win.recolor_hints_dialog(),
+        lambda: win.recolour_hints_dialog(),
         lambda: win.actions["undo"].trigger(),
         lambda: win.actions["redo"].trigger(),
         lambda: win.actions["flats"].trigger(),

@@ -28,7 +28,7 @@ from linetint.training.real_art import (
     nearest_hint_fill,
     peer_distance,
     picture_seed,
-    region_color_error,
+    region_colour_error,
     score_picture,
     srgb_to_lab,
     white_page,
@@ -192,26 +192,26 @@ def test_l1_error_ignores_lines():
     assert l1_error(ours, target, np.zeros_like(grey)) is None
 
 
-def test_region_color_error_compares_medians_weighted_by_area():
+def test_region_colour_error_compares_medians_weighted_by_area():
     grey = two_areas()
     target = picture(12, 20, WHITE)
     target[:, 9:] = BLUE
     ours = target.copy()
     ours[0, 0] = RED  # one speckle does not move the left area's median
-    assert region_color_error(ours, target, grey) == 0
+    assert region_colour_error(ours, target, grey) == 0
     ours[:, :8] = (255, 255, 225)  # the left area (96 px) off by 10, the right one (132 px) right
-    assert region_color_error(ours, target, grey) == pytest.approx(10 * 96 / (96 + 132))
+    assert region_colour_error(ours, target, grey) == pytest.approx(10 * 96 / (96 + 132))
 
 
-def test_region_color_error_ignores_small_areas():
+def test_region_colour_error_ignores_small_areas():
     grey = two_areas(height=2)  # areas of 16 and 22 px
     target = picture(2, 20, WHITE)
     ours = target.copy()
     ours[:, :8] = 0
-    assert region_color_error(ours, target, grey) == pytest.approx(255 * 16 / 38)
-    assert region_color_error(ours, target, grey, min_area=17) == 0
-    assert region_color_error(ours, target, grey, min_area=23) is None
-    assert region_color_error(ours, target, np.zeros_like(grey)) is None
+    assert region_colour_error(ours, target, grey) == pytest.approx(255 * 16 / 38)
+    assert region_colour_error(ours, target, grey, min_area=17) == 0
+    assert region_colour_error(ours, target, grey, min_area=23) is None
+    assert region_colour_error(ours, target, np.zeros_like(grey)) is None
 
 
 def write_heldout(root: Path, names: list[str], exact: set[str]) -> None:

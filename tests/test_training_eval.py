@@ -13,7 +13,7 @@ from linetint.app.cli import main
 from linetint.model.checkpoint import random_checkpoint, save_checkpoint
 from linetint.model.config import preset
 from linetint.model.hints import Hint, HintLayer, hint_rgba
-from linetint.training.evaluate import eval_crop, hint_color_error, load_fixed_hints
+from linetint.training.evaluate import eval_crop, hint_colour_error, load_fixed_hints
 from linetint.training.fid import (
     FIDWeightsError,
     InceptionFeatures,
@@ -123,10 +123,10 @@ def test_hint_error_is_zero_when_the_output_copies_the_hints():
     output = np.full((12, 16, 3), 128, np.uint8)
     wanted = hint_rgba(layer)
     output[wanted[..., 3] > 0] = wanted[..., :3][wanted[..., 3] > 0]
-    assert hint_color_error(output, layer) == 0
+    assert hint_colour_error(output, layer) == 0
     output[wanted[..., 3] > 0, 0] += 3  # every hinted pixel 3 off in red
-    assert hint_color_error(output, layer) == pytest.approx(3)
-    assert hint_color_error(output, HintLayer(16, 12)) is None
+    assert hint_colour_error(output, layer) == pytest.approx(3)
+    assert hint_colour_error(output, HintLayer(16, 12)) is None
 
 
 def test_eval_crop_enlarges_small_pictures_and_centres_big_ones():

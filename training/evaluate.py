@@ -183,7 +183,7 @@ def hint_distances(rgb: np.ndarray, layer: HintLayer) -> np.ndarray:
     return np.sqrt((diff * diff).sum(axis=1))
 
 
-def hint_color_error(rgb: np.ndarray, layer: HintLayer) -> float | None:
+def hint_colour_error(rgb: np.ndarray, layer: HintLayer) -> float | None:
     """Mean of ``hint_distances``; None for a picture without hints."""
     distances = hint_distances(rgb, layer)
     return float(distances.mean()) if distances.size else None
@@ -419,7 +419,7 @@ __all__ = [
     "eval_crop",
     "evaluate",
     "format_report",
-    "hint_color_error",
+    "hint_colour_error",
     "hint_distances",
     "hint_rng",
     "l1_error",

@@ -56,7 +56,7 @@ def _corner(rng: np.random.Generator, side: int, size: int, sigma_fraction: floa
     return int(np.clip(rng.normal(span / 2, span * sigma_fraction), 0, side - size))
 
 
-def _mean_color(patch: np.ndarray) -> tuple[int, int, int]:
+def _mean_colour(patch: np.ndarray) -> tuple[int, int, int]:
     sums = patch.reshape(-1, 3).sum(axis=0, dtype=np.int64)
     n = patch.shape[0] * patch.shape[1]
     r, g, b = ((2 * sums + n) // (2 * n)).tolist()  # half-up rounding, as the hint rasterizer does
@@ -78,7 +78,7 @@ def simulate_hints(
         size = min(int(rng.integers(config.min_size, config.max_size + 1)), height, width)
         y = _corner(rng, height, size, config.sigma_fraction)
         x = _corner(rng, width, size, config.sigma_fraction)
-        color = _mean_color(target_rgb[y : y + size, x : x + size])
+        color = _mean_colour(target_rgb[y : y + size, x : x + size])
         hints.append(Hint(x, y, size, color))
     return HintLayer(width, height, tuple(hints))
 

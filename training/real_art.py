@@ -246,7 +246,7 @@ def l1_error(ours_rgb: np.ndarray, target_rgb: np.ndarray, lineart_grey: np.ndar
     return float(_abs_rgb(ours_rgb[paper], target_rgb[paper]).mean()) if paper.any() else None
 
 
-def region_color_error(
+def region_colour_error(
     ours_rgb: np.ndarray, target_rgb: np.ndarray, lineart_grey: np.ndarray, min_area: int = REGION_MIN_AREA
 ) -> float | None:
     """Per area the lines enclose, |median ours - median target| (mean over channels), averaged over the
@@ -333,7 +333,7 @@ def score_picture(colorize: Colorize, picture: Picture) -> HeldoutScore:
     return HeldoutScore(
         picture.name,
         hint_error(ours, picture.hints, picture.lineart),
-        region_color_error(ours, picture.target, picture.lineart),
+        region_colour_error(ours, picture.target, picture.lineart),
         l1_error(ours, picture.target, picture.lineart),
     )
 

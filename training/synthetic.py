@@ -126,7 +126,7 @@ def _stripe(rng: np.random.Generator, radius: float, reach: float) -> np.ndarray
 # Colour
 
 
-def _random_color(rng: np.random.Generator) -> RGB:
+def _random_colour(rng: np.random.Generator) -> RGB:
     hue = rng.uniform()
     sat = rng.uniform(0.1, 0.9) ** 0.8
     val = rng.uniform(0.45, 1.0)
@@ -216,12 +216,12 @@ class _Painter:
         self.canvas = canvas
         self.rng = rng
         self.config = config
-        self.palette = [_random_color(rng) for _ in range(int(rng.integers(3, 7)))]
+        self.palette = [_random_colour(rng) for _ in range(int(rng.integers(3, 7)))]
 
-    def fill_color(self) -> RGB:
+    def fill_colour(self) -> RGB:
         if self.rng.random() < self.config.palette_prob:
             return self.palette[int(self.rng.integers(len(self.palette)))]
-        return _random_color(self.rng)
+        return _random_colour(self.rng)
 
     def shape(self, kind: str, centre: np.ndarray, radius: float) -> np.ndarray:
         rng = self.rng
@@ -243,7 +243,7 @@ class _Painter:
         if box is None:
             return
         mask = _mask(points, box)
-        color = self.fill_color()
+        color = self.fill_colour()
         canvas.color.paste(color, box, mask)
         if rng.random() < cfg.shade_prob:
             # The shape minus itself moved towards the light leaves a crescent of shadow on the far side.
