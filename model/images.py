@@ -124,17 +124,29 @@ def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:
     return to_rgb(open_image(path))
 
 
-def colourfulness(image: Image.Image) -> float:
-    """Mean saturation (0-1) of a downscaled copy on white paper: 0 for line art, over 0.08 for colour art.
+PAPER_TINT = 0.2  # chroma (0-1) a paper's cast may have and still be paper: cream, warm light, old paper
 
-    Transparent pixels are composited on white first: their hidden RGB is often anything at all.
+
+def colourfulness(image: Image.Image) -> float:
+    """How much colour a picture holds beyond its paper's tint (0-1): 0 for line art, over 0.08 for colour.
+
+    Chroma is measured on opponent axes (red-green, yellow-blue) of a downscaled copy. The median chroma
+    is the paper's cast — a warm phone photo of a pencil sketch tints paper and graphite alike — so what
+    counts is how far pixels stray from it, plus the cast itself when it is too strong for paper (a
+    picture that is one colour all over). Transparent pixels are composited on white first: their hidden
+    RGB is often anything at all.
     """
     if image.mode in ("1", "L", "I", "I;16", "I;16B", "I;16L", "F"):
         return 0.0
     small = image.convert("RGBA")
     small.thumbnail((256, 256))
-    hsv = np.asarray(Image.fromarray(to_rgb(small)).convert("HSV"), dtype=np.float32)
-    return float(hsv[..., 1].mean() / 255.0)
+    rgb = to_rgb(small).reshape(-1, 3).astype(np.float32) / 255.0
+    red_green = rgb[:, 0] - rgb[:, 1]
+    yellow_blue = (rgb[:, 0] + rgb[:, 1]) / 2 - rgb[:, 2]
+    cast = float(np.median(red_green)), float(np.median(yellow_blue))
+    stray = float(np.hypot(red_green - cast[0], yellow_blue - cast[1]).mean())
+    cast_chroma = float(np.hypot(*cast))
+    return max(stray, cast_chroma if cast_chroma > PAPER_TINT else 0.0)
 
 
 def load_lineart(path: str | os.PathLike[str]) -> np.ndarray:

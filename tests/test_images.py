@@ -95,3 +95,17 @@ def test_an_eps_hint_layer_is_refused(tmp_path, monkeypatch):
     with pytest.raises(HintFormatError, match="not an image LineTint reads"):
         load_hints(tmp_path / "layer.png", 10, 10)
     assert calls == []
+
+
+def test_a_warm_tinted_photo_of_a_pencil_sketch_is_paper_not_colour():
+    rng = np.random.default_rng(0)
+    page = np.empty((90, 120, 3), np.float32)
+    page[:] = (0xB0, 0xAA, 0xA0)  # warm paper, as a phone photo shows it
+    page[30:33, :] = page[:, 60:63] = (0x80, 0x78, 0x70)  # graphite, just as warm
+    page *= np.linspace(0.9, 1.05, 120)[None, :, None]  # uneven light
+    page += rng.normal(0, 2, page.shape)
+    sketch = Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))
+    assert colourfulness(sketch) < 0.02
+    painted = np.full((90, 120, 3), 255, np.uint8)
+    painted[10:60, 10:70], painted[40:85, 60:115] = (224, 108, 117), (80, 160, 220)
+    assert colourfulness(Image.fromarray(painted)) > 0.08  # a colour picture with white paper around it
