@@ -26,12 +26,14 @@ from PySide6.QtWidgets import QWidget
 
 from linetint.model.hints import HintLayer
 
+from .hint_markers import HintGeometry, HintOverlay
 from .qt_images import grey_to_qimage, qimage_to_rgba, rgb_to_qimage
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 64.0
 WHEEL_STEP = 1.25
 BACKGROUND = QColor(38, 38, 42)
-OUTLINE_ALPHA = 170  # of the dark rim around hints: pale colours must show on white paper
+# Krita's Shift+drag: the brush grows by one image pixel per this many screen pixels dragged right.
+RESIZE_DRAG_PX = 6
 
 
 class Tool(Enum):
@@ -46,6 +48,8 @@ class HintCanvas(QWidget):
     strokeMoved = Signal(QPointF, QPointF)  # previous and new image position while dragging
     strokeEnded = Signal()
     colorPicked = Signal(QPointF)  # image position the eyedropper was used at
+    pointerMoved = Signal(object)  # image position under the pointer (QPointF), None once it leaves
+    brushResized = Signal(int)  # the size a Shift+drag asks for
     zoomChanged = Signal(float)
     viewChanged = Signal()  # zoom, pan or size changed what part of the image is on screen
 
@@ -58,8 +62,9 @@ class HintCanvas(QWidget):
         self._lineart: QPixmap | None = None
         self._image_size = (0, 0)
         self._hints: QImage | None = None
-        self._hint_outline: QImage | None = None  # the hints' silhouette, drawn around them
-        self._hint_layer: HintLayer | None = None  # what the two pictures above show
+        self._hint_layer: HintLayer | None = None  # what the picture above shows
+        self._hint_geometry: HintGeometry | None = None
+        self._hint_overlay = HintOverlay()  # rims and minimum-size markers, at screen scale
         self._preview: QImage | None = None
         self.preview_rgb: np.ndarray | None = None
         self.show_hints = True
@@ -74,6 +79,7 @@ class HintCanvas(QWidget):
         self._last: QPointF | None = None
         self._pan_from: QPointF | None = None
         self._space_held = False
+        self._resize_from: tuple[float, int] | None = None  # Shift+drag: pointer x and size at the press
 
     # --- content ---
     def set_lineart(self, grey: np.ndarray) -> None:
@@ -99,18 +105,21 @@ class HintCanvas(QWidget):
         if not grows:
             self._hints = QImage(layer.width, layer.height, QImage.Format.Format_ARGB32_Premultiplied)
             self._hints.fill(Qt.GlobalColor.transparent)
-            self._hint_outline = QImage(self._hints)  # a copy: the hints' silhouette, for their rim
         new = layer.hints[len(shown.hints) :] if grows else layer.hints
-        colours, rim = QPainter(self._hints), QPainter(self._hint_outline)
-        for painter in (colours, rim):
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)  # later hints win
+        colours = QPainter(self._hints)
+        colours.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)  # later hints win
         for hint in new:
             colours.fillRect(hint.x, hint.y, hint.size, hint.size, QColor(*hint.color))
-            rim.fillRect(hint.x, hint.y, hint.size, hint.size, QColor(0, 0, 0, OUTLINE_ALPHA))
         colours.end()
-        rim.end()
+        self._hint_geometry = HintGeometry(layer, self._hint_geometry if grows else None)
         self._hint_layer = layer
         self.update()
+
+    def hint_under_pointer(self, pos: QPointF) -> int | None:
+        """Index of the topmost hint whose marker, as drawn at this zoom, covers image point `pos`."""
+        if self._hint_geometry is None or not self.show_hints:
+            return None
+        return self._hint_geometry.marker_at(pos.x(), pos.y(), self._zoom)
 
     def shown_hints_rgba(self) -> np.ndarray | None:
         """The hint picture the canvas draws, as straight-alpha RGBA: what the user sees of the hints."""
@@ -212,12 +221,14 @@ class HintCanvas(QWidget):
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
         painter.drawPixmap(target, self._lineart, QRectF(0, 0, width, height))
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-        if self.show_hints and self._hints is not None:
+        if self.show_hints and self._hints is not None and self._hint_geometry is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # hints stay crisp
-            # A dark screen-pixel rim, so pale hints show on white paper at every zoom.
-            for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                painter.drawImage(target.translated(dx, dy), self._hint_outline)
+            rims, markers = self._hint_overlay.pictures(
+                self._hint_geometry, self._zoom, self._offset, self.size()
+            )
+            painter.drawImage(0, 0, rims)
             painter.drawImage(target, self._hints)
+            painter.drawImage(0, 0, markers)
         self._paint_cursor(painter)
 
     def _paint_cursor(self, painter: QPainter) -> None:
@@ -247,8 +258,12 @@ class HintCanvas(QWidget):
         if event.button() != Qt.MouseButton.LeftButton or self._lineart is None:
             return
         image = self.image_pos(pos)
-        if self.tool is Tool.EYEDROPPER or event.modifiers() & Qt.KeyboardModifier.AltModifier:
+        picks = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier  # Krita: Ctrl+click
+        if self.tool is Tool.EYEDROPPER or event.modifiers() & picks:
             self.colorPicked.emit(image)
+            return
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.tool in (Tool.BRUSH, Tool.ERASER):
+            self._resize_from = (pos.x(), self.brush_size)
             return
         self._dragging, self._last = True, image
         self.strokeBegan.emit(image)
@@ -260,8 +275,13 @@ class HintCanvas(QWidget):
             self._pan_from = pos
             self.pan_by(delta.x(), delta.y())
             return
+        if self._resize_from is not None:
+            start_x, start_size = self._resize_from
+            self.brushResized.emit(start_size + round((pos.x() - start_x) / RESIZE_DRAG_PX))
+            return
         image = self.image_pos(pos)
         self._cursor = image
+        self.pointerMoved.emit(image)
         if self._dragging and self._last is not None:
             self.strokeMoved.emit(self._last, image)
             self._last = image
@@ -275,12 +295,22 @@ class HintCanvas(QWidget):
             self._pan_from = None
             self.setCursor(Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.CrossCursor)
             return
+        if event.button() == Qt.MouseButton.LeftButton and self._resize_from is not None:
+            self._resize_from = None
+            return
         if event.button() == Qt.MouseButton.LeftButton and self._dragging:
             self._dragging, self._last = False, None
             self.strokeEnded.emit()
 
+    def enterEvent(self, event) -> None:
+        # Hover focus, as in Krita: keys reach the canvas again after a toolbar widget, and the first
+        # click paints rather than only taking the focus.
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().enterEvent(event)
+
     def leaveEvent(self, event) -> None:
         self._cursor = None
+        self.pointerMoved.emit(None)
         self.update()
 
     def wheelEvent(self, event: QWheelEvent) -> None:

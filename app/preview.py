@@ -2,13 +2,17 @@
 
 With a view set (`set_view`), it shows only that part of the picture — the part the zoomed-in canvas
 shows — so the colours of the area being painted are seen large.
+
+The preview is for looking: only Alt+click, Ctrl+click or the eyedropper take a colour from it. A plain
+click does nothing to the brush (`plainClicked` lets the window say so), and the pointer shows which
+is which: a cross where a click picks, an arrow where it does not.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from .canvas import BACKGROUND
@@ -17,6 +21,8 @@ from .qt_images import rgb_to_qimage
 
 class PreviewPane(QWidget):
     colorPicked = Signal(QColor)
+    plainClicked = Signal()  # a click that picks nothing: neither the eyedropper nor Alt/Ctrl
+    wheelZoomed = Signal(QPointF, float)  # the picture point under the wheel (fractions), wheel steps
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,6 +32,9 @@ class PreviewPane(QWidget):
         self.message = "The colour preview appears here"
         self.busy = False
         self._view: QRectF | None = None  # fractions of the picture's width and height; None: all of it
+        self.picking = False  # the eyedropper is the tool: a plain click picks too
+        self._hovered = False
+        self.setMouseTracking(True)
 
     @property
     def rgb(self) -> np.ndarray | None:
@@ -45,6 +54,28 @@ class PreviewPane(QWidget):
         """Show the part of the picture at `fraction` (of its width and height), or all of it (None)."""
         self._view = None if fraction is None else QRectF(fraction)
         self.update()
+
+    def zoom_at(self, point: QPointF, factor: float) -> None:
+        """Zoom the preview's own view by `factor` keeping `point` (fractions of the picture) in place."""
+        view = self._view or QRectF(0, 0, 1, 1)
+        side = min(1.0, view.width() / factor), min(1.0, view.height() / factor)
+        if side[0] >= 1.0 and side[1] >= 1.0:
+            self.set_view(None)
+            return
+        ux, uy = (point.x() - view.x()) / view.width(), (point.y() - view.y()) / view.height()
+        x = min(max(point.x() - ux * side[0], 0.0), 1.0 - side[0])
+        y = min(max(point.y() - uy * side[1], 0.0), 1.0 - side[1])
+        self.set_view(QRectF(x, y, *side))
+
+    def picture_point(self, pos: QPointF) -> QPointF | None:
+        """Widget position -> fractions of the picture's width and height; None off the picture."""
+        if self._rgb is None or not self._target().contains(pos):
+            return None
+        target, source = self._target(), self._source()
+        height, width = self._rgb.shape[:2]
+        x = source.left() + (pos.x() - target.left()) / target.width() * source.width()
+        y = source.top() + (pos.y() - target.top()) / target.height() * source.height()
+        return QPointF(x / width, y / height)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -82,6 +113,12 @@ class PreviewPane(QWidget):
             painter.setPen(QColor(230, 230, 235))
             painter.fillRect(QRectF(8, 8, 92, 22), QColor(0, 0, 0, 140))
             painter.drawText(QRectF(8, 8, 92, 22), Qt.AlignmentFlag.AlignCenter, "updating…")
+        if self._hovered:  # what a click does here, where the hand is
+            tip = "click picks a colour" if self.picking else "Alt+click picks a colour · wheel zooms"
+            box = QRectF(self.width() - 268, 8, 260, 22)
+            painter.fillRect(box, QColor(0, 0, 0, 140))
+            painter.setPen(QColor(230, 230, 235))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, tip)
 
     def pixel_at(self, pos: QPointF) -> QColor | None:
         if self._rgb is None:
@@ -95,8 +132,38 @@ class PreviewPane(QWidget):
         x, y = min(width - 1, max(0, int(x))), min(height - 1, max(0, int(y)))
         return QColor(*(int(c) for c in self._rgb[y, x]))
 
+    def _picks(self, modifiers: Qt.KeyboardModifier) -> bool:
+        return self.picking or bool(
+            modifiers & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier)
+        )
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            color = self.pixel_at(event.position())
-            if color is not None:
-                self.colorPicked.emit(color)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        color = self.pixel_at(event.position())
+        if color is None:
+            return
+        if self._picks(event.modifiers()):
+            self.colorPicked.emit(color)
+        else:
+            self.plainClicked.emit()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        picks = self._picks(event.modifiers()) and self.pixel_at(event.position()) is not None
+        self.setCursor(Qt.CursorShape.CrossCursor if picks else Qt.CursorShape.ArrowCursor)
+
+    def enterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()
+        super().leaveEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        point = self.picture_point(event.position())
+        steps = event.angleDelta().y() / 120
+        if point is not None and steps:
+            self.wheelZoomed.emit(point, steps)

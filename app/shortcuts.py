@@ -18,10 +18,28 @@ from PySide6.QtWidgets import (
 # What the mouse does on the canvas: no QAction stands for these.
 GESTURES = (
     ("Click / drag with the brush", "Lay hint patches"),
-    ("Alt+click", "Pick a colour from the canvas or preview"),
-    ("Wheel", "Zoom at the cursor"),
+    ("Alt+click, Ctrl+click", "Pick a colour from the canvas or preview"),
+    ("Shift+drag", "Resize the brush (right: bigger)"),
+    ("Wheel", "Zoom at the cursor (over the preview too)"),
     ("Space+drag, middle drag", "Pan"),
 )
+
+
+def plain_label(action: QAction) -> str:
+    """The action's text without its accelerator '&' or trailing '…'."""
+    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
+
+
+def add_keys_to_tooltip(action: QAction) -> None:
+    """'Brush (B)': a tooltip names the key, unless one was written that does already."""
+    keys = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()]
+    if not keys:
+        return
+    tip, label = action.toolTip(), plain_label(action)
+    if f"({keys[0]})" in tip:
+        return
+    written = tip and tip.replace("…", "") != label.replace("…", "")  # Qt's default is the text itself
+    action.setToolTip(f"{tip if written else label} ({keys[0]})")
 
 
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
@@ -30,8 +48,7 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     for action in actions:
         keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
         if keys:
-            label = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")  # drop accelerators
-            rows.append((keys, label.rstrip("…")))
+            rows.append((keys, plain_label(action)))
     return rows + list(GESTURES)
 
 

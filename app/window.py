@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -34,6 +33,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QToolBar,
     QUndoView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from linetint.imaging.cleanup import needs_clean_up
@@ -44,20 +45,25 @@ from linetint.model import hints as hint_limits
 from linetint.model.hints import HintFormatError, load_hints, save_hints
 from linetint.model.images import ImageInputError, load_rgb
 
+from .advice_bar import AdviceBar
 from .autosave import AutosaveStore
-from .canvas import HintCanvas, Tool
+from .canvas import WHEEL_STEP, HintCanvas, Tool
 from .color_panel import RECENT_COUNT, ColorPanel
 from .colour_modes import HintColours, modes_text
 from .commands import hint_at
 from .document import Document
 from .exporting import Exporter, ExportJob
+from .file_dialogs import FileDialogs
+from .focus import CanvasFocus
 from .levels_dialog import LevelsDialog
+from .placement import place_beside
 from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
 from .recent import RecentFiles
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
-from .shortcuts import ShortcutsDialog
+from .shortcuts import ShortcutsDialog, add_keys_to_tooltip
+from .status_text import hint_text, short_model_name
 from .strokes import Strokes
 from .theme import icon
 from .ui_state import restore_ui, save_ui
@@ -107,7 +113,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.canvas)
         self.splitter.addWidget(self.preview)
         self.splitter.setSizes([700, 500])
-        self.setCentralWidget(self.splitter)
+        self.advice = AdviceBar()  # advice on the opened picture stays until acted on or dismissed
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.advice)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.history = QUndoView()  # every edit of the open picture; a click goes back to that point
         self.history.setEmptyLabel("Opened")
         self.history_dock = QDockWidget("History", self)
@@ -129,6 +142,9 @@ class MainWindow(QMainWindow):
         self._show_modes()
         self._rebuild_recent_menu()
         self._connect()
+        self.file_dialogs = FileDialogs(self._store, self._document_folder)
+        self.canvas_focus = CanvasFocus(self.canvas, self)
+        self.canvas_focus.watch([*self.findChildren(QToolBar), *self.findChildren(QDockWidget)])
         self.set_tool(Tool.BRUSH)
         self._update_title()
         self._update_enabled()
@@ -207,6 +223,9 @@ class MainWindow(QMainWindow):
         for key in ("unhinted_network", "unhinted_paper"):
             unhinted.addAction(self.actions[key])
         self.actions["unhinted_network"].setChecked(True)
+        tools = QActionGroup(self)  # one tool in hand: the Tools menu ticks it
+        for member in Tool:
+            tools.addAction(self.actions[member.value])
         stack_undo = QAction(icon("undo"), "&Undo", self)
         stack_undo.setShortcut(QKeySequence.StandardKey.Undo)
         stack_undo.triggered.connect(lambda: self.document and self.document.undo_stack.undo())
@@ -216,6 +235,9 @@ class MainWindow(QMainWindow):
         self.actions["undo"], self.actions["redo"] = stack_undo, stack_redo
         for action in self.actions.values():
             self.addAction(action)  # shortcuts work wherever the focus is
+            add_keys_to_tooltip(action)
+            if action.isCheckable():
+                action.setIconVisibleInMenu(False)  # a menu shows its state as a tick, not an icon
 
     def _build_menus_and_toolbar(self) -> None:
         act = self.actions
@@ -278,6 +300,8 @@ class MainWindow(QMainWindow):
         self.status_time = QLabel("")
         self.status_zoom = QLabel("")
         self.status_hints = QLabel("")
+        self.status_under = QLabel("")  # the hint under the pointer: its colour and size
+        self.status_under.setTextFormat(Qt.TextFormat.RichText)
         # The modes that change what is exported, always in sight (issue 16: Flat Colours went unnoticed)
         self.status_modes = QLabel("")
         self.busy = QProgressBar()
@@ -287,6 +311,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()  # transient messages on the left, the model's state always visible
         widgets = (
             self.busy,
+            self.status_under,
             self.status_modes,
             self.status_hints,
             self.status_time,
@@ -304,6 +329,10 @@ class MainWindow(QMainWindow):
         self.canvas.zoomChanged.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f}%"))
         self.canvas.viewChanged.connect(self._sync_preview_view)
         self.preview.colorPicked.connect(self._picked)
+        self.preview.plainClicked.connect(self._preview_clicked)
+        self.preview.wheelZoomed.connect(self._zoom_from_preview)
+        self.canvas.pointerMoved.connect(self._show_hint_under)
+        self.canvas.brushResized.connect(self.colors.set_size)
         self.colors.sizeChanged.connect(self._brush_size_changed)
         self.colors.recolorRequested.connect(self.recolour_hints_dialog)
         self.engine.previewReady.connect(self._show_preview)
@@ -321,6 +350,7 @@ class MainWindow(QMainWindow):
             self.document.deleteLater()
         self.document = document
         document.setParent(self)
+        self.advice.dismiss()  # it was about the picture before
         self.exporter.forget()
         self.history.setStack(document.undo_stack)
         self._offer_document_colours(document)
@@ -359,19 +389,19 @@ class MainWindow(QMainWindow):
         return True
 
     def _advise_on(self, document: Document) -> None:
-        """A word in the status bar when an opened picture is not the clean line art the model expects."""
+        """Advice over the canvas when an opened picture is not the clean line art the model expects; it
+        stays until its button is used or it is dismissed."""
         if document.source_colourfulness > COLOURFUL:
-            advice = "This is a colour picture: File ▸ Open a Colour Picture to Recolour draws its lines"
+            text = "This is a colour picture: File ▸ Open a Colour Picture to Recolour draws its lines"
+            self.advice.advise(text, self.actions["recolour_picture"], "Open as a Colour Picture…")
         elif not document.hints.hints and needs_clean_up(document.lineart):
-            advice = "Grey paper or uneven light: Edit ▸ Clean Up Line Art (Ctrl+L) gives clean lines"
-        else:
-            return
-        self.statusBar().showMessage(advice, 15000)
+            text = "Grey paper or uneven light: Edit ▸ Clean Up Line Art (Ctrl+L) gives clean lines"
+            self.advice.advise(text, self.actions["clean_up"], "Clean Up Line Art…")
 
     def recolour_picture_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a Colour Picture to Recolour", "", PICTURE_FILTER)
+        path = self.file_dialogs.open_file(self, "Open a Colour Picture to Recolour", PICTURE_FILTER)
         if path:
-            self.open_colour_picture(Path(path))
+            self.open_colour_picture(path)
 
     def open_colour_picture(self, path: Path) -> bool:
         """A finished colour picture as a new document: its lines (XDoG), with hints in its own colours,
@@ -419,11 +449,9 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open", "", f"{OPEN_FILTER};;{PROJECT_FILTER};;{IMAGE_FILTER}"
-        )
+        path = self.file_dialogs.open_file(self, "Open", f"{OPEN_FILTER};;{PROJECT_FILTER};;{IMAGE_FILTER}")
         if path:
-            self.open_path(Path(path))
+            self.open_path(path)
 
     def save(self) -> bool:
         if self.document is None:
@@ -438,10 +466,10 @@ class MainWindow(QMainWindow):
         suggested = self.document.path or Path(
             f"{Path(self.document.source_name or 'untitled').stem}{PROJECT_SUFFIX}"
         )
-        path, _ = QFileDialog.getSaveFileName(self, "Save Project", str(suggested), PROJECT_FILTER)
-        if not path:
+        chosen = self.file_dialogs.save_file(self, "Save Project", str(suggested), PROJECT_FILTER)
+        if chosen is None:
             return False
-        path = Path(path)
+        path = chosen[0]
         if path.suffix.lower() != PROJECT_SUFFIX:
             path = path.with_name(path.name + PROJECT_SUFFIX)
         return self._save_to(path)
@@ -463,10 +491,18 @@ class MainWindow(QMainWindow):
         """Ask before unsaved changes would be lost. False: the user cancelled."""
         if self.document is None or not self.document.modified:
             return True
+        doc = self.document
+        # Named as the project it saves to: the line art it was opened from is never overwritten.
+        question = (
+            f"Save the changes to the project {doc.path.name}?"
+            if doc.path is not None
+            else f"Save your hints as a project ({Path(doc.source_name or 'untitled').stem}{PROJECT_SUFFIX})?"
+            f" {doc.source_name or 'The line art'} itself is not changed."
+        )
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"Save the changes to {self.document.title().rstrip('*')}?",
+            question,
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -546,11 +582,11 @@ class MainWindow(QMainWindow):
     def import_hints_dialog(self) -> None:
         if self.document is None:
             return
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import Hint Layer", "", "Hint layers (*.json *.png *.webp *.tif *.tiff)"
+        path = self.file_dialogs.open_file(
+            self, "Import Hint Layer", "Hint layers (*.json *.png *.webp *.tif *.tiff)"
         )
         if path:
-            self.import_hints(Path(path))
+            self.import_hints(path)
 
     def import_hints(self, path: Path) -> bool:
         try:
@@ -571,9 +607,9 @@ class MainWindow(QMainWindow):
     def picture_hints_dialog(self) -> None:
         if self.document is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Hints from a Colour Picture", "", PICTURE_FILTER)
+        path = self.file_dialogs.open_file(self, "Hints from a Colour Picture", PICTURE_FILTER)
         if path:
-            self.hints_from_picture(Path(path))
+            self.hints_from_picture(path)
 
     def hints_from_picture(self, path: Path) -> bool:
         """Replace the hints by one per area, coloured as `path` (a colouring of this drawing) paints it."""
@@ -601,11 +637,11 @@ class MainWindow(QMainWindow):
     def export_hints_dialog(self) -> None:
         if self.document is None:
             return
-        path, chosen = QFileDialog.getSaveFileName(
+        answer = self.file_dialogs.save_file(
             self, "Export Hint Layer", "hints.json", "Hint file (*.json);;Transparent PNG layer (*.png)"
         )
-        if path:
-            path = Path(path)
+        if answer:
+            path, chosen = answer
             if path.suffix.lower() not in (".json", ".png"):
                 path = path.with_suffix(".png" if "png" in chosen else ".json")
             self._guarded_write(lambda: save_hints(self.document.hints, path), path)
@@ -636,6 +672,7 @@ class MainWindow(QMainWindow):
         dialog.previewChanged.connect(self.canvas.set_lineart)
         dialog.finished.connect(lambda code: self._finish_clean_up(dialog, code))
         dialog.open()
+        place_beside(dialog, self.canvas)  # the trial shows on the canvas: keep it in sight
         return dialog
 
     def _finish_clean_up(self, dialog: LevelsDialog, code: int) -> None:
@@ -684,6 +721,36 @@ class MainWindow(QMainWindow):
         shape = Qt.CursorShape.SizeAllCursor if tool is Tool.MOVE else Qt.CursorShape.CrossCursor
         self.canvas.setCursor(shape)
         self.canvas.update()
+        self.preview.picking = tool is Tool.EYEDROPPER
+
+    def _document_folder(self) -> Path | None:
+        doc = self.document
+        where = None if doc is None else doc.path or doc.source_path
+        return None if where is None else where.parent
+
+    def _preview_clicked(self) -> None:
+        # Decided (issue 16): a brush click on the preview changes nothing; it says how to pick instead.
+        self.statusBar().showMessage(
+            "The preview is for looking: Alt+click (or Ctrl+click, or the eyedropper, I) picks its colour",
+            4000,
+        )
+
+    def _zoom_from_preview(self, point: QPointF, steps: float) -> None:
+        """The wheel over the preview: with Preview Follows Canvas Zoom, the canvas zooms at that point of
+        the picture (and the preview with it); otherwise the preview zooms on its own."""
+        if not self.actions["follow_canvas"].isChecked():
+            self.preview.zoom_at(point, WHEEL_STEP**steps)
+            return
+        doc = self.document
+        if doc is None:
+            return
+        image = QPointF(point.x() * doc.width, point.y() * doc.height)
+        self.canvas.set_zoom(self.canvas.zoom * WHEEL_STEP**steps, self.canvas.widget_pos(image))
+
+    def _show_hint_under(self, pos: QPointF | None) -> None:
+        doc = self.document
+        index = None if pos is None or doc is None else self.canvas.hint_under_pointer(pos)
+        self.status_under.setText("" if index is None else hint_text(doc.hints.hints[index]))
 
     def _brush_size_changed(self, size: int) -> None:
         self.canvas.brush_size = size
@@ -748,7 +815,8 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, info) -> None:
         self.model_info = info
         warning = "" if info.trained else " — untrained, colours mean nothing"
-        self.status_model.setText(f"Model: {info.name}{warning}")
+        self.status_model.setText(f"Model: {short_model_name(info.name)}{' (untrained)' if warning else ''}")
+        self.status_model.setToolTip(f"{info.name}{warning}\nArchitecture: {info.config_name}")
         self.status_device.setText(f"{info.device} · {info.precision}")
         if info.notice:  # e.g. the precision chosen in the settings cannot run on this device
             self.statusBar().showMessage(info.notice, 10000)
@@ -778,9 +846,9 @@ class MainWindow(QMainWindow):
             return
         title, suffix, name_filter = EXPORT_KINDS[kind]
         stem = Path(self.document.source_name or "untitled").stem
-        path, _ = QFileDialog.getSaveFileName(self, title, stem + suffix, name_filter)
-        if path:
-            path = Path(path) if path.lower().endswith(f".{kind}") else Path(f"{path}.{kind}")
+        answer = self.file_dialogs.save_file(self, title, stem + suffix, name_filter)
+        if answer:
+            path = answer[0] if answer[0].suffix.lower() == f".{kind}" else Path(f"{answer[0]}.{kind}")
             self.export(path, kind, self.actions["lines_over"].isChecked() if kind == "png" else True)
 
     def copy_image(self) -> None:

@@ -584,12 +584,11 @@ def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(
     picture[:, :40], picture[:, 40:] = (220, 60, 40), (40, 90, 220)
     Image.fromarray(picture).save(tmp_path / "colour.png")
     win.open_path(tmp_path / "colour.png")
-    assert "colour picture" in win.statusBar().currentMessage()
+    assert "colour picture" in win.advice.text  # over the canvas until acted on or dismissed
     win.open_path(photo_file)
-    assert "Clean Up Line Art" in win.statusBar().currentMessage()
-    win.statusBar().clearMessage()
+    assert "Clean Up Line Art" in win.advice.text
     win.open_path(lineart_file)
-    assert win.statusBar().currentMessage() == ""
+    assert win.advice.text == ""
 
 
 def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_in_step(
@@ -766,9 +765,9 @@ def test_export_dialogs_add_the_missing_suffix(
 
     def save_name(parent, title, name, name_filter):
         asked.append((title, name))
-        return str(tmp_path / typed), name_filter
+        return tmp_path / typed, name_filter
 
-    monkeypatch.setattr(window_module.QFileDialog, "getSaveFileName", save_name)
+    monkeypatch.setattr(win.file_dialogs, "save_file", save_name)
     win.export_dialog(kind)
     qtbot.waitUntil(lambda: (tmp_path / written).exists(), timeout=20000)
     assert asked[0][1].startswith("sketch")
