@@ -74,6 +74,9 @@ def test_feature_pictures_are_remade(tmp_path):
         Image.open(tmp_path / "flat-colours.jpg") as flats,
     ):
         assert clean_up.width > 2 * clean_up.height and flats.width > flats.height / 2  # 3 across; 2 across
+    if (ROOT.parent / "shared" / "data" / "lineart" / "s2p-003").exists():
+        with Image.open(tmp_path / "hint-colours.jpg") as kept:
+            assert kept.width > kept.height  # two samples, four across
 
 
 def test_hint_colours_bench_prints_its_ratios():
