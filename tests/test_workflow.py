@@ -18,12 +18,13 @@ from PySide6.QtCore import (  # noqa: E402
     QSettings,
     Qt,
 )
-from PySide6.QtGui import QWheelEvent  # noqa: E402
+from PySide6.QtGui import QColor, QWheelEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QAbstractButton,
     QAbstractSpinBox,
     QApplication,
+    QColorDialog,
     QComboBox,
     QLineEdit,
     QToolBar,
@@ -126,7 +127,10 @@ def toolbar_widgets(window):
 # --- focus and shortcuts (item 2) ---
 
 
-def test_tool_keys_brush_size_keys_and_undo_work_after_touching_any_toolbar_widget(win, lineart_file, qtbot):
+def test_tool_keys_brush_size_keys_and_undo_work_after_touching_any_toolbar_widget(
+    win, lineart_file, monkeypatch
+):
+    monkeypatch.setattr(QColorDialog, "getColor", lambda *args: QColor())  # a modal swatch dialog: cancelled
     win.open_path(lineart_file)
     widgets = toolbar_widgets(win)
     assert any(isinstance(w, QAbstractSpinBox) for w in widgets)  # the brush size box is among them
