@@ -1,10 +1,13 @@
-"""Brush options: the current colour, recent colours and the patch size."""
+"""Brush options: the current colour, recent colours and the patch size.
+
+The brush colour lives here and nowhere else: the colour selector and the palette dock show it and set it.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
 from linetint.model.hints import MAX_HINT_SIZE, MIN_HINT_SIZE
 
@@ -20,14 +23,18 @@ def _swatch_style(color: QColor, size: int) -> str:
 
 
 class ColorPanel(QWidget):
-    """Emits `colorChanged` and `sizeChanged`; the recent row remembers colours actually painted.
+    """Emits `colorChanged` and `sizeChanged`; `recent` remembers colours actually painted (the palette
+    dock shows them: a row of them here pushed the toolbar about as it grew).
 
-    A right-click on a swatch offers to recolour the hints of that colour (`recolorRequested`).
+    A click on the swatch asks for the colour selector (`selectorRequested`); a right-click offers to
+    recolour the hints of that colour (`recolorRequested`).
     """
 
     colorChanged = Signal(QColor)
     sizeChanged = Signal(int)
     recolorRequested = Signal(QColor)
+    recentChanged = Signal()
+    selectorRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,13 +43,10 @@ class ColorPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 0)
         self._current = QToolButton()
-        self._current.setToolTip("Hint colour — click to choose")
+        self._current.setToolTip("Brush colour — click for the colour selector")
         self._current.clicked.connect(self.choose_color)
         self._offer_recolor(self._current, lambda: self.color)
         layout.addWidget(self._current)
-        self._recent_row = QHBoxLayout()
-        self._recent_row.setSpacing(3)
-        layout.addLayout(self._recent_row)
         layout.addSpacing(12)
         layout.addWidget(QLabel("Size"))
         self._size = QSpinBox()
@@ -83,7 +87,14 @@ class ColorPanel(QWidget):
         self._recent = [c for c in self._recent if c.rgb() != color.rgb()]
         self._recent.insert(0, QColor(color))
         del self._recent[RECENT_COUNT:]
-        self._refresh()
+        self.recentChanged.emit()
+
+    def forget(self, color: QColor) -> None:
+        """Drop a colour from the recent list (one no hint has any more, after a recolour)."""
+        kept = [c for c in self._recent if c.rgb() != color.rgb()]
+        if len(kept) != len(self._recent):
+            self._recent = kept
+            self.recentChanged.emit()
 
     def set_recent(self, colors: list[QColor]) -> None:
         """Replace the recent row (first = newest); invalid and repeated colours are left out."""
@@ -92,27 +103,13 @@ class ColorPanel(QWidget):
             if color.isValid() and all(c.rgb() != color.rgb() for c in unique):
                 unique.append(QColor(color.red(), color.green(), color.blue()))
         self._recent = unique[:RECENT_COUNT]
-        self._refresh()
+        self.recentChanged.emit()
 
     def choose_color(self) -> None:
-        color = QColorDialog.getColor(self._color, self, "Hint colour")
-        if color.isValid():
-            self.set_color(color)
+        self.selectorRequested.emit()
 
     def _refresh(self) -> None:
         self._current.setStyleSheet(_swatch_style(self._color, 22))
-        while self._recent_row.count():
-            item = self._recent_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for color in self._recent:
-            button = QToolButton()
-            button.setStyleSheet(_swatch_style(color, 16))
-            button.setToolTip(color.name())
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, c=color: self.set_color(c))
-            self._offer_recolor(button, lambda c=color: c)
-            self._recent_row.addWidget(button)
 
     def _offer_recolor(self, button: QToolButton, color_of) -> None:
         button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

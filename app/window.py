@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QColorDialog,
     QDialog,
     QDockWidget,
     QLabel,
@@ -42,13 +41,14 @@ from linetint.imaging.hint_colours import Unhinted
 from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
 from linetint.imaging.xdog import xdog
 from linetint.model import hints as hint_limits
-from linetint.model.hints import HintFormatError, load_hints, save_hints
+from linetint.model.hints import HintFormatError, HintLayer, load_hints, save_hints
 from linetint.model.images import ImageInputError, load_rgb
 
 from .advice_bar import AdviceBar
 from .autosave import AutosaveStore
 from .canvas import WHEEL_STEP, HintCanvas, Tool
 from .color_panel import RECENT_COUNT, ColorPanel
+from .colour_docks import ColourDocks
 from .colour_modes import HintColours, modes_text
 from .commands import hint_at
 from .document import Document
@@ -61,6 +61,7 @@ from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
 from .recent import RecentFiles
+from .recolour_dialog import RecolourDialog
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
 from .shortcuts import ShortcutsDialog, add_keys_to_tooltip
 from .status_text import hint_text, short_model_name
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)  # a list, not a panel
         self.history_dock.hide()
         self.colors = ColorPanel()
+        self.colour_docks = ColourDocks(self, self.colors, self._store)  # before restore_ui: it places them
+        self._recolour: RecolourDialog | None = None  # the recolour being previewed
 
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self._autosave_now)
@@ -213,6 +216,8 @@ class MainWindow(QMainWindow):
         self.actions["history"] = self.history_dock.toggleViewAction()
         self.actions["history"].setText("&History")
         self.actions["history"].setShortcut(QKeySequence("Ctrl+H"))
+        self.actions["colour_dock"] = self.colour_docks.selector_dock.toggleViewAction()
+        self.actions["palette_dock"] = self.colour_docks.palette_dock.toggleViewAction()
         self.actions["lines_over"].setChecked(True)
         self.actions["show_hints"].setChecked(True)
         self.actions["keep_hints"].setChecked(True)  # a hint is a decision: its colour is the colour
@@ -271,6 +276,8 @@ class MainWindow(QMainWindow):
             "keep_hints",
             None,
             "history",
+            "colour_dock",
+            "palette_dock",
         ):
             view_menu.addSeparator() if key is None else view_menu.addAction(act[key])
             if key == "keep_hints":
@@ -335,6 +342,8 @@ class MainWindow(QMainWindow):
         self.canvas.brushResized.connect(self.colors.set_size)
         self.colors.sizeChanged.connect(self._brush_size_changed)
         self.colors.recolorRequested.connect(self.recolour_hints_dialog)
+        self.colour_docks.palette.recolourRequested.connect(self.recolour_hints_dialog)
+        self.colour_docks.palette.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.engine.previewReady.connect(self._show_preview)
         self.exporter.written.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.exporter.failed.connect(lambda message: QMessageBox.warning(self, "Cannot write", message))
@@ -346,6 +355,8 @@ class MainWindow(QMainWindow):
 
     # --- documents ---
     def set_document(self, document: Document) -> None:
+        if self._recolour is not None:
+            self._recolour.reject()  # its trial colours belong to the document going away
         if self.document is not None:
             self.document.deleteLater()
         self.document = document
@@ -526,7 +537,9 @@ class MainWindow(QMainWindow):
 
     def _count_hints(self) -> None:
         hints = self.document.hints.hints
-        colours = len({hint.color for hint in hints})
+        counts = Counter(hint.color for hint in hints)
+        self.colour_docks.palette.set_hint_counts(counts)
+        colours = len(counts)
         plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
         self.status_hints.setText(f"{plural(len(hints), 'hint')} · {plural(colours, 'colour')}")
 
@@ -541,11 +554,12 @@ class MainWindow(QMainWindow):
         self.request_preview()
         self._autosave_timer.start()
 
-    def request_preview(self) -> None:
+    def request_preview(self, hints: HintLayer | None = None) -> None:
+        """A preview of the document, or of `hints` in its place (a trial, such as a recolour)."""
         if self.document is not None:
             doc, flat = self.document, self.actions["flats"].isChecked()
-            side = self.settings.preview_max_side
-            self.engine.request(doc.lineart, doc.hints, side, flat, self.hint_colours())
+            side, layer = self.settings.preview_max_side, doc.hints if hints is None else hints
+            self.engine.request(doc.lineart, layer, side, flat, self.hint_colours())
 
     def _toggle_flats(self) -> None:
         self._show_modes()
@@ -685,28 +699,58 @@ class MainWindow(QMainWindow):
         else:  # the canvas showed the trial (its colour underneath stays): put the line art back
             self.canvas.set_lineart(doc.lineart)
 
-    def recolour_hints_dialog(self, color: QColor | None = None) -> None:
-        """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog."""
+    def recolour_hints_dialog(self, color: QColor | None = None) -> RecolourDialog | None:
+        """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog; the canvas
+        and the preview show each colour as it is chosen, OK makes it one undo step, Cancel shows the
+        hints as they were."""
         doc = self.document
         if doc is None:
-            return
+            return None
         old = QColor(color) if color is not None else self.colors.color
-        old_rgb = (old.red(), old.green(), old.blue())
-        count = doc.count_colour(old_rgb)
+        count = doc.count_colour((old.red(), old.green(), old.blue()))
         if not count:
             message = f"No hint has the colour {old.name()}; Alt+click a hint to take its colour first"
             self.statusBar().showMessage(message, 6000)
+            return None
+        if self._recolour is not None:
+            self._recolour.reject()
+        dialog = self._recolour = RecolourDialog(old, count, self)
+        dialog.previewChanged.connect(lambda new: self._preview_recolour(doc, old, new))
+        dialog.finished.connect(lambda code: self._finish_recolour(dialog, doc, code))
+        dialog.open()
+        return dialog
+
+    def _preview_recolour(self, doc: Document, old: QColor, new: QColor) -> None:
+        if doc is not self.document:
             return
-        plural = "s" if count > 1 else ""
-        new = QColorDialog.getColor(old, self, f"Recolour {count} hint{plural} of {old.name()}")
-        if not new.isValid():
+        old_rgb, new_rgb = (old.red(), old.green(), old.blue()), (new.red(), new.green(), new.blue())
+        trial = doc.hints.with_hints(
+            replace(h, color=new_rgb) if h.color == old_rgb else h for h in doc.hints.hints
+        )
+        self.canvas.set_hints(trial)  # counting hints: cheap; the picture itself is the worker's
+        self.request_preview(trial)
+
+    def _finish_recolour(self, dialog: RecolourDialog, doc: Document, code: int) -> None:
+        dialog.deleteLater()
+        if self._recolour is dialog:
+            self._recolour = None
+        if doc is not self.document:
             return
-        changed = doc.recolour_hints(old_rgb, (new.red(), new.green(), new.blue()))
+        old, new = dialog.old, dialog.colour
+        changed = 0
+        if code == QDialog.DialogCode.Accepted:
+            changed = doc.recolour_hints(
+                (old.red(), old.green(), old.blue()), (new.red(), new.green(), new.blue())
+            )
+        if not changed:  # cancelled, or OK on the same colour: the canvas showed a trial, put it back
+            self.canvas.set_hints(doc.hints)
+            self.request_preview()
+            return
         self.colors.set_color(new)  # painting on continues in the new colour
-        if changed:
-            self.colors.remember(new)
-            message = f"Recoloured {changed} hint{plural}: {old.name()} → {new.name()}"
-            self.statusBar().showMessage(message, 5000)
+        self.colors.remember(new)
+        self.colors.forget(old)  # no hint has it now: it would only linger among the recent colours
+        plural = "s" if changed > 1 else ""
+        self.statusBar().showMessage(f"Recoloured {changed} hint{plural}: {old.name()} → {new.name()}", 5000)
 
     def _picked(self, color: QColor) -> None:
         self.colors.set_color(color)

@@ -163,15 +163,16 @@ def test_eyedropper_picks_from_the_line_art_and_alt_click_picks_too(win, lineart
     assert win.document.hints.hints == ()
 
 
-class ColorChoice:
-    """Stands in for QColorDialog.getColor: answers with `answer` and records each call's title."""
-
-    def __init__(self, answer: QColor):
-        self.answer, self.titles = answer, []
-
-    def getColor(self, initial, parent, title):  # noqa: N802 - Qt's name
-        self.titles.append(title)
-        return self.answer
+def answer_recolour(win, colour: QColor | None) -> None:
+    """Answers the open recolour dialog as a user would: the colour typed in its hex field, then OK; or
+    Cancel (None). The live preview itself is tested in test_colour_selector.py."""
+    dialog = win._recolour
+    if colour is None:
+        dialog.reject()
+        return
+    dialog.selector.hex_field.setText(colour.name())
+    dialog.selector.hex_field.editingFinished.emit()
+    dialog.accept()
 
 
 def paint_two_colours(win) -> None:
@@ -182,17 +183,14 @@ def paint_two_colours(win) -> None:
     click_image(win, 30.5, 10.5)
 
 
-def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_step(
-    win, lineart_file, monkeypatch
-):
+def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_step(win, lineart_file):
     win.open_path(lineart_file)
     paint_two_colours(win)
     before = win.document.hints.hints
     click_image(win, 10.5, 10.5, Qt.KeyboardModifier.AltModifier)  # take the first hint's colour
-    dialog = ColorChoice(QColor(0, 200, 0))
-    monkeypatch.setattr(window_module, "QColorDialog", dialog)
     win.actions["recolor"].trigger()
-    assert dialog.titles == ["Recolour 2 hints of #e06c75"]
+    assert win._recolour.windowTitle() == "Recolour 2 hints of #e06c75"
+    answer_recolour(win, QColor(0, 200, 0))
     after = win.document.hints.hints
     assert [h.color for h in after] == [(0, 200, 0), (0, 200, 0), (20, 40, 200)]
     assert [(h.x, h.y, h.size) for h in after] == [(h.x, h.y, h.size) for h in before]
@@ -202,25 +200,23 @@ def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_st
     assert win.document.hints.hints == before
 
 
-def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, lineart_file, monkeypatch):
+def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, lineart_file):
     win.open_path(lineart_file)
     paint_two_colours(win)
     win.colors.set_color(QColor(1, 2, 3))
-    dialog = ColorChoice(QColor(0, 200, 0))
-    monkeypatch.setattr(window_module, "QColorDialog", dialog)
     steps = win.document.undo_stack.count()
     win.actions["recolor"].trigger()
-    assert dialog.titles == []
+    assert win._recolour is None  # no dialog
     assert "No hint has the colour #010203" in win.statusBar().currentMessage()
     assert win.document.undo_stack.count() == steps
 
 
-def test_cancelling_the_recolour_dialog_changes_nothing(win, lineart_file, monkeypatch):
+def test_cancelling_the_recolour_dialog_changes_nothing(win, lineart_file):
     win.open_path(lineart_file)
     paint_two_colours(win)
     before = win.document.hints.hints
-    monkeypatch.setattr(window_module, "QColorDialog", ColorChoice(QColor()))  # invalid = cancelled
     win.actions["recolor"].trigger()
+    answer_recolour(win, None)
     assert win.document.hints.hints == before
 
 
@@ -243,15 +239,15 @@ class FirstEntryMenu:
         pass
 
 
-def test_right_click_on_a_recent_swatch_recolours_its_hints(win, lineart_file, monkeypatch):
+def test_right_click_on_the_brush_swatch_recolours_its_hints(win, lineart_file, monkeypatch):
     win.open_path(lineart_file)
-    paint_two_colours(win)  # recent row: blue, then the first colour
-    monkeypatch.setattr(window_module, "QColorDialog", ColorChoice(QColor(250, 250, 0)))
+    paint_two_colours(win)  # the brush: blue
     monkeypatch.setattr(color_panel_module, "QMenu", FirstEntryMenu)
-    swatch = next(b for b in win.colors.findChildren(QToolButton) if b.toolTip() == "#e06c75")
+    (swatch,) = win.colors.findChildren(QToolButton)  # the recent colours are in the Palette dock now
     swatch.customContextMenuRequested.emit(QPoint(2, 2))
-    assert FirstEntryMenu.entries == ["Recolour Hints of #e06c75…"]
-    assert [h.color for h in win.document.hints.hints] == [(250, 250, 0), (250, 250, 0), (20, 40, 200)]
+    assert FirstEntryMenu.entries == ["Recolour Hints of #1428c8…"]
+    answer_recolour(win, QColor(250, 250, 0))
+    assert [h.color for h in win.document.hints.hints] == [(224, 108, 117), (224, 108, 117), (250, 250, 0)]
 
 
 def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(win, lineart_file, qtbot):
@@ -261,10 +257,11 @@ def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(
     result = np.stack([xs * 6, ys * 8, np.zeros_like(xs)], axis=-1).astype(np.uint8)  # half the art's size
     win.preview.set_result(result)
     assert win.preview.view is None  # the whole picture fits the canvas
-    win.canvas.set_zoom(8, anchor=win.canvas.widget_pos(QPointF(60, 15)))
+    # zoomed in far enough that the picture overflows the canvas both ways, docks beside it or not
+    win.canvas.set_zoom(12, anchor=win.canvas.widget_pos(QPointF(60, 15)))
     view = win.preview.view
     assert view is not None and view.contains(QPointF(60 / 80, 15 / 60))
-    assert view.width() == pytest.approx(min(1.0, win.canvas.width() / (8 * 80)), abs=0.02)
+    assert view.width() == pytest.approx(min(1.0, win.canvas.width() / (12 * 80)), abs=0.02)
     middle = win.canvas.image_pos(QPointF(win.canvas.width() / 2, win.canvas.height() / 2))
     picked = win.preview.pixel_at(QPointF(win.preview.width() / 2, win.preview.height() / 2))
     assert abs(picked.red() - middle.x() / 2 * 6) <= 6 and abs(picked.green() - middle.y() / 2 * 8) <= 8
@@ -596,7 +593,6 @@ def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_i
 ):
     """Tools, toggles, undo and exports in a random (seeded) order: no exception reaches the event loop,
     the canvas always shows exactly the document's hints, and every export is written."""
-    monkeypatch.setattr(window_module, "QColorDialog", ColorChoice(QColor(30, 160, 90)))
     win.open_path(lineart_file)
     win.canvas.set_zoom(4)
     rng = np.random.default_rng(7)
@@ -613,7 +609,8 @@ def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_i
         lambda: (win.set_tool(Tool.ERASER), drag_image(win, point(), point())),
         lambda: (win.set_tool(Tool.MOVE), drag_image(win, point(), point())),
         lambda: win.colors.set_color(QColor(*(int(c) for c in rng.integers(0, 256, 3)))),
-        lambda: win.recolour_hints_dialog(),
+        lambda: win.recolour_hints_dialog() and answer_recolour(win, QColor(30, 160, 90)),
+        lambda: (dialog := win.recolour_hints_dialog()) and dialog.reject(),
         lambda: win.actions["undo"].trigger(),
         lambda: win.actions["redo"].trigger(),
         lambda: win.actions["flats"].trigger(),
