@@ -43,6 +43,8 @@ class ColourDocks:
         self.selector_dock = self._dock(window, "Colour", "colour", self.selector)
         self.palette_dock = self._dock(window, "Palette", "palette", self.palette)
         window.resizeDocks([self.selector_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+        self.selector_dock.toggleViewAction().setText("&Colour Selector")  # View menu entries
+        self.palette_dock.toggleViewAction().setText("&Palette")
 
         colours.colorChanged.connect(self._brush_changed)
         colours.recentChanged.connect(lambda: self.palette.set_recent(colours.recent))

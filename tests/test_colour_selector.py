@@ -96,6 +96,12 @@ def test_the_selector_is_docked_beside_the_canvas_and_shows_the_brush_colour(win
     assert selector.wheel.width() >= 160 and selector.wheel.height() >= 160  # not squeezed
     win.colors.set_color(QColor("#3a7bd5"))  # from anywhere (eyedropper, palette): the selector follows
     assert selector.hex_field.text() == "#3a7bd5" and rgb(selector.swatch.colour) == (0x3A, 0x7B, 0xD5)
+    view = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
+    toggle = next(a for a in view.actions() if a.text() == "&Colour Selector")
+    toggle.trigger()  # View ▸ Colour Selector hides it, and brings it back
+    assert not dock.isVisible()
+    toggle.trigger()
+    assert dock.isVisible()
 
 
 def test_dragging_in_the_square_changes_the_brush_colour_while_dragging(win, sketch):
