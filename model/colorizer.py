@@ -7,6 +7,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -65,10 +66,9 @@ def load_colorizer(
 ) -> Colorizer:
     """`checkpoint`, else the shipped model, else an untrained `lite` stand-in whose `info.trained` is
     False — callers must tell the user so."""
-    options = {"precision": precision, "precision_fallback": precision_fallback}
     if checkpoint is not None or default_checkpoint_path() is not None:
-        return Colorizer.load(checkpoint, device, **options)
-    return Colorizer.untrained("lite", device, **options)
+        return Colorizer.load(checkpoint, device, precision=precision, precision_fallback=precision_fallback)
+    return Colorizer.untrained("lite", device, precision=precision, precision_fallback=precision_fallback)
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,9 @@ class Colorizer:
         return self.device.type == "cpu" and self.precision.dtype is not None
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", **options) -> Colorizer:
+    def load(
+        cls, path: str | os.PathLike[str] | None = None, device: str = "auto", **options: Any
+    ) -> Colorizer:
         """Load `path`, or the shipped default model when None; `options` as the constructor's."""
         path = path or default_checkpoint_path()
         if path is None:
@@ -141,7 +143,9 @@ class Colorizer:
         return cls(load_checkpoint(path), device, **options)
 
     @classmethod
-    def untrained(cls, config: str = "lite", device: str = "auto", seed: int = 0, **options) -> Colorizer:
+    def untrained(
+        cls, config: str = "lite", device: str = "auto", seed: int = 0, **options: Any
+    ) -> Colorizer:
         return cls(random_checkpoint(preset(config), seed), device, **options)
 
     @property

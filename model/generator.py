@@ -35,7 +35,9 @@ class CSAGenerator(nn.Module):
         if config.attention:
             self.hint_encoder: VGG19Features | None = VGG19Features(last=HINT_TAP)
             self.hint_encoder.requires_grad_(False)
-            hint_in = self.hint_encoder.features[-1].out_channels
+            last = self.hint_encoder.features[-1]
+            assert isinstance(last, nn.Conv2d)  # HINT_TAP is a convolution
+            hint_in = last.out_channels
             self.blocks = nn.ModuleList(
                 CSABlock(mid, hint_in, config.hint_channels) for _ in range(config.n_blocks)
             )

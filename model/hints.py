@@ -471,7 +471,7 @@ def _square_cover(rgb: np.ndarray, hinted: np.ndarray) -> list[Hint]:
         raise HintFormatError(f"image: the layer makes at least {at_least} hints; the limit is {MAX_HINTS}")
     best = _largest_uniform_squares(rgb, hinted)
     covered = np.zeros_like(hinted)
-    hints = []
+    hints: list[Hint] = []
     ys, xs = np.nonzero(hinted)
     for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
         if covered[y, x]:

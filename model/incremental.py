@@ -187,13 +187,14 @@ def changed_boxes(changed: np.ndarray, limit: int) -> list[Box] | None:
     unchanged); each group's box is then shrunk to its changed pixels.
     """
     height, width = changed.shape
-    blocks = changed.reshape(height // BLOCK, BLOCK, width // BLOCK, BLOCK).any(axis=(1, 3))
+    # np.any, not the method: numpy's stubs type the method's axis reductions as "scalar or array".
+    blocks = np.any(changed.reshape(height // BLOCK, BLOCK, width // BLOCK, BLOCK), axis=(1, 3))
     todo: list[Box] = [(0, blocks.shape[0], 0, blocks.shape[1])]
     groups: list[Box] = []
     while todo:
         y0, y1, x0, x1 = todo.pop()
         sub = blocks[y0:y1, x0:x1]
-        rows, cols = _runs(sub.any(axis=1)), _runs(sub.any(axis=0))
+        rows, cols = _runs(np.any(sub, axis=1)), _runs(np.any(sub, axis=0))
         if not rows:
             continue
         if len(rows) > 1:

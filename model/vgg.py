@@ -15,8 +15,8 @@ from torch import nn
 from .weights_file import load_state_source
 
 # torchvision's configuration "E": channel counts, "M" = 2x2 max pooling.
-_VGG19_LAYOUT = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
-                 512, 512, 512, 512, "M"]  # fmt: skip
+_VGG19_LAYOUT: list[int | str] = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
+                                  512, 512, 512, 512, "M", 512, 512, 512, 512, "M"]  # fmt: skip
 
 TORCHVISION_VGG19_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
 VGG19_WEIGHTS_ENV = "LINETINT_VGG19_WEIGHTS"
@@ -52,6 +52,9 @@ def layer_index(name: str) -> int:
 
 class VGG19Features(nn.Module):
     """VGG19 conv layers up to `last` (inclusive); `features(x, taps)` returns the named activations."""
+
+    mean: torch.Tensor  # buffers (ImageNet normalisation), registered in __init__
+    std: torch.Tensor
 
     def __init__(self, last: str = "pool5") -> None:
         super().__init__()
