@@ -137,7 +137,9 @@ def _shading(rgb: np.ndarray) -> np.ndarray:
 def _luma(rgb: np.ndarray) -> np.ndarray:
     """Rec. 601 lightness 0..255 in integers (weights in 256ths): integer arithmetic is several times
     faster than a float matrix product here."""
-    weighted = rgb[..., 0] * np.uint16(77) + rgb[..., 1] * np.uint16(150) + rgb[..., 2] * np.uint16(29)
+    weighted: np.ndarray = (  # an integer array (numpy's stubs guess float64 for uint8 × uint16)
+        rgb[..., 0] * np.uint16(77) + rgb[..., 1] * np.uint16(150) + rgb[..., 2] * np.uint16(29)
+    )
     return (weighted >> 8).astype(np.int32)
 
 

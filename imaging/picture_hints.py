@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from linetint.model.hints import Hint, HintLayer
+from linetint.model.hints import Colour, Hint, HintLayer
 
 from .flats import find_seeds
 
@@ -47,7 +47,8 @@ def hints_from_picture(grey: np.ndarray, picture: np.ndarray, size: int = HINT_S
     picture = fit_picture(picture, width, height)
     size = min(size, width, height)
     areas = find_seeds(grey).reshape(height, width)
-    hints, colours = [], {}  # colours: per area, those of its hints so far
+    hints: list[Hint] = []
+    colours: dict[int, list[Colour]] = {}  # per area, the colours of its hints so far
     for label, x, y in _area_centres(areas) + _grid_points(areas, size):
         hint = _hint(picture, x, y, size)
         seen = colours.setdefault(label, [])
@@ -91,4 +92,5 @@ def _hint(picture: np.ndarray, x: int, y: int, size: int) -> Hint:
     left = int(np.clip(x - size // 2, 0, width - size))
     top = int(np.clip(y - size // 2, 0, height - size))
     colour = picture[top : top + size, left : left + size].reshape(-1, 3).mean(axis=0)
-    return Hint(left, top, size, tuple(int(c) for c in np.round(colour)))
+    r, g, b = (int(c) for c in np.round(colour))
+    return Hint(left, top, size, (r, g, b))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -61,9 +62,8 @@ def _gaussian_kernel(sigma: float) -> np.ndarray:
 def _blur_axis(grey: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndarray:
     r = kernel.size // 2
     # Reflection needs the padding to be smaller than the side; edge repetition covers tiny images.
-    mode = "reflect" if r < grey.shape[axis] else "edge"
-    widths = [(0, 0), (0, 0)]
-    widths[axis] = (r, r)
+    mode: Literal["reflect", "edge"] = "reflect" if r < grey.shape[axis] else "edge"
+    widths = ((r, r), (0, 0)) if axis == 0 else ((0, 0), (r, r))
     padded = np.pad(grey, widths, mode=mode)
     length = grey.shape[axis]
     out = np.zeros_like(grey)
