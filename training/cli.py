@@ -10,7 +10,7 @@ import argparse
 import dataclasses
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from linetint.model.config import PRESETS
@@ -278,7 +278,7 @@ def run_lines(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress(items: Sequence[Path], desc: str) -> Sequence[Path]:
+def _progress(items: Iterable[Path], desc: str) -> Iterable[Path]:
     try:
         from tqdm import tqdm
     except ImportError:  # tqdm is a training extra; without it, no bar

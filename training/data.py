@@ -17,6 +17,7 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -167,7 +168,8 @@ def drop_greyscale(
 
     Pictures the saturation test cannot read are dropped with a warning naming them.
     """
-    kept, dropped = [], []
+    kept: list[Path] = []
+    dropped: list[Path] = []
     for path in paths:
         if tags is not None:
             grey = bool(tags.get(path.relative_to(root).as_posix(), frozenset()) & GREYSCALE_TAGS)
@@ -412,12 +414,20 @@ class SyntheticDataset(Dataset):
         return _as_tensors(sample.lineart, rasterize(layer), sample.color)
 
 
+class EpochDataset(Protocol):
+    """A dataset whose samples depend on the epoch (IllustrationDataset, SyntheticDataset)."""
+
+    def set_epoch(self, epoch: int) -> None: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]: ...
+
+
 class MixedDataset(Dataset):
     """Real pictures with a seeded `share` of samples drawn from `synthetic` instead: generated flat
     shapes keep teaching line-bounded filling while the model learns real colour. Same rules as the
     others: a sample is a function of (seed, epoch, index)."""
 
-    def __init__(self, real: Dataset, synthetic: Dataset, share: float, seed: int = 0) -> None:
+    def __init__(self, real: EpochDataset, synthetic: EpochDataset, share: float, seed: int = 0) -> None:
         if not 0 <= share < 1:
             raise ValueError(f"the synthetic share must be in [0, 1), got {share}")
         self.real, self.synthetic, self.share, self.seed = real, synthetic, share, seed

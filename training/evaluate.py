@@ -325,7 +325,10 @@ def evaluate(options: EvalOptions, progress: Callable[[Iterable[Path]], Iterable
     net, random_fid = load_fid_network(options.fid_weights, device)
     features = InceptionFeatures(net, device)
 
-    real_feats, fake_feats, real_batch, fake_batch = [], [], [], []
+    real_feats: list[np.ndarray] = []
+    fake_feats: list[np.ndarray] = []
+    real_batch: list[np.ndarray] = []
+    fake_batch: list[np.ndarray] = []
     l1s, distances, count = [], [], 0
 
     def flush() -> None:

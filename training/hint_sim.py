@@ -73,7 +73,7 @@ def simulate_hints(
     if target_rgb.ndim != 3 or target_rgb.shape[2] != 3:
         raise ValueError(f"target must be (H, W, 3), got shape {target_rgb.shape}")
     height, width = target_rgb.shape[:2]
-    hints = []
+    hints: list[Hint] = []
     while len(hints) < config.max_hints and rng.random() < 1 - config.p:
         size = min(int(rng.integers(config.min_size, config.max_size + 1)), height, width)
         y = _corner(rng, height, size, config.sigma_fraction)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -21,6 +22,7 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
 from linetint.model.checkpoint import Checkpoint, CheckpointError, load_checkpoint
+from linetint.model.config import ModelConfig
 from linetint.model.discriminator import MultiscaleDiscriminator
 from linetint.model.networks import build_generator
 
@@ -94,10 +96,11 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
 
     dataset = dataset if dataset is not None else build_dataset(options)
     per_rank = options.per_rank_batch(env.world_size)
-    sampler = ResumableSampler(len(dataset), env.rank, env.world_size, options.seed)
+    size = len(cast(Sized, dataset))  # map-style: torch's Dataset type does not declare __len__
+    sampler = ResumableSampler(size, env.rank, env.world_size, options.seed)
     steps_per_epoch = sampler.per_rank // per_rank
     if steps_per_epoch == 0:
-        raise OptionsError(f"the data has {len(dataset)} pictures, fewer than one batch of {options.batch}")
+        raise OptionsError(f"the data has {size} pictures, fewer than one batch of {options.batch}")
     batches = _batches(dataset, sampler, options, per_rank, state.step, steps_per_epoch, env)
 
     log = RunLog(options.out, env.is_main)
@@ -360,7 +363,7 @@ def _checkpoint_to_resume(options: TrainOptions) -> Checkpoint | None:
     return checkpoint
 
 
-def _start_from(generator: nn.Module, path: Path, config) -> None:
+def _start_from(generator: nn.Module, path: Path, config: ModelConfig) -> None:
     """Fine-tuning: G's weights from another model of the same architecture (a shipped int8 model too)."""
     try:
         source = load_checkpoint(path)

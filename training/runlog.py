@@ -8,9 +8,13 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import torch
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from torch.utils.tensorboard import SummaryWriter
 
 LOG_NAME = "train.log"
 TENSORBOARD_DIR = "tensorboard"
@@ -19,8 +23,8 @@ TENSORBOARD_DIR = "tensorboard"
 class RunLog:
     def __init__(self, run_dir: Path, enabled: bool = True) -> None:
         self.enabled = enabled
-        self._file = None
-        self._writer = None
+        self._file: TextIO | None = None
+        self._writer: SummaryWriter | None = None
         if enabled:
             from torch.utils.tensorboard import SummaryWriter  # needs the `train` extra: only when training
 
@@ -28,18 +32,18 @@ class RunLog:
             self._writer = SummaryWriter(log_dir=str(Path(run_dir) / TENSORBOARD_DIR))
 
     def info(self, message: str) -> None:
-        if not self.enabled:
+        if self._file is None:  # not enabled
             return
         self._file.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}\n")
         self._file.flush()
         tqdm.write(message, file=sys.stderr)  # prints above a progress bar instead of through it
 
     def text(self, tag: str, message: str, step: int) -> None:
-        if self.enabled:
+        if self._writer is not None:
             self._writer.add_text(tag, message, step)
 
     def scalars(self, values: dict[str, float], step: int) -> None:
-        if self.enabled:
+        if self._writer is not None:
             for name, value in values.items():
                 self._writer.add_scalar(f"loss/{name}", value, step)
 
@@ -51,11 +55,11 @@ class RunLog:
         target: torch.Tensor,
         step: int,
     ) -> None:
-        if self.enabled:
+        if self._writer is not None:
             self._writer.add_image("samples", sample_grid(lineart, hints, output, target), step)
 
     def close(self) -> None:
-        if self.enabled:
+        if self._writer is not None and self._file is not None:
             self._writer.close()
             self._file.close()
 

@@ -147,6 +147,7 @@ def _rendered(
 def _write(out: Path, split: str, result: Rendered) -> dict[str, str]:
     drawing = result.drawing
     relative = Path(drawing.source, f"{drawing.name}.png")
+    assert result.colour is not None  # only dropped drawings come without a picture
     _save(result.colour, out / split / relative)
     if result.lines is not None:
         _save(result.lines, out / f"{split}-lines" / EXACT / relative)

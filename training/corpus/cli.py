@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -75,7 +77,10 @@ def _check_args(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _progress(results):
+T = TypeVar("T")
+
+
+def _progress(results: Iterable[T]) -> Iterable[T]:
     try:
         from tqdm import tqdm
     except ImportError:

@@ -56,7 +56,7 @@ def scale_strokes(svg: bytes, factor: float) -> bytes:
 
 def drawn_box(*pictures: np.ndarray) -> tuple[int, int, int, int] | None:
     """(left, top, right, bottom) around everything drawn in any of `pictures`, with MARGIN; None if blank."""
-    ink = np.zeros(pictures[0].shape[:2], bool)
+    ink: np.ndarray = np.zeros(pictures[0].shape[:2], bool)
     for picture in pictures:
         ink |= (picture < INK_LEVEL).any(axis=-1) if picture.ndim == 3 else picture < INK_LEVEL
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))

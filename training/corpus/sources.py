@@ -77,7 +77,7 @@ def read_openclipart(archive: str | os.PathLike[str]) -> Iterator[Drawing]:
                 original=path,
                 licence=OPENCLIPART_LICENCE,
                 category=relative.split("/", 1)[0],
-                svg=tar.extractfile(member).read(),
+                svg=_extract(tar, member),
             )
 
 
@@ -99,5 +99,12 @@ def deb_member(archive: str | os.PathLike[str], prefix: str) -> bytes:
 
 def _read(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo], name: str) -> bytes:
     if name not in members:
-        raise ValueError(f"{tar.name}: no {name} inside")
-    return tar.extractfile(members[name]).read()
+        raise ValueError(f"{tar.name!s}: no {name} inside")  # opened from a path: a str
+    return _extract(tar, members[name])
+
+
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    file = tar.extractfile(member)
+    if file is None:  # a directory or a link to nothing
+        raise ValueError(f"{tar.name!s}: {member.name} is not a file")
+    return file.read()

@@ -96,6 +96,7 @@ class SketchKerasNet(nn.Module):
 
     def _block(self, i: int, x: torch.Tensor) -> torch.Tensor:
         conv = self.convs[i]
+        assert isinstance(conv, nn.Conv2d)
         x = conv(_same_pad(x, conv.kernel_size[0], conv.stride[0]))
         return F.relu(self.norms[i](x))
 

@@ -148,7 +148,9 @@ class Waifu2xUpscaler:
         """(1, C, H, W) in [0, 1] -> (1, C, 2H, 2W), tile by tile with the full context (exact)."""
         _, _, height, width = rgb01.shape
         padded = F.pad(rgb01, (CONTEXT,) * 4, mode="replicate")
-        out = torch.empty((1, self.model[-1].out_channels, 2 * height, 2 * width), device=rgb01.device)
+        last = self.model[-1]
+        assert isinstance(last, nn.ConvTranspose2d)  # UpConv7 ends in the 2x transposed convolution
+        out = torch.empty((1, last.out_channels, 2 * height, 2 * width), device=rgb01.device)
         for y in range(0, height, self.tile):
             for x in range(0, width, self.tile):
                 h, w = min(self.tile, height - y), min(self.tile, width - x)
