@@ -5,6 +5,11 @@ color)`` covers the pixels ``x .. x+size-1`` by ``y .. y+size-1`` (clipped at th
 pixel coordinates of the line art, with ``1 <= size <= 8``.  A ``HintLayer`` is an ordered list of hints
 plus the line-art size its coordinates refer to; later hints paint over earlier ones.
 
+Strokes: a hint may carry a ``stroke`` id (a non-negative integer, or None).  Hints sharing an id are one
+stroke, the object a painter moves, erases with a click and recolours; the id changes nothing the hints
+paint (it is not compared, hashed or rasterized).  A hint without an id is a stroke of its own, so files
+written before strokes existed, and other tools' files, behave as they always did: one dab, one object.
+
 Network encoding (``rasterize``), float32 of shape ``(4, H, W)``:
 
 * channels 0-2: hint colour mapped to [-1, 1] as ``c / 127.5 - 1`` at hinted pixels, and exactly 0 at
@@ -20,10 +25,14 @@ never disappears when downscaling and its colour is kept exactly.
 File formats:
 
 * JSON, ``{"format": "linetint-hints", "version": 1, "width": W, "height": H,
-  "hints": [{"x": 0, "y": 0, "size": 3, "color": "#rrggbb"}, ...]}``.  Unknown keys are ignored so newer
-  writers can add fields; anything else malformed raises ``HintFormatError`` naming the field and index.
+  "hints": [{"x": 0, "y": 0, "size": 3, "color": "#rrggbb", "stroke": 7}, ...]}``.  ``stroke`` is optional
+  (absent when the hint has no id); a value that is not a non-negative integer is dropped rather than
+  refusing the file, since grouping is never worth losing the hints over.  Unknown keys are ignored so
+  newer writers can add fields; anything else malformed raises ``HintFormatError`` naming the field and
+  index.
 * PNG, an RGBA picture of the hints (alpha 255 where hinted, 0 elsewhere).  PNG layers drawn in other
-  tools may have any size; see ``layer_from_png`` for the resampling rule.
+  tools may have any size; see ``layer_from_png`` for the resampling rule.  A PNG holds no stroke ids:
+  each connected area of one colour is imported as one stroke.
 """
 
 from __future__ import annotations
@@ -56,9 +65,9 @@ MAX_JSON_BYTES = 64 * 1024 * 1024
 # The window redraws every hint on undo, erase and move: 25,000 hints keep that under 0.2 s on a 2-core
 # machine (docs/reliability.md); a page of dots has hundreds to a few thousand.
 MAX_HINTS = 25_000
-# Values per hint a file may hold before it is parsed: layer_to_json writes 4 commas and 1 object per
-# hint; twice that leaves room for fields newer writers add. Counting first keeps a file of 64 MiB of
-# `{},` from becoming 20 million Python objects before the hint count is seen.
+# Values per hint a file may hold before it is parsed: layer_to_json writes 4 commas (5 with a stroke
+# id) and 1 object per hint; 8 and 2 leave room for fields newer writers add. Counting first keeps a file
+# of 64 MiB of `{},` from becoming 20 million Python objects before the hint count is seen.
 _COMMAS_PER_HINT = 8
 _OBJECTS_PER_HINT = 2
 MAX_IMAGE_SIDE = 65_536
@@ -102,12 +111,16 @@ def _parse_hex(value: object, field_name: str) -> Colour:
 
 @dataclass(frozen=True)
 class Hint:
-    """One square colour hint; (x, y) is its top-left pixel in line-art coordinates."""
+    """One square colour hint; (x, y) is its top-left pixel in line-art coordinates.
+
+    ``stroke`` groups hints into one stroke (see the module docstring); it takes no part in equality.
+    """
 
     x: int
     y: int
     size: int
     color: Colour
+    stroke: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # Normalise numpy integers etc. to int so equality, hashing and JSON behave the same everywhere.
@@ -127,6 +140,11 @@ class Hint:
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "size", size)
         object.__setattr__(self, "color", color)
+        if self.stroke is not None:
+            stroke = _require_int(self.stroke, "hint.stroke")
+            if stroke < 0:
+                raise HintFormatError(f"hint.stroke: {stroke} is negative")
+            object.__setattr__(self, "stroke", stroke)
 
     @classmethod
     def from_hex(cls, x: int, y: int, size: int, color: str) -> Hint:
@@ -180,11 +198,38 @@ class HintLayer:
             return self
         xs, ys, sizes, colors = _scaled_columns(self, width, height)
         sizes = np.clip(sizes, MIN_HINT_SIZE, MAX_HINT_SIZE)
-        hints = (
-            Hint(x, y, s, tuple(c))
-            for x, y, s, c in zip(xs.tolist(), ys.tolist(), sizes.tolist(), colors.tolist(), strict=True)
-        )
+        columns = (xs.tolist(), ys.tolist(), sizes.tolist(), colors.tolist(), [h.stroke for h in self.hints])
+        hints = (Hint(x, y, s, (c[0], c[1], c[2]), k) for x, y, s, c, k in zip(*columns, strict=True))
         return HintLayer(width, height, tuple(hints))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Strokes
+
+
+def stroke_key(hint: Hint, index: int) -> tuple[bool, int]:
+    """What groups hint ``index`` into its stroke: its id, or its own index when it has none."""
+    return (True, hint.stroke) if hint.stroke is not None else (False, index)
+
+
+def stroke_indices(layer: HintLayer, index: int) -> list[int]:
+    """Indices (ascending) of every hint in the same stroke as hint ``index``, itself included."""
+    stroke = layer.hints[index].stroke
+    if stroke is None:
+        return [index]
+    return [i for i, hint in enumerate(layer.hints) if hint.stroke == stroke]
+
+
+def count_strokes(layer: HintLayer) -> int:
+    """How many strokes the layer holds (a hint without a stroke id counts as one)."""
+    ids = {hint.stroke for hint in layer.hints}
+    loose = sum(hint.stroke is None for hint in layer.hints)
+    return len(ids - {None}) + loose
+
+
+def last_stroke_id(layer: HintLayer) -> int:
+    """The largest stroke id in the layer, or 0 when no hint has one: new strokes take ids above it."""
+    return max((hint.stroke for hint in layer.hints if hint.stroke is not None), default=0)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -258,7 +303,11 @@ def layer_to_json(layer: HintLayer) -> str:
         {"format": FORMAT_NAME, "version": FORMAT_VERSION, "width": layer.width, "height": layer.height}
     )
     rows = [
-        json.dumps({"x": h.x, "y": h.y, "size": h.size, "color": h.hex}, separators=(", ", ": "))
+        json.dumps(
+            {"x": h.x, "y": h.y, "size": h.size, "color": h.hex}
+            | ({} if h.stroke is None else {"stroke": h.stroke}),
+            separators=(", ", ": "),
+        )
         for h in layer.hints
     ]
     body = "[]" if not rows else "[\n  " + ",\n  ".join(rows) + "\n]"
@@ -292,7 +341,10 @@ def _parse_hint(raw: object, i: int, width: int, height: int) -> Hint:
     if "color" not in raw:
         raise HintFormatError(f"{where}.color: missing")
     color = _parse_hex(raw["color"], f"{where}.color")
-    return Hint(values["x"], values["y"], values["size"], color)
+    stroke = raw.get("stroke")
+    if isinstance(stroke, bool) or not isinstance(stroke, int) or stroke < 0:
+        stroke = None  # absent (an older file), or not an id: the hint is a stroke of its own
+    return Hint(values["x"], values["y"], values["size"], color, stroke)
 
 
 def _check_value_count(text: str) -> None:
@@ -471,6 +523,7 @@ def _square_cover(rgb: np.ndarray, hinted: np.ndarray) -> list[Hint]:
         raise HintFormatError(f"image: the layer makes at least {at_least} hints; the limit is {MAX_HINTS}")
     best = _largest_uniform_squares(rgb, hinted)
     covered = np.zeros_like(hinted)
+    owner = np.full(hinted.shape, -1, np.int32)  # the square covering each pixel, for _areas
     hints: list[Hint] = []
     ys, xs = np.nonzero(hinted)
     for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
@@ -483,9 +536,38 @@ def _square_cover(rgb: np.ndarray, hinted: np.ndarray) -> list[Hint]:
         while k > 1 and covered[y : y + k, x : x + k].any():
             k -= 1
         covered[y : y + k, x : x + k] = True
+        owner[y : y + k, x : x + k] = len(hints)
         r, g, b = rgb[y, x].tolist()
         hints.append(Hint(x, y, k, (r, g, b)))
-    return hints
+    return _areas(hints, owner, rgb)
+
+
+def _areas(hints: list[Hint], owner: np.ndarray, rgb: np.ndarray) -> list[Hint]:
+    """The squares with stroke ids 1, 2, ...: one per connected (4-neighbour) area of one colour."""
+    code = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
+    pairs = []
+    for a, b, ca, cb in (
+        (owner[:, :-1], owner[:, 1:], code[:, :-1], code[:, 1:]),
+        (owner[:-1], owner[1:], code[:-1], code[1:]),
+    ):
+        touching = (a >= 0) & (b >= 0) & (a != b) & (ca == cb)
+        pairs.append(np.stack([a[touching], b[touching]], axis=1))
+    parent = list(range(len(hints)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in np.unique(np.concatenate(pairs), axis=0).tolist():
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    ids: dict[int, int] = {}
+    return [
+        Hint(h.x, h.y, h.size, h.color, ids.setdefault(root(i), len(ids) + 1)) for i, h in enumerate(hints)
+    ]
 
 
 def layer_from_png(image: Image.Image | str | os.PathLike[str], width: int, height: int) -> HintLayer:
@@ -578,9 +660,13 @@ __all__ = [
     "layer_from_png",
     "layer_to_json",
     "layer_to_png",
+    "last_stroke_id",
     "load_hints",
     "load_hints_json",
     "rasterize",
     "save_hints",
     "save_hints_json",
+    "count_strokes",
+    "stroke_indices",
+    "stroke_key",
 ]
