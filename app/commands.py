@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 ADD_PATCHES_ID = 0x4C54_0001
 ERASE_ID = 0x4C54_0002
 MOVE_ID = 0x4C54_0003
+MOVE_STROKE_ID = 0x4C54_0004
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -327,6 +328,44 @@ class MoveHintCommand(QUndoCommand):
         self.document.assign_hints(self.document.hints.with_hints(hints))
 
 
+class MoveStrokeCommand(QUndoCommand):
+    """Shift the hints at ``indices`` (a stroke) by (dx, dy); the moves of one drag (same ``stroke_id``) are
+    one step.  The caller keeps every shifted hint inside the picture (``Document.move_stroke``)."""
+
+    def __init__(
+        self, document: Document, indices: Sequence[int], dx: int, dy: int, stroke_id: int | None = None
+    ) -> None:
+        super().__init__("Move stroke")
+        self.document = document
+        self.indices = tuple(indices)
+        self.stroke_id = stroke_id
+        self._from = tuple(document.hints.hints[i] for i in self.indices)
+        self._to = tuple(dataclasses.replace(h, x=h.x + dx, y=h.y + dy) for h in self._from)
+
+    def id(self) -> int:
+        return MOVE_STROKE_ID if self.stroke_id is not None else -1
+
+    def redo(self) -> None:
+        self._put(self._to)
+
+    def undo(self) -> None:
+        self._put(self._from)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, MoveStrokeCommand):
+            return False
+        if (other.stroke_id, other.indices) != (self.stroke_id, self.indices):
+            return False
+        self._to = other._to
+        return True
+
+    def _put(self, placed: tuple[Hint, ...]) -> None:
+        hints = list(self.document.hints.hints)
+        for i, hint in zip(self.indices, placed, strict=True):
+            hints[i] = hint
+        self.document.assign_hints(self.document.hints.with_hints(hints))
+
+
 class ReplaceHintsCommand(QUndoCommand):
     """Replace the whole hint layer (import, or ``Document.set_hints``); the layer must match the line art."""
 
@@ -387,6 +426,7 @@ __all__ = [
     "ClearHintsCommand",
     "EraseCommand",
     "MoveHintCommand",
+    "MoveStrokeCommand",
     "ReplaceHintsCommand",
     "ReplaceLineartCommand",
     "hints_under",

@@ -8,7 +8,6 @@ so undoing back to the saved state clears the "*" in the title again.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from linetint.model import hints as hint_limits
-from linetint.model.hints import Colour, Hint, HintLayer
+from linetint.model.hints import Colour, Hint, HintLayer, last_stroke_id, stroke_indices
 from linetint.model.images import check_size, colourfulness, open_image, to_grey
 
 from .colour_modes import HintColours
@@ -27,6 +26,7 @@ from .commands import (
     ClearHintsCommand,
     EraseCommand,
     MoveHintCommand,
+    MoveStrokeCommand,
     ReplaceHintsCommand,
     ReplaceLineartCommand,
 )
@@ -76,7 +76,7 @@ class Document(QObject):
         self._source_name = source_name  # a project remembers only the name of the image it came from
         self._last_result: np.ndarray | None = None
         self.last_result = last_result
-        self._stroke_ids = itertools.count(1)
+        self._last_stroke = last_stroke_id(self._hints)  # new strokes take ids above every stored one
         # Keep Hint Colours and Unhinted Areas as the project holds them; None for a picture opened as
         # such (it has no say: the window's choice applies). The window keeps it up to date.
         self.hint_colours = hint_colours
@@ -215,14 +215,19 @@ class Document(QObject):
     # Undoable edits (each pushes one command; see commands.py for stroke merging)
 
     def new_stroke_id(self) -> int:
-        """A fresh id for one drag: pass it with every paint/erase call of that drag."""
-        return next(self._stroke_ids)
+        """A fresh id for one drag: pass it with every paint/erase/move call of that drag.  A brush drag's
+        hints carry it as their stroke id, unused by any hint the document holds or held."""
+        self._last_stroke += 1
+        return self._last_stroke
 
     def paint(self, hints: Sequence[Hint], stroke_id: int | None = None, text: str = "Paint") -> bool:
         """Append hints, as many as fit under the hint limit; False (and no undo step) when none do.
 
-        A page over the limit could be saved but never opened again (the file formats refuse it).
+        With a ``stroke_id``, hints without a stroke id of their own join that stroke: one drag, one
+        stroke.  A page over the limit could be saved but never opened again (the file formats refuse it).
         """
+        if stroke_id is not None:
+            hints = [h if h.stroke is not None else dataclasses.replace(h, stroke=stroke_id) for h in hints]
         room = max(0, hint_limits.MAX_HINTS - len(self._hints))
         if len(hints) > room:
             hints = hints[:room]
@@ -253,8 +258,45 @@ class Document(QObject):
         self.undo_stack.push(MoveHintCommand(self, index, x, y, stroke_id))
         return True
 
+    def move_stroke(self, index: int, dx: int, dy: int, stroke_id: int | None = None) -> bool:
+        """Shift the whole stroke of hint ``index`` by (dx, dy), held so every dab stays whole inside the
+        picture (the stroke keeps its shape); False if it did not move (then no undo step)."""
+        indices = stroke_indices(self._hints, index)
+        members = [self._hints.hints[i] for i in indices]
+        low_x, low_y = min(h.x for h in members), min(h.y for h in members)
+        high_x = max(h.x + min(h.size, self.width) for h in members)
+        high_y = max(h.y + min(h.size, self.height) for h in members)
+        dx = min(max(-low_x, dx), self.width - high_x)
+        dy = min(max(-low_y, dy), self.height - high_y)
+        if (dx, dy) == (0, 0):
+            return False
+        self.undo_stack.push(MoveStrokeCommand(self, indices, dx, dy, stroke_id))
+        return True
+
+    def erase_strokes(self, indices: Sequence[int], stroke_id: int | None = None) -> bool:
+        """Remove the whole strokes the hints at ``indices`` belong to (an eraser click); False if none."""
+        if not indices:
+            return False
+        ids = {self._hints.hints[i].stroke for i in indices} - {None}
+        whole = set(indices) | {i for i, h in enumerate(self._hints.hints) if h.stroke in ids}
+        return self.erase(sorted(whole), stroke_id, "Erase stroke" if len(ids) <= 1 else "Erase strokes")
+
+    def recolour_stroke(self, index: int, colour: Colour) -> int:
+        """Give every hint of the stroke of hint ``index`` the colour ``colour``, as one undo step;
+        returns how many hints changed."""
+        colour = (int(colour[0]), int(colour[1]), int(colour[2]))
+        indices = [i for i in stroke_indices(self._hints, index) if self._hints.hints[i].color != colour]
+        if not indices:
+            return 0
+        hints = list(self._hints.hints)
+        for i in indices:
+            hints[i] = dataclasses.replace(hints[i], color=colour)
+        self.undo_stack.push(ReplaceHintsCommand(self, self._hints.with_hints(hints), "Recolour stroke"))
+        return len(indices)
+
     def set_hints(self, layer: HintLayer, text: str = "Import hints") -> None:
         """Replace all hints (import); ``layer`` must be at line-art size (``load_hints`` gives that)."""
+        self._last_stroke = max(self._last_stroke, last_stroke_id(layer))
         self.undo_stack.push(ReplaceHintsCommand(self, layer, text))
 
     def count_colour(self, colour: Colour) -> int:

@@ -6,6 +6,8 @@ shows — so the colours of the area being painted are seen large.
 The preview is for looking: only Alt+click, Ctrl+click or the eyedropper take a colour from it. A plain
 click does nothing to the brush (`plainClicked` lets the window say so), and the pointer shows which
 is which: a cross where a click picks, an arrow where it does not.
+
+`guidance` (app/guidance.py) is said over the picture in a box: what to do on a page with no hints yet.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class PreviewPane(QWidget):
         self._rgb: np.ndarray | None = None
         self._image = None
         self.message = "The colour preview appears here"
+        self.guidance = ""  # what to do next, over the picture; "" once the page is under way
         self.busy = False
         self._view: QRectF | None = None  # fractions of the picture's width and height; None: all of it
         self.picking = False  # the eyedropper is the tool: a plain click picks too
@@ -77,6 +80,11 @@ class PreviewPane(QWidget):
         y = source.top() + (pos.y() - target.top()) / target.height() * source.height()
         return QPointF(x / width, y / height)
 
+    def set_guidance(self, text: str) -> None:
+        if text != self.guidance:
+            self.guidance = text
+            self.update()
+
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.update()
@@ -100,7 +108,9 @@ class PreviewPane(QWidget):
         painter.fillRect(self.rect(), BACKGROUND)
         if self._image is None:
             painter.setPen(QColor(150, 150, 155))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            if not self.guidance:
+                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            self._paint_guidance(painter)
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.drawImage(self._target(), self._image, self._source())
@@ -113,12 +123,30 @@ class PreviewPane(QWidget):
             painter.setPen(QColor(230, 230, 235))
             painter.fillRect(QRectF(8, 8, 92, 22), QColor(0, 0, 0, 140))
             painter.drawText(QRectF(8, 8, 92, 22), Qt.AlignmentFlag.AlignCenter, "updating…")
+        self._paint_guidance(painter)
         if self._hovered:  # what a click does here, where the hand is
             tip = "click picks a colour" if self.picking else "Alt+click picks a colour · wheel zooms"
             box = QRectF(self.width() - 268, 8, 260, 22)
             painter.fillRect(box, QColor(0, 0, 0, 140))
             painter.setPen(QColor(230, 230, 235))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, tip)
+
+    def _paint_guidance(self, painter: QPainter) -> None:
+        """The guidance in a dark box: in the middle of an empty preview, low over a picture so the
+        colours stay in sight."""
+        if not self.guidance:
+            return
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+        room = QRectF(0, 0, max(120, self.width() - 48), self.height())
+        text = painter.boundingRect(room, flags, self.guidance)
+        box = text.adjusted(-12, -10, 12, 10)
+        if self._image is None:
+            box.moveCenter(QPointF(self.width() / 2, self.height() / 2))
+        else:  # above the caption of a followed zoom
+            box.moveCenter(QPointF(self.width() / 2, self.height() - 40 - box.height() / 2))
+        painter.fillRect(box, QColor(0, 0, 0, 185))
+        painter.setPen(QColor(235, 235, 240))
+        painter.drawText(box.adjusted(12, 10, -12, -10), flags, self.guidance)
 
     def pixel_at(self, pos: QPointF) -> QColor | None:
         if self._rgb is None:

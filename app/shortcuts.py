@@ -1,4 +1,5 @@
-"""Help ▸ Keyboard Shortcuts: a table built from the window's own actions, so it never drifts from them."""
+"""Help ▸ Keyboard Shortcuts (F1): a short "how to colour a page" beside a table built from the window's own
+actions, so it never drifts from them."""
 
 from __future__ import annotations
 
@@ -9,15 +10,23 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
+from .guidance import HOW_TO
+
 # What the mouse does on the canvas: no QAction stands for these.
 GESTURES = (
-    ("Click / drag with the brush", "Lay hint patches"),
+    ("Click / drag with the brush", "Lay hint patches: one drag, one stroke"),
+    ("Click with the eraser", "Erase the whole stroke under it"),
+    ("Drag with the eraser", "Erase only what it passes over"),
+    ("Drag with the move tool", "Move the whole stroke under the pointer"),
+    ("Right-click a stroke", "Recolour it, take its colour, or erase it"),
     ("Alt+click, Ctrl+click", "Pick a colour from the canvas or preview"),
     ("Shift+drag", "Resize the brush (right: bigger)"),
     ("Wheel", "Zoom at the cursor (over the preview too)"),
@@ -55,7 +64,12 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
 class ShortcutsDialog(QDialog):
     def __init__(self, actions: Iterable[QAction], parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard Shortcuts")
+        self.setWindowTitle("Help: How to Colour a Page, Keyboard Shortcuts")
+        self.how_to = QLabel(HOW_TO)
+        self.how_to.setTextFormat(Qt.TextFormat.RichText)
+        self.how_to.setWordWrap(True)
+        self.how_to.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.how_to.setFixedWidth(360)
         rows = shortcut_rows(actions)
         self.table = QTableWidget(len(rows), 2)
         self.table.setHorizontalHeaderLabels(["Keys", "Action"])
@@ -73,7 +87,10 @@ class ShortcutsDialog(QDialog):
             self.table.setItem(row, 1, QTableWidgetItem(what))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        beside = QHBoxLayout()
+        beside.addWidget(self.how_to)
+        beside.addWidget(self.table, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
+        layout.addLayout(beside)
         layout.addWidget(buttons)
-        self.resize(480, self.table.verticalHeader().length() + 110)
+        self.resize(900, min(720, self.table.verticalHeader().length() + 110))

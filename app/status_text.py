@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from linetint.model.hints import Hint
+from linetint.model.hints import Hint, HintLayer, count_strokes
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def strokes_text(layer: HintLayer, colours: int) -> str:
+    """'12 strokes (201 dabs) · 3 colours': a drag is one stroke, however many dabs it laid."""
+    strokes, dabs = plural(count_strokes(layer), "stroke"), plural(len(layer), "dab")
+    return f"{strokes} ({dabs}) · {plural(colours, 'colour')}"
 
 
 def short_model_name(name: str) -> str:

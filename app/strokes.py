@@ -1,18 +1,26 @@
 """The canvas's presses, drags and releases turned into document edits, for the tool in hand.
 
-Brush: a patch under the press, then patches along the drag; eraser: the hints the square passes over;
-move: the topmost hint under the press follows the pointer. Every drag is one undo step (one stroke id).
+A stroke is one object. A brush drag lays patches along the way, and they all carry the drag's stroke id
+(``Document.new_stroke_id``), so the drag is one stroke and one undo step. The move tool drags the whole
+stroke under the press. The eraser follows what a painter expects of both kinds of eraser: a click (a
+press that does not travel past Qt's drag distance) removes the whole strokes under the eraser square,
+and a drag erases only the dabs it passes over, as a pixel eraser would. Right-click on a stroke offers to
+recolour it with the brush colour, take its colour, or erase it. Every drag or click is one undo step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QPointF
+from PySide6.QtCore import QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QMenu
+
+from linetint.model.hints import Hint, stroke_indices
 
 from .canvas import HintCanvas, Tool
 from .color_panel import ColorPanel
-from .commands import hint_at, hints_under_stroke, patch_at, square_at, stroke_patches
+from .commands import hints_under, hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
 
 
@@ -30,12 +38,15 @@ class Strokes(QObject):
         super().__init__(parent)
         self._document, self._canvas, self._colors, self._say = document, canvas, colors, say
         self._stroke_id: int | None = None
-        self._last_patch = None  # the brush's last patch, so a drag does not lay one twice
+        self._last_patch: Hint | None = None  # the brush's last patch, so a drag does not lay one twice
         self._grabbed: tuple[int, float, float] | None = None  # move tool: hint index, grip offset
+        self._press: QPointF | None = None  # eraser: where it was pressed, until the drag travels
         canvas.set_brush_rule(self.brush_square)
         canvas.strokeBegan.connect(self.began)
         canvas.strokeMoved.connect(self.moved)
         canvas.strokeEnded.connect(self.ended)
+        canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        canvas.customContextMenuRequested.connect(self._show_menu)
 
     def brush_square(self, x: float, y: float, size: int) -> tuple[int, int, int] | None:
         """The patch a click at image (x, y) lays: (left, top, size), for the canvas's cursor."""
@@ -49,9 +60,9 @@ class Strokes(QObject):
         doc = self._document()
         if doc is None:
             return
-        self._stroke_id, self._last_patch = doc.new_stroke_id(), None
+        self._stroke_id, self._last_patch, self._press = doc.new_stroke_id(), None, None
         if self._canvas.tool is Tool.ERASER:
-            self._erase(doc, (pos.x(), pos.y()), (pos.x(), pos.y()))
+            self._press = QPointF(pos)  # a click or a drag: the release or the travel tells
         elif self._canvas.tool is Tool.MOVE:
             self._grab(doc, pos)
         else:
@@ -67,11 +78,18 @@ class Strokes(QObject):
             return
         a, b = (p0.x(), p0.y()), (p1.x(), p1.y())
         if self._canvas.tool is Tool.ERASER:
+            if self._press is not None:  # still a click, unless the pointer has now travelled
+                travel = (p1 - self._press) * self._canvas.zoom
+                if max(abs(travel.x()), abs(travel.y())) < QApplication.startDragDistance():
+                    return
+                a, self._press = (self._press.x(), self._press.y()), None
             self._erase(doc, a, b)
         elif self._canvas.tool is Tool.MOVE:
             if self._grabbed is not None:
                 index, dx, dy = self._grabbed
-                doc.move_hint(index, round(p1.x() + dx), round(p1.y() + dy), self._stroke_id)
+                hint = doc.hints.hints[index]
+                shift = round(p1.x() + dx) - hint.x, round(p1.y() + dy) - hint.y
+                doc.move_stroke(index, *shift, self._stroke_id)
         else:
             patches = stroke_patches(a, b, self._colors.size, self._colour(), doc.width, doc.height,
                                      previous=self._last_patch)  # fmt: skip
@@ -80,7 +98,10 @@ class Strokes(QObject):
                 self._last_patch = patches[-1]
 
     def ended(self) -> None:
-        self._stroke_id, self._last_patch, self._grabbed = None, None, None
+        doc = self._document()
+        if doc is not None and self._press is not None and self._canvas.tool is Tool.ERASER:
+            self._erase_click(doc, self._press)
+        self._stroke_id, self._last_patch, self._grabbed, self._press = None, None, None, None
 
     def _colour(self) -> tuple[int, int, int]:
         colour = self._colors.color
@@ -91,15 +112,53 @@ class Strokes(QObject):
         if indices:
             doc.erase(indices, stroke_id=self._stroke_id)
 
+    def _erase_click(self, doc: Document, pos: QPointF) -> None:
+        """A click with the eraser: the whole strokes the eraser square touches."""
+        corner = square_at(pos.x(), pos.y(), self._colors.size, doc.width, doc.height)
+        if corner is not None:
+            doc.erase_strokes(hints_under(doc.hints, *corner, self._colors.size), self._stroke_id)
+
     def _grab(self, doc: Document, pos: QPointF) -> None:
-        """Hold the topmost hint under the pointer, and where the pointer holds it, for the drag."""
+        """Hold the topmost stroke under the pointer, and where the pointer holds it, for the drag."""
         self._grabbed = None
         if not self._canvas.show_hints:
             self._say("The hints are hidden: show them (H) to move one", 3000)
             return
-        index = hint_at(doc.hints, pos.x(), pos.y())
+        index = self._canvas.hint_under_pointer(pos)
         if index is None:
             self._say("No hint here to move", 2000)
             return
         hint = doc.hints.hints[index]
         self._grabbed = (index, hint.x - pos.x(), hint.y - pos.y())
+
+    # --- right-click on a stroke ---
+    def stroke_menu(self, pos: QPointF) -> QMenu | None:
+        """What can be done to the stroke under image point `pos`: a menu, not yet shown; None when no
+        (visible) hint is there."""
+        doc = self._document()
+        index = None if doc is None else self._canvas.hint_under_pointer(pos)
+        if doc is None or index is None:
+            return None
+        hint, count = doc.hints.hints[index], len(stroke_indices(doc.hints, index))
+        brush = self._colors.color
+        dabs = f"{count} dab{'s' if count != 1 else ''}"
+        menu = QMenu(self._canvas)
+        menu.addSection(f"Stroke of {dabs}, {hint.hex}")
+        recolour = menu.addAction(f"Recolour Stroke to the Brush Colour ({brush.name()})")
+        recolour.triggered.connect(lambda: self.recolour_stroke(index))
+        recolour.setEnabled(tuple(hint.color) != self._colour())
+        menu.addAction("Take the Stroke's Colour", lambda: self._colors.set_color(QColor(*hint.color)))
+        menu.addAction("Erase Stroke", lambda: doc.erase_strokes([index]))
+        return menu
+
+    def recolour_stroke(self, index: int) -> None:
+        doc = self._document()
+        if doc is not None and doc.recolour_stroke(index, self._colour()):
+            self._colors.remember(self._colors.color)
+            self._say(f"Recoloured the stroke {self._colors.color.name()} (Ctrl+Z to undo)", 4000)
+
+    def _show_menu(self, where: QPoint) -> None:
+        menu = self.stroke_menu(self._canvas.image_pos(QPointF(where)))
+        if menu is not None:
+            menu.exec(self._canvas.mapToGlobal(where))
+            menu.deleteLater()

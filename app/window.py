@@ -55,6 +55,7 @@ from .document import Document
 from .exporting import Exporter, ExportJob
 from .file_dialogs import FileDialogs
 from .focus import CanvasFocus
+from .guidance import guidance_text
 from .levels_dialog import LevelsDialog
 from .placement import place_beside
 from .preview import PreviewPane
@@ -64,7 +65,7 @@ from .recent import RecentFiles
 from .recolour_dialog import RecolourDialog
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
 from .shortcuts import ShortcutsDialog, add_keys_to_tooltip
-from .status_text import hint_text, short_model_name
+from .status_text import hint_text, short_model_name, strokes_text
 from .strokes import Strokes
 from .theme import icon
 from .ui_state import restore_ui, save_ui
@@ -193,7 +194,7 @@ class MainWindow(QMainWindow):
             "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
             "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
             "eyedropper": a("Eye&dropper", lambda: self.set_tool(Tool.EYEDROPPER), "I", "eyedropper", True),
-            "move": a("&Move Hint", lambda: self.set_tool(Tool.MOVE), "M", "move", True),
+            "move": a("&Move Stroke", lambda: self.set_tool(Tool.MOVE), "M", "move", True),
             "smaller": a("Smaller Brush", lambda: self.colors.grow(-1), "["),
             "bigger": a("Bigger Brush", lambda: self.colors.grow(1), "]"),
             "pick_color": a("Choose &Colour…", self.colors.choose_color),
@@ -539,9 +540,14 @@ class MainWindow(QMainWindow):
         hints = self.document.hints.hints
         counts = Counter(hint.color for hint in hints)
         self.colour_docks.palette.set_hint_counts(counts)
-        colours = len(counts)
-        plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
-        self.status_hints.setText(f"{plural(len(hints), 'hint')} · {plural(colours, 'colour')}")
+        self.status_hints.setText(strokes_text(self.document.hints, len(counts)))
+        self._update_guidance()
+
+    def _update_guidance(self) -> None:
+        """The preview says what to do until the page has hints, and while the model is a stand-in."""
+        doc, info = self.document, self.model_info
+        has_hints, trained = doc is not None and len(doc.hints) > 0, None if info is None else info.trained
+        self.preview.set_guidance(guidance_text(doc is not None, has_hints, trained))
 
     def _hints_changed(self) -> None:
         self._count_hints()
@@ -862,6 +868,7 @@ class MainWindow(QMainWindow):
         self.status_model.setText(f"Model: {short_model_name(info.name)}{' (untrained)' if warning else ''}")
         self.status_model.setToolTip(f"{info.name}{warning}\nArchitecture: {info.config_name}")
         self.status_device.setText(f"{info.device} · {info.precision}")
+        self._update_guidance()
         if info.notice:  # e.g. the precision chosen in the settings cannot run on this device
             self.statusBar().showMessage(info.notice, 10000)
         self.request_preview()

@@ -501,9 +501,9 @@ def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
     assert {h.color for h in hints if h.y + h.size <= 30} == {(220, 30, 30)}
     assert {h.color for h in hints if h.y > 30} == {(30, 30, 220)}
     assert win.document.undo_stack.undoText() == "Hints from a colour picture"
-    assert win.status_hints.text() == f"{len(hints)} hints · 2 colours"
+    assert win.status_hints.text() == f"{len(hints)} strokes ({len(hints)} dabs) · 2 colours"
     win.actions["undo"].trigger()
-    assert win.document.hints == before and win.status_hints.text() == "1 hint · 1 colour"
+    assert win.document.hints == before and win.status_hints.text() == "1 stroke (1 dab) · 1 colour"
     Image.fromarray(picture.transpose(1, 0, 2).copy()).save(tmp_path / "other.png")  # 60 x 80
     assert not win.hints_from_picture(tmp_path / "other.png")
     assert "not the same shape" in messages.warnings[-1] and win.document.hints == before

@@ -321,7 +321,7 @@ def test_tooltips_name_their_keys_and_the_tools_menu_ticks_the_tool_in_hand(win)
     assert ticked() == ["Eye&dropper"]
     win.actions["move"].trigger()
     win.actions["move"].trigger()  # exclusive: a second trigger keeps the tool, as a radio button does
-    assert ticked() == ["&Move Hint"]
+    assert ticked() == ["&Move Stroke"]
     for key in ("show_hints", "preview_under", "keep_hints", "brush"):
         assert win.actions[key].isCheckable() and not win.actions[key].isIconVisibleInMenu()
 
