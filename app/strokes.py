@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from linetint.model.hints import Hint, stroke_indices
 
+from .brush import hints_under, hints_under_stroke, patch_at, square_at, stroke_patches
 from .canvas import HintCanvas, Tool
 from .color_panel import ColorPanel
-from .commands import hints_under, hints_under_stroke, patch_at, square_at, stroke_patches
 from .document import Document
 
 

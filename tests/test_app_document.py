@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linetint.app.commands import (
-    ReplaceHintsCommand,
+from linetint.app.brush import (
     hint_at,
     hints_under,
     hints_under_stroke,
@@ -17,6 +16,7 @@ from linetint.app.commands import (
     square_at,
     stroke_patches,
 )
+from linetint.app.commands import ReplaceHintsCommand
 from linetint.app.document import Document
 from linetint.model.hints import Hint, HintLayer, hint_rgba, load_hints
 
