@@ -47,7 +47,7 @@ class HintCanvas(QWidget):
     strokeBegan = Signal(QPointF)  # image position of the press
     strokeMoved = Signal(QPointF, QPointF)  # previous and new image position while dragging
     strokeEnded = Signal()
-    colorPicked = Signal(QPointF)  # image position the eyedropper was used at
+    colourPicked = Signal(QPointF)  # image position the eyedropper was used at
     pointerMoved = Signal(object)  # image position under the pointer (QPointF), None once it leaves
     brushResized = Signal(int)  # the size a Shift+drag asks for
     zoomChanged = Signal(float)
@@ -96,17 +96,19 @@ class HintCanvas(QWidget):
     def set_hints(self, layer: HintLayer) -> None:
         """Show `layer`. Hints appended to the shown ones (a stroke going on) are drawn onto the pictures
         already made, so a dab costs the same on a 24-megapixel page as on a small one."""
-        shown = self._hint_layer
+        shown, picture = self._hint_layer, self._hints
         grows = (
             shown is not None
             and (shown.width, shown.height) == (layer.width, layer.height)
             and layer.hints[: len(shown.hints)] == shown.hints
         )
-        if not grows:
-            self._hints = QImage(layer.width, layer.height, QImage.Format.Format_ARGB32_Premultiplied)
-            self._hints.fill(Qt.GlobalColor.transparent)
-        new = layer.hints[len(shown.hints) :] if grows else layer.hints
-        colours = QPainter(self._hints)
+        if shown is None or picture is None or not grows:
+            picture = QImage(layer.width, layer.height, QImage.Format.Format_ARGB32_Premultiplied)
+            picture.fill(Qt.GlobalColor.transparent)
+            self._hints, new = picture, layer.hints
+        else:
+            new = layer.hints[len(shown.hints) :]
+        colours = QPainter(picture)
         colours.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)  # later hints win
         for hint in new:
             colours.fillRect(hint.x, hint.y, hint.size, hint.size, QColor(*hint.color))
@@ -260,7 +262,7 @@ class HintCanvas(QWidget):
         image = self.image_pos(pos)
         picks = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier  # Krita: Ctrl+click
         if self.tool is Tool.EYEDROPPER or event.modifiers() & picks:
-            self.colorPicked.emit(image)
+            self.colourPicked.emit(image)
             return
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.tool in (Tool.BRUSH, Tool.ERASER):
             self._resize_from = (pos.x(), self.brush_size)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from .color_panel import ColorPanel
+from .colour_panel import ColourPanel
 from .colour_selector import ColourSelector
 from .palette_file import Swatch
 from .palette_panel import PalettePanel
@@ -36,25 +36,23 @@ def save_pinned(store: QSettings, swatches: list[Swatch]) -> None:
 class ColourDocks:
     """Adds the docks to `window`'s right side; the selector and the palette follow and set `colours`."""
 
-    def __init__(self, window: QMainWindow, colours: ColorPanel, store: QSettings) -> None:
+    def __init__(self, window: QMainWindow, colours: ColourPanel, store: QSettings) -> None:
         self._colours, self._store = colours, store
-        self.selector = ColourSelector(colours.color)
+        self.selector = ColourSelector(colours.colour)
         self.palette = PalettePanel()
         self.selector_dock = self._dock(window, "Colour", "colour", self.selector)
         self.palette_dock = self._dock(window, "Palette", "palette", self.palette)
         window.resizeDocks([self.selector_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
-        self.selector_dock.toggleViewAction().setText("&Colour Selector")  # View menu entries
-        self.palette_dock.toggleViewAction().setText("&Palette")
 
-        colours.colorChanged.connect(self._brush_changed)
+        colours.colourChanged.connect(self._brush_changed)
         colours.recentChanged.connect(lambda: self.palette.set_recent(colours.recent))
-        self.selector.colourChanged.connect(colours.set_color)
-        self.palette.colourPicked.connect(colours.set_color)
+        self.selector.colourChanged.connect(colours.set_colour)
+        self.palette.colourPicked.connect(colours.set_colour)
         self.palette.pinnedChanged.connect(lambda: save_pinned(store, self.palette.pinned))
         colours.selectorRequested.connect(self.show_selector)
         self.palette.set_pinned(load_pinned(store))
         self.palette.set_recent(colours.recent)
-        self._brush_changed(colours.color)
+        self._brush_changed(colours.colour)
 
     @staticmethod
     def _dock(window: QMainWindow, title: str, name: str, widget: QWidget) -> QDockWidget:

@@ -25,8 +25,6 @@ from PySide6.QtGui import QUndoCommand
 
 from linetint.model.hints import Hint, HintLayer
 
-from .brush import hint_at  # noqa: F401  (for the committed window.py until it imports it from brush)
-
 if TYPE_CHECKING:
     from .document import Document
 

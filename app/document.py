@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -298,6 +299,10 @@ class Document(QObject):
         """Replace all hints (import); ``layer`` must be at line-art size (``load_hints`` gives that)."""
         self._last_stroke = max(self._last_stroke, last_stroke_id(layer))
         self.undo_stack.push(ReplaceHintsCommand(self, layer, text))
+
+    def colour_counts(self) -> Counter[Colour]:
+        """How many hints each colour has: the palette's counts, the status bar's colours."""
+        return Counter(hint.color for hint in self._hints.hints)
 
     def count_colour(self, colour: Colour) -> int:
         return sum(hint.color == colour for hint in self._hints.hints)

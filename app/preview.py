@@ -22,7 +22,7 @@ from .qt_images import rgb_to_qimage
 
 
 class PreviewPane(QWidget):
-    colorPicked = Signal(QColor)
+    colourPicked = Signal(QColor)
     plainClicked = Signal()  # a click that picks nothing: neither the eyedropper nor Alt/Ctrl
     wheelZoomed = Signal(QPointF, float)  # the picture point under the wheel (fractions), wheel steps
 
@@ -30,7 +30,7 @@ class PreviewPane(QWidget):
         super().__init__(parent)
         self.setMinimumSize(160, 160)
         self._rgb: np.ndarray | None = None
-        self._image = None
+        self._image: QImage | None = None
         self.message = "The colour preview appears here"
         self.guidance = ""  # what to do next, over the picture; "" once the page is under way
         self.busy = False
@@ -91,6 +91,8 @@ class PreviewPane(QWidget):
 
     def _source(self) -> QRectF:
         """The shown part of the picture, in its pixels (results come at the preview size, not the art's)."""
+        if self._rgb is None:
+            return QRectF()
         height, width = self._rgb.shape[:2]
         if self._view is None:
             return QRectF(0, 0, width, height)
@@ -168,11 +170,11 @@ class PreviewPane(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        color = self.pixel_at(event.position())
-        if color is None:
+        colour = self.pixel_at(event.position())
+        if colour is None:
             return
         if self._picks(event.modifiers()):
-            self.colorPicked.emit(color)
+            self.colourPicked.emit(colour)
         else:
             self.plainClicked.emit()
 

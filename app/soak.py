@@ -14,12 +14,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.resources import as_file
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from linetint.model.devices import trim_freed_memory
 from linetint.model.hints import hint_rgba
@@ -41,9 +42,8 @@ class SoakPlan:
     seed: int = 0
 
     def scaled(self, factor: float) -> SoakPlan:
-        return SoakPlan(
-            *(max(1, round(n * factor)) for n in (self.moves, self.dabs, self.undo_redo)), self.seed
-        )
+        moves, dabs, undo_redo = (max(1, round(n * factor)) for n in (self.moves, self.dabs, self.undo_redo))
+        return SoakPlan(moves, dabs, undo_redo, self.seed)
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class Session:
     def close_message_boxes(self) -> None:
         """A modal box would wait forever for a click no one makes: note its text and close it."""
         box = QApplication.activeModalWidget()
-        if box is not None:
+        if isinstance(box, QDialog):  # message boxes and every other modal window the app opens
             self.dialogs.append(getattr(box, "text", box.windowTitle)())
             box.reject()
 
@@ -170,7 +170,7 @@ class Session:
 def run_soak(window, lineart: Path, hints: Path, plan: SoakPlan, workdir: Path) -> SoakReport:
     """Open `lineart` with `hints` in `window`, paint for `plan`, save and reopen; report what held."""
     session = Session(window, plan.seed)
-    if not window.open_path(lineart) or not window.import_hints(hints):
+    if not window.open_path(lineart).wait() or not window.import_hints(hints):
         raise RuntimeError(f"cannot open {lineart} with {hints}")
     session.settle()
     probe = probe_refcounts()
@@ -213,7 +213,7 @@ def _paint(session: Session, plan: SoakPlan) -> None:
 
 
 def _undo_burst(session: Session, steps: int) -> int:
-    actions = session.window.actions
+    actions = session.window.act
     for _ in range(steps // 2):
         actions["undo"].trigger()
         session.pump()
@@ -225,7 +225,7 @@ def _undo_burst(session: Session, steps: int) -> int:
 
 def _save_and_reopen(window, path: Path) -> bool:
     hints, lineart = window.document.hints, window.document.lineart.copy()
-    if not window._save_to(path) or not window.open_path(path):
+    if not window._save_to(path) or not window.open_path(path).wait():
         return False
     return window.document.hints == hints and np.array_equal(window.document.lineart, lineart)
 
@@ -239,7 +239,7 @@ def soak_window(plan: SoakPlan, checkpoint: str = "", tiny_model: bool = False) 
     from .settings import AppSettings
     from .window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # only processEvents: a core app will do
     with tempfile.TemporaryDirectory(prefix="linetint-soak-") as folder:
         work = Path(folder)
         if tiny_model:
@@ -249,13 +249,14 @@ def soak_window(plan: SoakPlan, checkpoint: str = "", tiny_model: bool = False) 
         window = MainWindow(settings, autosave=AutosaveStore(work / "autosave"), store=store)
         window.resize(1000, 700)
         window.show()
+        # as_file: real paths (opening wants a file), also when the resources sit inside a zip
+        lineart, hints = resource("samples", "girl-lineart.png"), resource("samples", "girl-hints.png")
         try:
-            return run_soak(
-                window, resource("samples", "girl-lineart.png"), resource("samples", "girl-hints.png"),
-                plan, work,
-            )  # fmt: skip
+            with as_file(lineart) as lineart_path, as_file(hints) as hints_path:
+                return run_soak(window, lineart_path, hints_path, plan, work)
         finally:
-            window.document.undo_stack.setClean()  # no "save changes?" on close
+            if window.document is not None:
+                window.document.undo_stack.setClean()  # no "save changes?" on close
             window.close()
             app.processEvents()
 

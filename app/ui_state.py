@@ -6,13 +6,25 @@ spoils, never an error (INI files hold text, so "false" comes back as a string).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
-if TYPE_CHECKING:
-    from .window import MainWindow
+from .colour_panel import ColourPanel
+
+
+@dataclass(frozen=True)
+class RememberedUi:
+    """What is remembered of the window, and all this module sees of it."""
+
+    window: QMainWindow  # its geometry, and where its docks and toolbar are
+    splitter: QSplitter  # canvas beside preview
+    actions: Mapping[str, QAction]  # the view toggles, by action id
+    brush: ColourPanel  # size, colour, recent colours
+
 
 TOGGLES = {  # settings key: (action, default)
     "view/flat_colours": ("flats", False),
@@ -22,45 +34,43 @@ TOGGLES = {  # settings key: (action, default)
 UNHINTED_KEY = "view/unhinted"  # "network" or "paper": View ▸ Unhinted Areas
 
 
-def restore_ui(window: MainWindow, store: QSettings) -> None:
+def restore_ui(ui: RememberedUi, store: QSettings) -> None:
     for key, restore in (
-        ("window/geometry", window.restoreGeometry),
-        ("window/state", window.restoreState),
-        ("window/splitter", window.splitter.restoreState),
+        ("window/geometry", ui.window.restoreGeometry),
+        ("window/state", ui.window.restoreState),
+        ("window/splitter", ui.splitter.restoreState),
     ):
         value = store.value(key)
         if isinstance(value, QByteArray):
             restore(value)
     for key, (action, default) in TOGGLES.items():
         value = store.value(key, default)
-        window.actions[action].setChecked(
-            value in (True, "true") or (default and value not in (False, "false"))
-        )
+        ui.actions[action].setChecked(value in (True, "true") or (default and value not in (False, "false")))
     paper = store.value(UNHINTED_KEY, "network") == "paper"  # anything else: the default
-    window.actions["unhinted_paper" if paper else "unhinted_network"].setChecked(True)
-    _restore_brush(window, store)
+    ui.actions["unhinted_paper" if paper else "unhinted_network"].setChecked(True)
+    _restore_brush(ui.brush, store)
 
 
-def _restore_brush(window: MainWindow, store: QSettings) -> None:
+def _restore_brush(brush: ColourPanel, store: QSettings) -> None:
     size = store.value("brush/size")
     if isinstance(size, (int, str)) and str(size).isdigit():
-        window.colors.set_size(int(size))
+        brush.set_size(int(size))
     colour = QColor(str(store.value("brush/colour", "")))
     if colour.isValid():
-        window.colors.set_color(colour)
+        brush.set_colour(colour)
     recent = store.value("brush/recent", [])
     names = [recent] if isinstance(recent, str) else recent if isinstance(recent, list) else []
-    window.colors.set_recent([QColor(str(name)) for name in names])
+    brush.set_recent([QColor(str(name)) for name in names])
 
 
-def save_ui(window: MainWindow, store: QSettings) -> None:
-    store.setValue("window/geometry", window.saveGeometry())
-    store.setValue("window/state", window.saveState())
-    store.setValue("window/splitter", window.splitter.saveState())
+def save_ui(ui: RememberedUi, store: QSettings) -> None:
+    store.setValue("window/geometry", ui.window.saveGeometry())
+    store.setValue("window/state", ui.window.saveState())
+    store.setValue("window/splitter", ui.splitter.saveState())
     for key, (action, _) in TOGGLES.items():
-        store.setValue(key, window.actions[action].isChecked())
-    store.setValue(UNHINTED_KEY, "paper" if window.actions["unhinted_paper"].isChecked() else "network")
-    store.setValue("brush/size", window.colors.size)
-    store.setValue("brush/colour", window.colors.color.name())
-    store.setValue("brush/recent", [c.name() for c in window.colors.recent])
+        store.setValue(key, ui.actions[action].isChecked())
+    store.setValue(UNHINTED_KEY, "paper" if ui.actions["unhinted_paper"].isChecked() else "network")
+    store.setValue("brush/size", ui.brush.brush_size)
+    store.setValue("brush/colour", ui.brush.colour.name())
+    store.setValue("brush/recent", [c.name() for c in ui.brush.recent])
     store.sync()

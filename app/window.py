@@ -7,20 +7,16 @@ messages instead of crashes).
 
 from __future__ import annotations
 
-from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
+import numpy as np
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QColor,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -36,27 +32,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from linetint.imaging.cleanup import needs_clean_up
 from linetint.imaging.hint_colours import Unhinted
-from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
-from linetint.imaging.xdog import xdog
+from linetint.imaging.picture_hints import PictureMismatch
 from linetint.model import hints as hint_limits
 from linetint.model.hints import HintFormatError, HintLayer, load_hints, save_hints
-from linetint.model.images import ImageInputError, load_rgb
+from linetint.model.images import ImageInputError
 
+from .actions import RECENT, UNHINTED, Actions
 from .advice_bar import AdviceBar
 from .autosave import AutosaveStore
 from .canvas import WHEEL_STEP, HintCanvas, Tool
-from .color_panel import RECENT_COUNT, ColorPanel
 from .colour_docks import ColourDocks
 from .colour_modes import HintColours, modes_text
-from .commands import hint_at
+from .colour_panel import ColourPanel
 from .document import Document
 from .exporting import Exporter, ExportJob
 from .file_dialogs import FileDialogs
 from .focus import CanvasFocus
 from .guidance import guidance_text
+from .jobs import Job, Jobs, explain
+from .levels_dialog import LANE as CLEAN_UP_LANE
 from .levels_dialog import LevelsDialog
+from .opening import OpenedFile, read_colour_picture, read_file, read_picture_hints
 from .placement import place_beside
 from .preview import PreviewPane
 from .project import SUFFIX as PROJECT_SUFFIX
@@ -64,11 +61,10 @@ from .project import ProjectError
 from .recent import RecentFiles
 from .recolour_dialog import RecolourDialog
 from .settings import APPLICATION, ORGANIZATION, AppSettings, SettingsDialog
-from .shortcuts import ShortcutsDialog, add_keys_to_tooltip
+from .shortcuts import ShortcutsDialog
 from .status_text import hint_text, short_model_name, strokes_text
 from .strokes import Strokes
-from .theme import icon
-from .ui_state import restore_ui, save_ui
+from .ui_state import RememberedUi, restore_ui, save_ui
 from .version import app_version
 from .worker import ModelChoice, PreviewEngine, PreviewResult
 
@@ -86,8 +82,6 @@ AUTOSAVE_DELAY_MS = 2000
 
 
 class MainWindow(QMainWindow):
-    autosaveFailed = Signal(str)
-
     def __init__(
         self,
         settings: AppSettings | None = None,
@@ -100,11 +94,15 @@ class MainWindow(QMainWindow):
         self._store = store or QSettings(ORGANIZATION, APPLICATION)  # recent files, window layout
         self.recent = RecentFiles(self._store)
         self.engine = engine or PreviewEngine(parent=self)
-        self.exporter = Exporter(self.engine, self)
+        self.jobs = Jobs(self)  # every picture-sized step but the model's, off the GUI thread
+        self.exporter = Exporter(self.engine, self.jobs, self)
         self._quit_after_exports = False  # a close is waiting for exports asked for before it
         self._preview_failing = False  # the model failed and no preview has come since: told once
+        self._model_busy = False  # the worker runs the model (busyChanged)
+        self._jobs_message = ""  # the status bar's message about the running job, if it still shows
         self.autosave = autosave
         self.document: Document | None = None
+        self._opening: Job | None = None  # the newest open: an older one arriving later is dropped
         self.model_info = None
         self.setAcceptDrops(True)
         self.resize(1280, 820)
@@ -131,18 +129,16 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)  # a list, not a panel
         self.history_dock.hide()
-        self.colors = ColorPanel()
-        self.colour_docks = ColourDocks(self, self.colors, self._store)  # before restore_ui: it places them
+        self.colours = ColourPanel()
+        self.colour_docks = ColourDocks(self, self.colours, self._store)  # before restore_ui: it places them
         self._recolour: RecolourDialog | None = None  # the recolour being previewed
 
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self._autosave_now)
-        self._autosave_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linetint-autosave")
-        self.autosaveFailed.connect(lambda m: self.statusBar().showMessage(f"Autosave failed: {m}", 8000))
         self._build_actions()
-        self._build_menus_and_toolbar()
         self._build_status_bar()
-        restore_ui(self, self._store)  # window layout, view toggles, brush
+        self._remembered = RememberedUi(self, self.splitter, self.act, self.colours)
+        restore_ui(self._remembered, self._store)  # window layout, view toggles, brush
         self._show_modes()
         self._rebuild_recent_menu()
         self._connect()
@@ -158,148 +154,22 @@ class MainWindow(QMainWindow):
         return ModelChoice(settings.checkpoint_path, device or settings.device, settings.precision)
 
     # --- construction ---
-    def _action(
-        self, text: str, slot, shortcut=None, icon_name: str | None = None, checkable=False
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        return action
-
     def _build_actions(self) -> None:
-        a = self._action
-        self.actions = {
-            "open": a("&Open…", self.open_dialog, QKeySequence.StandardKey.Open, "open"),
-            "save": a("&Save", self.save, QKeySequence.StandardKey.Save, "save"),
-            "save_as": a("Save &As…", self.save_as, "Ctrl+Shift+S"),
-            "import_hints": a("&Import Hint Layer…", self.import_hints_dialog),
-            "export_hints": a("Export &Hint Layer…", self.export_hints_dialog),
-            "picture_hints": a("Hints from a &Colour Picture…", self.picture_hints_dialog),
-            "recolour_picture": a("Open a Colour Picture to &Recolour…", self.recolour_picture_dialog),
-            "export": a("&Export Image…", lambda: self.export_dialog("png"), "Ctrl+E", "export"),
-            "export_ora": a("Export &OpenRaster (.ora)…", lambda: self.export_dialog("ora")),
-            "export_psd": a("Export &Photoshop (.psd)…", lambda: self.export_dialog("psd")),
-            "lines_over": a("Line Art Over Colour on Export", lambda: None, checkable=True),
-            "settings": a("Se&ttings…", self.open_settings, "Ctrl+,"),  # Preferences has no key on Linux
-            "quit": a("&Quit", self.close, "Ctrl+Q"),  # StandardKey.Quit has none on Windows
-            "copy_image": a("&Copy Image", self.copy_image, "Ctrl+Shift+C"),
-            "clear": a("&Clear All Hints", self.clear_hints, None, "clear"),
-            "clean_up": a("Clean &Up Line Art…", lambda: self.clean_up_dialog(), "Ctrl+L"),
-            "recolor": a("&Recolour Hints of Brush Colour…", lambda: self.recolour_hints_dialog(), "Ctrl+R"),
-            "brush": a("&Brush", lambda: self.set_tool(Tool.BRUSH), "B", "brush", True),
-            "eraser": a("&Eraser", lambda: self.set_tool(Tool.ERASER), "E", "eraser", True),
-            "eyedropper": a("Eye&dropper", lambda: self.set_tool(Tool.EYEDROPPER), "I", "eyedropper", True),
-            "move": a("&Move Stroke", lambda: self.set_tool(Tool.MOVE), "M", "move", True),
-            "smaller": a("Smaller Brush", lambda: self.colors.grow(-1), "["),
-            "bigger": a("Bigger Brush", lambda: self.colors.grow(1), "]"),
-            "pick_color": a("Choose &Colour…", self.colors.choose_color),
-            "fit": a("&Fit to Window", self.canvas.fit, "Ctrl+0", "zoom-fit"),
-            "actual": a("&Actual Pixels (100%)", self.canvas.actual_pixels, "Ctrl+1"),
-            "zoom_in": a("Zoom &In", self.canvas.zoom_in, [QKeySequence.StandardKey.ZoomIn, "Ctrl+="]),
-            "zoom_out": a("Zoom &Out", self.canvas.zoom_out, QKeySequence.StandardKey.ZoomOut),
-            "show_hints": a("Show &Hints", self._toggle_hints, "H", "hints", True),
-            "preview_under": a(
-                "Preview &Under Line Art", self._toggle_preview_under, "P", "preview-under", True
-            ),
-            "flats": a("&Flat Colours", self._toggle_flats, "F", None, True),
-            "keep_hints": a("&Keep Hint Colours", self._hint_colours_changed, "K", "keep-hints", True),
-            "unhinted_network": a("&Network Colour", self._hint_colours_changed, None, None, True),
-            "unhinted_paper": a("&Paper", self._hint_colours_changed, None, None, True),
-            "follow_canvas": a("Preview &Follows Canvas Zoom", self._sync_preview_view, "L", None, True),
-            "shortcuts": a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"]),
-            "about": a("&About LineTint", self.show_about),
+        """Actions, menus and the toolbar, from the table in actions.py."""
+        provided = {
+            "history": self.history_dock.toggleViewAction(),
+            "colour_dock": self.colour_docks.selector_dock.toggleViewAction(),
+            "palette_dock": self.colour_docks.palette_dock.toggleViewAction(),
         }
-        self.actions["history"] = self.history_dock.toggleViewAction()
-        self.actions["history"].setText("&History")
-        self.actions["history"].setShortcut(QKeySequence("Ctrl+H"))
-        self.actions["colour_dock"] = self.colour_docks.selector_dock.toggleViewAction()
-        self.actions["palette_dock"] = self.colour_docks.palette_dock.toggleViewAction()
-        self.actions["lines_over"].setChecked(True)
-        self.actions["show_hints"].setChecked(True)
-        self.actions["keep_hints"].setChecked(True)  # a hint is a decision: its colour is the colour
-        self.actions["keep_hints"].setToolTip(
-            "Keep Hint Colours (K): every area holding hints takes their colour, with the network's shading"
-        )
-        unhinted = QActionGroup(self)  # Unhinted Areas: one or the other
-        for key in ("unhinted_network", "unhinted_paper"):
-            unhinted.addAction(self.actions[key])
-        self.actions["unhinted_network"].setChecked(True)
-        tools = QActionGroup(self)  # one tool in hand: the Tools menu ticks it
-        for member in Tool:
-            tools.addAction(self.actions[member.value])
-        stack_undo = QAction(icon("undo"), "&Undo", self)
-        stack_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        stack_undo.triggered.connect(lambda: self.document and self.document.undo_stack.undo())
-        stack_redo = QAction(icon("redo"), "&Redo", self)
-        stack_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        stack_redo.triggered.connect(lambda: self.document and self.document.undo_stack.redo())
-        self.actions["undo"], self.actions["redo"] = stack_undo, stack_redo
-        for action in self.actions.values():
-            self.addAction(action)  # shortcuts work wherever the focus is
-            add_keys_to_tooltip(action)
-            if action.isCheckable():
-                action.setIconVisibleInMenu(False)  # a menu shows its state as a tick, not an icon
-
-    def _build_menus_and_toolbar(self) -> None:
-        act = self.actions
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addAction(act["open"])
-        file_menu.addAction(act["recolour_picture"])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.act = Actions(self, provided)
+        self.act.build_menus(self.menuBar())
+        self.recent_menu = self.act.menus[RECENT.path]
         self.recent_menu.setToolTipsVisible(True)
-        for key in ("save", "save_as", None, "import_hints", "picture_hints", "export_hints", None, "export",
-                    "export_ora", "export_psd", "lines_over", None, "settings", None, "quit"):  # fmt: skip
-            file_menu.addSeparator() if key is None else file_menu.addAction(act[key])
-        edit_menu = menu.addMenu("&Edit")
-        for key in ("undo", "redo", None, "copy_image", None, "clean_up", "recolor", "clear"):
-            edit_menu.addSeparator() if key is None else edit_menu.addAction(act[key])
-        tools_menu = menu.addMenu("&Tools")
-        for key in ("brush", "eraser", "eyedropper", "move", None, "smaller", "bigger", "pick_color"):
-            tools_menu.addSeparator() if key is None else tools_menu.addAction(act[key])
-        view_menu = menu.addMenu("&View")
-        for key in (
-            "zoom_in",
-            "zoom_out",
-            "fit",
-            "actual",
-            None,
-            "show_hints",
-            "preview_under",
-            "follow_canvas",
-            None,
-            "flats",
-            "keep_hints",
-            None,
-            "history",
-            "colour_dock",
-            "palette_dock",
-        ):
-            view_menu.addSeparator() if key is None else view_menu.addAction(act[key])
-            if key == "keep_hints":
-                self.unhinted_menu = view_menu.addMenu("Unhinted &Areas")
-                self.unhinted_menu.addAction(act["unhinted_network"])
-                self.unhinted_menu.addAction(act["unhinted_paper"])
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(act["shortcuts"])
-        help_menu.addAction(act["about"])
-
+        self.unhinted_menu = self.act.menus[UNHINTED.path]
         bar = QToolBar("Tools")
         bar.setObjectName("tools")
         bar.setMovable(False)
-        tools = ("brush", "eraser", "eyedropper", "move")
-        for key in ("open", "save", "export", None, "undo", "redo", None, *tools):
-            bar.addSeparator() if key is None else bar.addAction(act[key])
-        bar.addSeparator()
-        bar.addWidget(self.colors)
-        bar.addSeparator()
-        for key in ("clear", "show_hints", "preview_under", "keep_hints", "fit"):
-            bar.addAction(act[key])
+        self.act.build_toolbar(bar, {"colours": self.colours})
         self.addToolBar(bar)
 
     def _build_status_bar(self) -> None:
@@ -331,18 +201,18 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.strokes = Strokes(
-            lambda: self.document, self.canvas, self.colors, self.statusBar().showMessage, self
+            lambda: self.document, self.canvas, self.colours, self.statusBar().showMessage, self
         )
-        self.canvas.colorPicked.connect(self._pick_from_canvas)
+        self.strokes.colourPicked.connect(self._picked)
         self.canvas.zoomChanged.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f}%"))
         self.canvas.viewChanged.connect(self._sync_preview_view)
-        self.preview.colorPicked.connect(self._picked)
+        self.preview.colourPicked.connect(self._picked)
         self.preview.plainClicked.connect(self._preview_clicked)
         self.preview.wheelZoomed.connect(self._zoom_from_preview)
         self.canvas.pointerMoved.connect(self._show_hint_under)
-        self.canvas.brushResized.connect(self.colors.set_size)
-        self.colors.sizeChanged.connect(self._brush_size_changed)
-        self.colors.recolorRequested.connect(self.recolour_hints_dialog)
+        self.canvas.brushResized.connect(self.colours.set_size)
+        self.colours.sizeChanged.connect(self._brush_size_changed)
+        self.colours.recolourRequested.connect(self.recolour_hints_dialog)
         self.colour_docks.palette.recolourRequested.connect(self.recolour_hints_dialog)
         self.colour_docks.palette.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.engine.previewReady.connect(self._show_preview)
@@ -353,6 +223,9 @@ class MainWindow(QMainWindow):
         self.engine.modelFailed.connect(self._model_load_failed)
         self.engine.deviceFellBack.connect(lambda m: QMessageBox.warning(self, "LineTint", m))
         self.engine.busyChanged.connect(self._set_busy)
+        self.jobs.busyChanged.connect(lambda _: self._show_jobs())
+        self.jobs.textChanged.connect(lambda _: self._show_jobs())
+        self.jobs.failed.connect(lambda message: QMessageBox.warning(self, "LineTint", message))
 
     # --- documents ---
     def set_document(self, document: Document) -> None:
@@ -365,7 +238,7 @@ class MainWindow(QMainWindow):
         self.advice.dismiss()  # it was about the picture before
         self.exporter.forget()
         self.history.setStack(document.undo_stack)
-        self._offer_document_colours(document)
+        self.colours.lead_with(document.colour_counts())
         document.hintsChanged.connect(self._hints_changed)
         document.hintLimitReached.connect(self._hint_limit_reached)
         document.lineartChanged.connect(self._lineart_changed)
@@ -382,64 +255,85 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         self.request_preview()
 
-    def open_path(self, path: Path) -> bool:
-        """Open line art or a project; on failure say why and keep the current document."""
-        if not self.maybe_save():
+    def open_path(self, path: Path) -> Job[OpenedFile]:
+        """Open line art or a project, read on a job; on failure say why and keep the current document.
+        The job's outcome: whether it was opened."""
+        self._opening = self.jobs.run(
+            lambda: read_file(path),
+            lambda opened: self._opened(job, opened),
+            lambda exc: self._open_failed(path, exc),
+            text=f"Opening {path.name}…",
+            lane="open",
+            latest_only=True,  # a newer open makes a waiting one pointless
+        )
+        job = self._opening
+        return job
+
+    def _opened(self, job: Job[OpenedFile], opened: OpenedFile) -> bool:
+        # Asked now, not before reading: edits made while the file was read are covered too.
+        if job is not self._opening or not self.maybe_save():
             return False
-        try:
-            if path.suffix.lower() == PROJECT_SUFFIX:
-                document = Document.from_project(path)
-            else:
-                document = Document.from_image(path)
-        except (ImageInputError, ProjectError, OSError) as exc:
-            QMessageBox.warning(self, "Cannot open", f"LineTint cannot open {path.name}:\n{exc}")
-            return False
+        if opened.project is not None:
+            document = Document.from_project_data(opened.project, path=opened.path)
+        else:
+            document = Document(opened.lineart, source_path=opened.path)
+            document.source_colourfulness = opened.colourfulness
         self.set_document(document)
-        self.recent.add(path)
+        self.recent.add(opened.path)
         self._rebuild_recent_menu()
-        self._advise_on(document)
+        self._advise_on(document, opened.needs_clean_up)
         return True
 
-    def _advise_on(self, document: Document) -> None:
+    def _open_failed(self, path: Path, exc: BaseException) -> bool:
+        why = explain(exc, ImageInputError, ProjectError, OSError)
+        QMessageBox.warning(self, "Cannot open", f"LineTint cannot open {path.name}:\n{why}")
+        return False
+
+    def _advise_on(self, document: Document, needs_clean_up: bool) -> None:
         """Advice over the canvas when an opened picture is not the clean line art the model expects; it
         stays until its button is used or it is dismissed."""
         if document.source_colourfulness > COLOURFUL:
             text = "This is a colour picture: File ▸ Open a Colour Picture to Recolour draws its lines"
-            self.advice.advise(text, self.actions["recolour_picture"], "Open as a Colour Picture…")
-        elif not document.hints.hints and needs_clean_up(document.lineart):
+            self.advice.advise(text, self.act["recolour_picture"], "Open as a Colour Picture…")
+        elif not document.hints.hints and needs_clean_up:
             text = "Grey paper or uneven light: Edit ▸ Clean Up Line Art (Ctrl+L) gives clean lines"
-            self.advice.advise(text, self.actions["clean_up"], "Clean Up Line Art…")
+            self.advice.advise(text, self.act["clean_up"], "Clean Up Line Art…")
 
     def recolour_picture_dialog(self) -> None:
         path = self.file_dialogs.open_file(self, "Open a Colour Picture to Recolour", PICTURE_FILTER)
         if path:
             self.open_colour_picture(path)
 
-    def open_colour_picture(self, path: Path) -> bool:
+    def open_colour_picture(self, path: Path) -> Job[tuple[np.ndarray, HintLayer]]:
         """A finished colour picture as a new document: its lines (XDoG), with hints in its own colours,
-        ready to try other colours on."""
-        if not self.maybe_save():
-            return False
-        try:
-            picture = load_rgb(path)
-            lines = xdog(picture)
-            hints = hints_from_picture(lines, picture)
-        except ImageInputError as exc:
-            QMessageBox.warning(self, "Cannot open", f"LineTint cannot open {path.name}:\n{exc}")
+        ready to try other colours on. Drawn on a job; its outcome: whether it was opened."""
+        self._opening = self.jobs.run(
+            lambda: read_colour_picture(path),
+            lambda drawn: self._colour_picture_read(job, path, *drawn),
+            lambda exc: self._open_failed(path, exc),
+            text=f"Drawing the lines of {path.name}…",
+            lane="open",
+            latest_only=True,
+        )
+        job = self._opening
+        return job
+
+    def _colour_picture_read(self, job: Job, path: Path, lines: np.ndarray, hints: HintLayer) -> bool:
+        if job is not self._opening or not self.maybe_save():
             return False
         self.set_document(Document(lines, hints, source_name=f"{path.stem} (lines).png"))
         message = f"Lines drawn from {path.name}, with {len(hints)} hints in its colours"
         self.statusBar().showMessage(message, 6000)
         return True
 
-    def open_recent(self, path: Path) -> bool:
+    def open_recent(self, path: Path) -> Job[OpenedFile] | None:
         if not path.is_file():
             QMessageBox.warning(
                 self, "Cannot open", f"{path.name} is no longer at\n{path.parent}\nand leaves Open Recent."
             )
             self.recent.remove(path)
             self._rebuild_recent_menu()
-            return False
+            return None
         return self.open_path(path)
 
     def _rebuild_recent_menu(self) -> None:
@@ -487,6 +381,8 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
+        if self.document is None:
+            return False
         try:
             self.document.save(path)
         except OSError as exc:
@@ -524,23 +420,15 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     # --- hints ---
-    def _offer_document_colours(self, document: Document) -> None:
-        """An opened picture's (or imported layer's) hint colours, most used first, lead the recent row:
-        its palette at hand."""
-        counts = Counter(hint.color for hint in document.hints.hints)
-        if counts:
-            used = [QColor(*colour) for colour, _ in counts.most_common(RECENT_COUNT)]
-            self.colors.set_recent(used + self.colors.recent)
-
     def clear_hints(self) -> None:
         if self.document is not None:
             self.document.clear_hints()
 
     def _count_hints(self) -> None:
-        hints = self.document.hints.hints
-        counts = Counter(hint.color for hint in hints)
-        self.colour_docks.palette.set_hint_counts(counts)
-        self.status_hints.setText(strokes_text(self.document.hints, len(counts)))
+        if self.document is not None:
+            counts = self.document.colour_counts()
+            self.colour_docks.palette.set_hint_counts(counts)
+            self.status_hints.setText(strokes_text(self.document.hints, len(counts)))
         self._update_guidance()
 
     def _update_guidance(self) -> None:
@@ -550,12 +438,16 @@ class MainWindow(QMainWindow):
         self.preview.set_guidance(guidance_text(doc is not None, has_hints, trained))
 
     def _hints_changed(self) -> None:
+        if self.document is None:
+            return
         self._count_hints()
         self.canvas.set_hints(self.document.hints)
         self.request_preview()
         self._autosave_timer.start()
 
     def _lineart_changed(self) -> None:
+        if self.document is None:
+            return
         self.canvas.set_lineart(self.document.lineart)
         self.request_preview()
         self._autosave_timer.start()
@@ -563,7 +455,7 @@ class MainWindow(QMainWindow):
     def request_preview(self, hints: HintLayer | None = None) -> None:
         """A preview of the document, or of `hints` in its place (a trial, such as a recolour)."""
         if self.document is not None:
-            doc, flat = self.document, self.actions["flats"].isChecked()
+            doc, flat = self.document, self.act["flats"].isChecked()
             side, layer = self.settings.preview_max_side, doc.hints if hints is None else hints
             self.engine.request(doc.lineart, layer, side, flat, self.hint_colours())
 
@@ -573,13 +465,13 @@ class MainWindow(QMainWindow):
 
     def hint_colours(self) -> HintColours:
         """View ▸ Keep Hint Colours and View ▸ Unhinted Areas, as the menu shows them."""
-        paper = self.actions["unhinted_paper"].isChecked()
+        paper = self.act["unhinted_paper"].isChecked()
         unhinted = Unhinted.PAPER if paper else Unhinted.NETWORK
-        return HintColours(self.actions["keep_hints"].isChecked(), unhinted)
+        return HintColours(self.act["keep_hints"].isChecked(), unhinted)
 
     def _set_hint_colours(self, choice: HintColours) -> None:
-        self.actions["keep_hints"].setChecked(choice.keep)
-        self.actions[f"unhinted_{choice.unhinted.value}"].setChecked(True)
+        self.act["keep_hints"].setChecked(choice.keep)
+        self.act[f"unhinted_{choice.unhinted.value}"].setChecked(True)
         self._show_modes()
 
     def _take_hint_colours(self, document: Document) -> None:
@@ -597,7 +489,7 @@ class MainWindow(QMainWindow):
     def _show_modes(self) -> None:
         choice = self.hint_colours()
         self.unhinted_menu.setEnabled(choice.keep)  # paper or network matters only for kept colours
-        self.status_modes.setText(modes_text(self.actions["flats"].isChecked(), choice))
+        self.status_modes.setText(modes_text(self.act["flats"].isChecked(), choice))
 
     def import_hints_dialog(self) -> None:
         if self.document is None:
@@ -609,13 +501,16 @@ class MainWindow(QMainWindow):
             self.import_hints(path)
 
     def import_hints(self, path: Path) -> bool:
+        doc = self.document
+        if doc is None:
+            return False
         try:
-            layer = load_hints(path, self.document.width, self.document.height)
+            layer = load_hints(path, doc.width, doc.height)
         except HintFormatError as exc:
             QMessageBox.warning(self, "Cannot import hints", f"{path.name}: {exc}")
             return False
-        self.document.set_hints(layer, text=f"Import {path.name}")
-        self._offer_document_colours(self.document)
+        doc.set_hints(layer, text=f"Import {path.name}")
+        self.colours.lead_with(doc.colour_counts())
         self.statusBar().showMessage(f"Imported {len(layer)} hints from {path.name}", 4000)
         return True
 
@@ -631,14 +526,29 @@ class MainWindow(QMainWindow):
         if path:
             self.hints_from_picture(path)
 
-    def hints_from_picture(self, path: Path) -> bool:
-        """Replace the hints by one per area, coloured as `path` (a colouring of this drawing) paints it."""
+    def hints_from_picture(self, path: Path) -> Job[HintLayer] | None:
+        """Replace the hints by one per area, coloured as `path` (a colouring of this drawing) paints it;
+        the areas are found on a job, whose outcome says whether the hints were replaced."""
         doc = self.document
-        try:
-            layer = hints_from_picture(doc.lineart, load_rgb(path))
-        except (ImageInputError, PictureMismatch) as exc:
-            QMessageBox.warning(self, "Cannot take hints from it", f"{path.name}: {exc}")
-            return False
+        if doc is None:
+            return None
+        lineart = doc.lineart
+        return self.jobs.run(
+            lambda: read_picture_hints(lineart, path),
+            lambda layer: self._picture_hints_read(doc, lineart, path, layer),
+            lambda exc: self._picture_hints_failed(path, exc),
+            text=f"Finding the areas coloured in {path.name}…",
+            lane="open",
+        )
+
+    def _picture_hints_failed(self, path: Path, exc: BaseException) -> bool:
+        why = explain(exc, ImageInputError, PictureMismatch, OSError)
+        QMessageBox.warning(self, "Cannot take hints from it", f"{path.name}: {why}")
+        return False
+
+    def _picture_hints_read(self, doc: Document, lineart: np.ndarray, path: Path, layer: HintLayer) -> bool:
+        if doc is not self.document or doc.lineart is not lineart:
+            return False  # another picture, or cleaned-up lines, came meanwhile: these areas are not its
         if not len(layer):
             QMessageBox.warning(self, "No hints", "The line art has no closed areas to put hints in.")
             return False
@@ -650,7 +560,7 @@ class MainWindow(QMainWindow):
             )
             return False
         doc.set_hints(layer, "Hints from a colour picture")
-        self._offer_document_colours(doc)
+        self.colours.lead_with(doc.colour_counts())
         self.statusBar().showMessage(f"{len(layer)} hints from {path.name} (Ctrl+Z to undo)", 5000)
         return True
 
@@ -664,31 +574,26 @@ class MainWindow(QMainWindow):
             path, chosen = answer
             if path.suffix.lower() not in (".json", ".png"):
                 path = path.with_suffix(".png" if "png" in chosen else ".json")
-            self._guarded_write(lambda: save_hints(self.document.hints, path), path)
+            self._write_hints(self.document.hints, path)
+
+    def _write_hints(self, hints: HintLayer, path: Path) -> None:
+        """A hint layer written on a job (a PNG layer is a page of pixels to encode)."""
+        self.jobs.run(
+            lambda: save_hints(hints, path),
+            lambda _: self.statusBar().showMessage(f"Exported the hints to {path.name}", 4000),
+            lambda exc: self._write_failed(path, exc),
+            text=f"Writing {path.name}…",
+            lane="export",
+            keep_on_quit=True,
+        )
 
     # --- colour ---
-    def _pick_from_canvas(self, pos: QPointF) -> None:
-        doc = self.document
-        x, y = int(pos.x()), int(pos.y())
-        if doc is None or not (0 <= x < doc.width and 0 <= y < doc.height):
-            return
-        shown = self.canvas.preview_rgb  # under the lines: flats too
-        if self.canvas.show_preview_under and shown is not None:
-            row, column = y * shown.shape[0] // doc.height, x * shown.shape[1] // doc.width  # small previews
-            self._picked(QColor(*(int(c) for c in shown[row, column])))
-            return
-        under = hint_at(doc.hints, x, y) if self.canvas.show_hints else None
-        if under is not None:
-            self._picked(QColor(*doc.hints.hints[under].color))
-        else:
-            self._picked(QColor(*([int(doc.lineart[y, x])] * 3)))
-
     def clean_up_dialog(self) -> LevelsDialog | None:
         """Levels for the line art, previewed on the canvas; OK makes them one undo step."""
         doc = self.document
         if doc is None:
             return None
-        dialog = LevelsDialog(doc.lineart, self)
+        dialog = LevelsDialog(doc.lineart, self.jobs, self)
         dialog.previewChanged.connect(self.canvas.set_lineart)
         dialog.finished.connect(lambda code: self._finish_clean_up(dialog, code))
         dialog.open()
@@ -700,19 +605,32 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         if doc is None:
             return
-        if code == QDialog.DialogCode.Accepted and not dialog.levels().is_identity:
-            doc.set_lineart(dialog.result(), doc.source_path, "Clean up line art")
-        else:  # the canvas showed the trial (its colour underneath stays): put the line art back
-            self.canvas.set_lineart(doc.lineart)
+        levels, cleaned, lineart = dialog.levels(), dialog.shown(), doc.lineart
+        if code != QDialog.DialogCode.Accepted or levels.is_identity:
+            self.canvas.set_lineart(lineart)  # the canvas showed the trial (its colour stays): put it back
+        elif cleaned is not None:
+            self._cleaned_up(doc, lineart, cleaned)
+        else:  # OK came before the trial of the last settings
+            cleaner = dialog.cleaner
+            self.jobs.run(
+                lambda: cleaner.render(levels),
+                lambda art: self._cleaned_up(doc, lineart, art),
+                text="Cleaning up the line art…",
+                lane=CLEAN_UP_LANE,
+            )
 
-    def recolour_hints_dialog(self, color: QColor | None = None) -> RecolourDialog | None:
-        """Every hint of `color` (default: the brush colour) takes a colour chosen in a dialog; the canvas
+    def _cleaned_up(self, doc: Document, lineart: np.ndarray, cleaned: np.ndarray) -> None:
+        if doc is self.document and doc.lineart is lineart:  # else the page changed meanwhile
+            doc.set_lineart(cleaned, doc.source_path, "Clean up line art")
+
+    def recolour_hints_dialog(self, colour: QColor | None = None) -> RecolourDialog | None:
+        """Every hint of `colour` (default: the brush colour) takes a colour chosen in a dialog; the canvas
         and the preview show each colour as it is chosen, OK makes it one undo step, Cancel shows the
         hints as they were."""
         doc = self.document
         if doc is None:
             return None
-        old = QColor(color) if color is not None else self.colors.color
+        old = QColor(colour) if colour is not None else self.colours.colour
         count = doc.count_colour((old.red(), old.green(), old.blue()))
         if not count:
             message = f"No hint has the colour {old.name()}; Alt+click a hint to take its colour first"
@@ -752,14 +670,14 @@ class MainWindow(QMainWindow):
             self.canvas.set_hints(doc.hints)
             self.request_preview()
             return
-        self.colors.set_color(new)  # painting on continues in the new colour
-        self.colors.remember(new)
-        self.colors.forget(old)  # no hint has it now: it would only linger among the recent colours
+        self.colours.set_colour(new)  # painting on continues in the new colour
+        self.colours.remember(new)
+        self.colours.forget(old)  # no hint has it now: it would only linger among the recent colours
         plural = "s" if changed > 1 else ""
         self.statusBar().showMessage(f"Recoloured {changed} hint{plural}: {old.name()} → {new.name()}", 5000)
 
-    def _picked(self, color: QColor) -> None:
-        self.colors.set_color(color)
+    def _picked(self, colour: QColor) -> None:
+        self.colours.set_colour(colour)
         if self.canvas.tool is Tool.EYEDROPPER:
             self.set_tool(Tool.BRUSH)  # pick, then paint: what painters expect after a one-off pick
 
@@ -767,7 +685,7 @@ class MainWindow(QMainWindow):
     def set_tool(self, tool: Tool) -> None:
         self.canvas.tool = tool
         for member in Tool:
-            self.actions[member.value].setChecked(tool is member)
+            self.act[member.value].setChecked(tool is member)
         shape = Qt.CursorShape.SizeAllCursor if tool is Tool.MOVE else Qt.CursorShape.CrossCursor
         self.canvas.setCursor(shape)
         self.canvas.update()
@@ -788,7 +706,7 @@ class MainWindow(QMainWindow):
     def _zoom_from_preview(self, point: QPointF, steps: float) -> None:
         """The wheel over the preview: with Preview Follows Canvas Zoom, the canvas zooms at that point of
         the picture (and the preview with it); otherwise the preview zooms on its own."""
-        if not self.actions["follow_canvas"].isChecked():
+        if not self.act["follow_canvas"].isChecked():
             self.preview.zoom_at(point, WHEEL_STEP**steps)
             return
         doc = self.document
@@ -800,22 +718,22 @@ class MainWindow(QMainWindow):
     def _show_hint_under(self, pos: QPointF | None) -> None:
         doc = self.document
         index = None if pos is None or doc is None else self.canvas.hint_under_pointer(pos)
-        self.status_under.setText("" if index is None else hint_text(doc.hints.hints[index]))
+        self.status_under.setText("" if doc is None or index is None else hint_text(doc.hints.hints[index]))
 
     def _brush_size_changed(self, size: int) -> None:
         self.canvas.brush_size = size
         self.canvas.update()
 
     def _toggle_hints(self) -> None:
-        self.canvas.show_hints = self.actions["show_hints"].isChecked()
+        self.canvas.show_hints = self.act["show_hints"].isChecked()
         self.canvas.update()
 
     def _sync_preview_view(self) -> None:
-        follow = self.actions["follow_canvas"].isChecked()
+        follow = self.act["follow_canvas"].isChecked()
         self.preview.set_view(self.canvas.visible_fraction() if follow else None)
 
     def _toggle_preview_under(self) -> None:
-        self.canvas.show_preview_under = self.actions["preview_under"].isChecked()
+        self.canvas.show_preview_under = self.act["preview_under"].isChecked()
         self.canvas.update()
 
     # --- model results ---
@@ -859,8 +777,19 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
+        self._model_busy = busy
+        self.busy.setVisible(busy or self.jobs.busy)
         self.preview.set_busy(busy or not self.engine.up_to_date)
+
+    def _show_jobs(self) -> None:
+        """The busy bar while a job runs too, and what it does where the status bar's messages go."""
+        self.busy.setVisible(self._model_busy or self.jobs.busy)
+        bar, text = self.statusBar(), self.jobs.text
+        if text:
+            bar.showMessage(text)
+        elif bar.currentMessage() == self._jobs_message:
+            bar.clearMessage()  # the job's own message, not one that came after it
+        self._jobs_message = text
 
     def _model_loaded(self, info) -> None:
         self.model_info = info
@@ -900,44 +829,42 @@ class MainWindow(QMainWindow):
         answer = self.file_dialogs.save_file(self, title, stem + suffix, name_filter)
         if answer:
             path = answer[0] if answer[0].suffix.lower() == f".{kind}" else Path(f"{answer[0]}.{kind}")
-            self.export(path, kind, self.actions["lines_over"].isChecked() if kind == "png" else True)
+            self.export(path, kind, self.act["lines_over"].isChecked() if kind == "png" else True)
 
     def copy_image(self) -> None:
         """The exported picture (full resolution, lines as on export) onto the clipboard, for pasting into
         a painting program."""
         if self.document is not None:
-            self.export(None, "clipboard", self.actions["lines_over"].isChecked())
+            self.export(None, "clipboard", self.act["lines_over"].isChecked())
 
     def export(self, path: Path | None, kind: str, multiply_lines: bool = True) -> None:
         """Render at full resolution in the worker, then write; the window stays usable meanwhile."""
         doc = self.document
+        if doc is None:
+            return
         self.statusBar().showMessage(f"Rendering {path.name if path else 'the picture'} at full resolution…")
         job = ExportJob(path, kind, multiply_lines, doc.lineart, doc.hints)
-        self.exporter.export(job, self.actions["flats"].isChecked(), self.hint_colours())
+        self.exporter.export(job, self.act["flats"].isChecked(), self.hint_colours())
 
-    def _guarded_write(self, write, path: Path) -> bool:
-        try:
-            write()
-        except (OSError, ValueError, HintFormatError) as exc:
-            QMessageBox.warning(self, "Cannot write", f"LineTint could not write {path.name}:\n{exc}")
-            return False
-        return True
+    def _write_failed(self, path: Path, exc: BaseException) -> None:
+        why = explain(exc, OSError, ValueError, HintFormatError)
+        QMessageBox.warning(self, "Cannot write", f"LineTint could not write {path.name}:\n{why}")
 
     # --- autosave ---
     def _autosave_now(self) -> None:
-        """Snapshot on the GUI thread (cheap, immutable), write on the autosave thread (PNG encoding of a
-        big picture takes seconds); one write at a time, a newer snapshot waits for the running one."""
+        """Snapshot on the GUI thread (cheap, immutable), write on a job (PNG encoding of a big picture
+        takes seconds); the autosave lane writes one at a time, a newer snapshot waits for the running one."""
         if self.autosave is None or self.document is None or not self.document.modified:
             return
-        doc = self.document
+        doc, store = self.document, self.autosave
         data, name, origin = doc.snapshot(), doc.display_name(), doc.path or doc.source_path
-        future = self._autosave_pool.submit(self.autosave.save, data, display_name=name, original_path=origin)
-        future.add_done_callback(self._autosave_done)
-
-    def _autosave_done(self, future: Future) -> None:
-        exc = future.exception()
-        if exc is not None:  # runs on the autosave thread: hand the message to the GUI thread
-            self.autosaveFailed.emit(str(exc))
+        self.jobs.run(
+            lambda: store.save(data, display_name=name, original_path=origin),
+            lambda _: None,
+            lambda exc: self.statusBar().showMessage(f"Autosave failed: {exc}", 8000),
+            lane="autosave",
+            keep_on_quit=True,
+        )
 
     def offer_recovery(self) -> None:
         """After a crash, offer to restore what the last session autosaved."""
@@ -974,8 +901,7 @@ class MainWindow(QMainWindow):
                 self.request_preview()
 
     def show_shortcuts(self) -> ShortcutsDialog:
-        menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
-        dialog = ShortcutsDialog([a for m in menus for a in m.actions() if not a.isSeparator()], self)
+        dialog = ShortcutsDialog(self.act.in_menu_order(), self)
         dialog.open()  # not modal to the app: it can stay open beside the canvas
         return dialog
 
@@ -1000,22 +926,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — LineTint" if self.document is not None else name)
 
     def _update_enabled(self) -> None:
-        has_doc = self.document is not None
-        for key in (
-            "save",
-            "save_as",
-            "import_hints",
-            "picture_hints",
-            "export_hints",
-            "export",
-            "export_ora",
-            "export_psd",
-            "copy_image",
-            "clean_up",
-            "recolor",
-            "clear",
-        ):
-            self.actions[key].setEnabled(has_doc)
+        self.act.enable(document=self.document is not None)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -1034,12 +945,12 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        save_ui(self, self._store)
+        save_ui(self._remembered, self._store)
         self._autosave_timer.stop()  # a snapshot due after this would find its thread gone
         self.hide()  # gone at once: what follows may wait for a preview run to finish
         self.engine.shutdown()
-        self._autosave_pool.shutdown(wait=True)
         self.exporter.shutdown()
+        self.jobs.shutdown()  # exports' and autosaves' files are finished; reading what was opening stops
         if self.autosave is not None:
             self.autosave.mark_clean_exit()
         event.accept()

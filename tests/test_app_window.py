@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QPushButton, QToolButton  # noqa: E402
 
-from linetint.app import color_panel as color_panel_module  # noqa: E402
+from linetint.app import colour_panel as colour_panel_module  # noqa: E402
 from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import Tool  # noqa: E402
@@ -108,9 +108,9 @@ def drag_image(window, start: tuple[float, float], end: tuple[float, float], ste
 
 @pytest.mark.parametrize("zoom", [0.37, 1.0, 3.0, 12.5])
 def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, lineart_file, zoom):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(zoom)
-    win.colors.set_size(3)
+    win.colours.set_size(3)
     click_image(win, 40.5, 20.5)
     (hint,) = win.document.hints.hints
     # at low zoom a screen pixel covers several image pixels: the patch centre is within one of them
@@ -122,44 +122,44 @@ def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, lineart_f
 
 
 def test_drag_lays_a_stroke_that_undoes_in_one_step(win, lineart_file, qtbot):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     drag_image(win, (10.5, 10.5), (50.5, 40.5), steps=12)
     painted = win.document.hints.hints
     assert len(painted) > 10
     covered = hint_rgba(win.document.hints)[..., 3] > 0
     assert covered[10, 10] and covered[40, 50] and covered[25, 30]  # start, end and the middle of the line
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.document.hints.hints == ()
-    win.actions["redo"].trigger()
+    win.act["redo"].trigger()
     assert win.document.hints.hints == painted
 
 
 def test_eraser_and_clear_are_undoable(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     click_image(win, 50.5, 40.5)
     before = win.document.hints.hints
-    win.actions["eraser"].trigger()
+    win.act["eraser"].trigger()
     click_image(win, 10.5, 10.5)
     assert [(h.x, h.y) for h in win.document.hints.hints] == [(49, 39)]
-    win.actions["clear"].trigger()
+    win.act["clear"].trigger()
     assert win.document.hints.hints == ()
-    win.actions["undo"].trigger()
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.document.hints.hints == before
 
 
 def test_eyedropper_picks_from_the_line_art_and_alt_click_picks_too(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
-    win.actions["eyedropper"].trigger()
+    win.act["eyedropper"].trigger()
     click_image(win, 5.5, 30.5)  # the black line
-    assert win.colors.color.getRgb()[:3] == (0, 0, 0)
+    assert win.colours.colour.getRgb()[:3] == (0, 0, 0)
     assert win.canvas.tool is Tool.BRUSH  # back to painting after a pick
     click_image(win, 5.5, 5.5, Qt.KeyboardModifier.AltModifier)
-    assert win.colors.color.getRgb()[:3] == (255, 255, 255)
+    assert win.colours.colour.getRgb()[:3] == (255, 255, 255)
     assert win.document.hints.hints == ()
 
 
@@ -179,43 +179,43 @@ def paint_two_colours(win) -> None:
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     click_image(win, 50.5, 40.5)
-    win.colors.set_color(QColor(20, 40, 200))
+    win.colours.set_colour(QColor(20, 40, 200))
     click_image(win, 30.5, 10.5)
 
 
 def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_step(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     paint_two_colours(win)
     before = win.document.hints.hints
     click_image(win, 10.5, 10.5, Qt.KeyboardModifier.AltModifier)  # take the first hint's colour
-    win.actions["recolor"].trigger()
+    win.act["recolour"].trigger()
     assert win._recolour.windowTitle() == "Recolour 2 hints of #e06c75"
     answer_recolour(win, QColor(0, 200, 0))
     after = win.document.hints.hints
     assert [h.color for h in after] == [(0, 200, 0), (0, 200, 0), (20, 40, 200)]
     assert [(h.x, h.y, h.size) for h in after] == [(h.x, h.y, h.size) for h in before]
-    assert win.colors.color.getRgb()[:3] == (0, 200, 0)  # painting goes on in the new colour
+    assert win.colours.colour.getRgb()[:3] == (0, 200, 0)  # painting goes on in the new colour
     assert "Recoloured 2 hints" in win.statusBar().currentMessage()
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.document.hints.hints == before
 
 
 def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     paint_two_colours(win)
-    win.colors.set_color(QColor(1, 2, 3))
+    win.colours.set_colour(QColor(1, 2, 3))
     steps = win.document.undo_stack.count()
-    win.actions["recolor"].trigger()
+    win.act["recolour"].trigger()
     assert win._recolour is None  # no dialog
     assert "No hint has the colour #010203" in win.statusBar().currentMessage()
     assert win.document.undo_stack.count() == steps
 
 
 def test_cancelling_the_recolour_dialog_changes_nothing(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     paint_two_colours(win)
     before = win.document.hints.hints
-    win.actions["recolor"].trigger()
+    win.act["recolour"].trigger()
     answer_recolour(win, None)
     assert win.document.hints.hints == before
 
@@ -240,10 +240,10 @@ class FirstEntryMenu:
 
 
 def test_right_click_on_the_brush_swatch_recolours_its_hints(win, lineart_file, monkeypatch):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     paint_two_colours(win)  # the brush: blue
-    monkeypatch.setattr(color_panel_module, "QMenu", FirstEntryMenu)
-    (swatch,) = win.colors.findChildren(QToolButton)  # the recent colours are in the Palette dock now
+    monkeypatch.setattr(colour_panel_module, "QMenu", FirstEntryMenu)
+    (swatch,) = win.colours.findChildren(QToolButton)  # the recent colours are in the Palette dock now
     swatch.customContextMenuRequested.emit(QPoint(2, 2))
     assert FirstEntryMenu.entries == ["Recolour Hints of #1428c8…"]
     answer_recolour(win, QColor(250, 250, 0))
@@ -251,7 +251,7 @@ def test_right_click_on_the_brush_swatch_recolours_its_hints(win, lineart_file, 
 
 
 def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(win, lineart_file, qtbot):
-    win.open_path(lineart_file)  # 80 x 60
+    win.open_path(lineart_file).wait()  # 80 x 60
     qtbot.waitUntil(lambda: win.preview.rgb is not None, timeout=10000)
     ys, xs = np.mgrid[0:30, 0:40]
     result = np.stack([xs * 6, ys * 8, np.zeros_like(xs)], axis=-1).astype(np.uint8)  # half the art's size
@@ -267,9 +267,9 @@ def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(
     assert abs(picked.red() - middle.x() / 2 * 6) <= 6 and abs(picked.green() - middle.y() / 2 * 8) <= 8
     win.canvas.pan_by(-40, 0)
     assert win.preview.view.x() > view.x()  # panning right moves the preview along
-    win.actions["follow_canvas"].trigger()
+    win.act["follow_canvas"].trigger()
     assert win.preview.view is None
-    win.actions["follow_canvas"].trigger()
+    win.act["follow_canvas"].trigger()
     assert win.preview.view is not None
     win.canvas.fit()
     assert win.preview.view is None
@@ -290,7 +290,7 @@ def canvas_grey_at(window, x: float, y: float) -> int:
 
 
 def test_clean_up_line_art_previews_on_the_canvas_and_is_one_undo_step(win, photo_file, qtbot):
-    win.open_path(photo_file)
+    win.open_path(photo_file).wait()
     click_image(win, 10.5, 10.5)
     hints, original = win.document.hints, win.document.lineart
     assert canvas_grey_at(win, 5.5, 10.5) < 170  # grey paper on the left
@@ -303,13 +303,13 @@ def test_clean_up_line_art_previews_on_the_canvas_and_is_one_undo_step(win, phot
     cleaned = win.document.lineart
     assert cleaned[10, 5] == 255 and cleaned[10, 75] == 255 and cleaned[30, 40] < 40
     assert win.document.hints == hints and win.document.undo_stack.undoText() == "Clean up line art"
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert np.array_equal(win.document.lineart, original) and win.document.hints == hints
 
 
 def test_cancelling_clean_up_puts_the_line_art_back_and_keeps_the_colour_under_it(win, photo_file, qtbot):
-    win.open_path(photo_file)
-    win.actions["flats"].trigger()
+    win.open_path(photo_file).wait()
+    win.act["flats"].trigger()
     qtbot.waitUntil(lambda: win.canvas.preview_rgb is not None and win.engine.up_to_date, timeout=10000)
     under = win.canvas.preview_rgb  # flat colours, which the document does not keep
     steps = win.document.undo_stack.count()
@@ -323,61 +323,61 @@ def test_cancelling_clean_up_puts_the_line_art_back_and_keeps_the_colour_under_i
 
 
 def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
-    win.colors.set_color(QColor(255, 255, 255))
-    win.colors.set_size(3)
+    win.colours.set_colour(QColor(255, 255, 255))
+    win.colours.set_size(3)
     click_image(win, 10.5, 10.5)  # the patch covers image pixels 9-11
     image = win.canvas.grab().toImage()
     left = win.canvas.widget_pos(QPointF(9, 10.5)).toPoint()
     assert image.pixelColor(left + QPoint(2, 0)).red() == 255  # inside: the hint's own white
     assert image.pixelColor(left - QPoint(1, 0)).red() < 120  # the screen pixel just outside: dark
     assert image.pixelColor(left - QPoint(4, 0)).red() == 255  # further out: the paper
-    win.actions["show_hints"].trigger()
+    win.act["show_hints"].trigger()
     assert win.canvas.grab().toImage().pixelColor(left - QPoint(1, 0)).red() == 255
 
 
 def test_the_move_tool_drags_the_hint_under_the_pointer_in_one_undo_step(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
-    win.colors.set_size(3)
+    win.colours.set_size(3)
     click_image(win, 10.5, 10.5)  # hint 0 covers 9-11
     click_image(win, 40.5, 20.5)
     before = win.document.hints.hints
     QTest.keyClick(win.canvas, Qt.Key.Key_M)
-    assert win.canvas.tool is Tool.MOVE and win.actions["move"].isChecked()
+    assert win.canvas.tool is Tool.MOVE and win.act["move"].isChecked()
     drag_image(win, (11.5, 9.5), (31.5, 24.5))  # held by its corner, moved 20 right, 15 down
     moved = win.document.hints.hints
     assert (moved[0].x, moved[0].y) == (29, 24) and moved[0].color == before[0].color
     assert moved[1] == before[1]
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.document.hints.hints == before
 
 
 def test_the_move_tool_leaves_hidden_hints_alone(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     before = win.document.hints
-    win.actions["show_hints"].trigger()  # hidden
-    win.actions["move"].trigger()
+    win.act["show_hints"].trigger()  # hidden
+    win.act["move"].trigger()
     drag_image(win, (10.5, 10.5), (30.5, 20.5))
     assert win.document.hints == before and "hidden" in win.statusBar().currentMessage()
 
 
 def test_the_move_tool_on_empty_paper_says_so_and_changes_nothing(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     steps = win.document.undo_stack.count()
-    win.actions["move"].trigger()
+    win.act["move"].trigger()
     drag_image(win, (50.5, 50.5), (60.5, 55.5))
     assert win.document.undo_stack.count() == steps
     assert "No hint here" in win.statusBar().currentMessage()
 
 
 def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file, qtbot):
-    win.open_path(lineart_file)  # one line across: two areas, above and below
+    win.open_path(lineart_file).wait()  # one line across: two areas, above and below
     qtbot.waitUntil(lambda: win.preview.rgb is not None, timeout=10000)
     raw = win.preview.rgb
     assert len(np.unique(raw[5:25, 5:75].reshape(-1, 3), axis=0)) > 1  # the (random) network's colours
@@ -389,9 +389,9 @@ def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file
     assert len(np.unique(flat[35:55, 5:75].reshape(-1, 3), axis=0)) == 1
     assert (flat[30] == 0).all()  # the line art drawn over the flat colours, as on export
     assert not np.array_equal(win.document.last_result, flat)  # the project keeps the network's output
-    win.actions["preview_under"].trigger()
+    win.act["preview_under"].trigger()
     click_image(win, 40.5, 10.5, Qt.KeyboardModifier.AltModifier)  # pick under the lines: the flat colour
-    assert win.colors.color.getRgb()[:3] == tuple(int(c) for c in flat[10, 40])
+    assert win.colours.colour.getRgb()[:3] == tuple(int(c) for c in flat[10, 40])
 
 
 @pytest.fixture
@@ -420,8 +420,8 @@ def fresh_preview(window, qtbot) -> None:
 def test_keep_hint_colours_shows_the_hint_colour_in_a_hinted_shape_and_paper_where_unhinted(
     win, box_file, qtbot
 ):
-    assert win.actions["keep_hints"].isChecked()  # on by default
-    win.open_path(box_file)
+    assert win.act["keep_hints"].isChecked()  # on by default
+    win.open_path(box_file).wait()
     qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
     win.document.paint([Hint(20, 30, 6, RED)])
     fresh_preview(win, qtbot)
@@ -433,8 +433,8 @@ def test_keep_hint_colours_shows_the_hint_colour_in_a_hinted_shape_and_paper_whe
     assert np.abs(np.subtract(preview_at(win, 20, 30), RED)).max() > 2
     assert "Hint colours" not in win.status_modes.text()
     assert not win.unhinted_menu.isEnabled()  # paper or network matters only with kept colours
-    win.actions["keep_hints"].trigger()
-    win.actions["unhinted_paper"].trigger()
+    win.act["keep_hints"].trigger()
+    win.act["unhinted_paper"].trigger()
     fresh_preview(win, qtbot)
     assert preview_at(win, 60, 30) == (255, 255, 255) != network  # unhinted paper stays white
     assert preview_at(win, 20, 30) == RED
@@ -444,7 +444,7 @@ def test_keep_hint_colours_shows_the_hint_colour_in_a_hinted_shape_and_paper_whe
 def test_exports_and_copy_image_keep_the_hint_colours_as_the_preview_does(win, box_file, tmp_path, qtbot):
     from PySide6.QtGui import QGuiApplication
 
-    win.open_path(box_file)
+    win.open_path(box_file).wait()
     win.document.paint([Hint(20, 30, 6, RED)])
     win.export(tmp_path / "kept.png", "png", multiply_lines=True)
     win.export(tmp_path / "kept.psd", "psd")
@@ -470,19 +470,19 @@ def test_the_hint_colour_choice_goes_with_a_project_and_survives_a_restart(
         return window
 
     first = start()
-    assert first.open_path(box_file)
-    first.actions["unhinted_paper"].trigger()
+    assert first.open_path(box_file).wait()
+    first.act["unhinted_paper"].trigger()
     assert first._save_to(tmp_path / "paper.linetint")  # saved with unhinted paper
-    first.actions["keep_hints"].trigger()
-    first.actions["unhinted_network"].trigger()
-    assert first.open_path(tmp_path / "paper.linetint")  # the project brings its own choice back
-    assert first.actions["keep_hints"].isChecked() and first.actions["unhinted_paper"].isChecked()
-    first.actions["keep_hints"].trigger()
-    assert first.open_path(box_file)  # a picture takes the window's choice
-    assert not first.actions["keep_hints"].isChecked() and first.actions["unhinted_paper"].isChecked()
+    first.act["keep_hints"].trigger()
+    first.act["unhinted_network"].trigger()
+    assert first.open_path(tmp_path / "paper.linetint").wait()  # the project brings its own choice back
+    assert first.act["keep_hints"].isChecked() and first.act["unhinted_paper"].isChecked()
+    first.act["keep_hints"].trigger()
+    assert first.open_path(box_file).wait()  # a picture takes the window's choice
+    assert not first.act["keep_hints"].isChecked() and first.act["unhinted_paper"].isChecked()
     first.close()
     second = start()
-    assert not second.actions["keep_hints"].isChecked() and second.actions["unhinted_paper"].isChecked()
+    assert not second.act["keep_hints"].isChecked() and second.act["unhinted_paper"].isChecked()
     assert second.status_modes.text() == ""  # nothing that changes exports is on
     second.close()
 
@@ -490,22 +490,22 @@ def test_the_hint_colour_choice_goes_with_a_project_and_survives_a_restart(
 def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
     win, lineart_file, tmp_path, messages
 ):
-    win.open_path(lineart_file)  # 80 x 60, one line across at y = 30
+    win.open_path(lineart_file).wait()  # 80 x 60, one line across at y = 30
     click_image(win, 10.5, 10.5)
     before = win.document.hints
     picture = np.zeros((60, 80, 3), np.uint8)
     picture[:30], picture[30:] = (220, 30, 30), (30, 30, 220)
     Image.fromarray(picture).save(tmp_path / "rough.png")
-    assert win.hints_from_picture(tmp_path / "rough.png")
+    assert win.hints_from_picture(tmp_path / "rough.png").wait()
     hints = win.document.hints.hints
     assert {h.color for h in hints if h.y + h.size <= 30} == {(220, 30, 30)}
     assert {h.color for h in hints if h.y > 30} == {(30, 30, 220)}
     assert win.document.undo_stack.undoText() == "Hints from a colour picture"
     assert win.status_hints.text() == f"{len(hints)} strokes ({len(hints)} dabs) · 2 colours"
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.document.hints == before and win.status_hints.text() == "1 stroke (1 dab) · 1 colour"
     Image.fromarray(picture.transpose(1, 0, 2).copy()).save(tmp_path / "other.png")  # 60 x 80
-    assert not win.hints_from_picture(tmp_path / "other.png")
+    assert not win.hints_from_picture(tmp_path / "other.png").wait()
     assert "not the same shape" in messages.warnings[-1] and win.document.hints == before
 
 
@@ -518,18 +518,18 @@ def shown_hints(window) -> np.ndarray:
 
 
 def test_the_canvas_shows_exactly_the_hint_layer_through_strokes_erasing_undo_and_import(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     steps = [
         lambda: drag_image(win, (5.5, 5.5), (40.5, 25.5)),  # a stroke: drawn hint by hint
-        lambda: win.colors.set_color(QColor(250, 250, 250)),
+        lambda: win.colours.set_colour(QColor(250, 250, 250)),
         lambda: click_image(win, 20.5, 15.5),  # over the stroke: the later hint wins
-        lambda: (win.actions["eraser"].trigger(), click_image(win, 10.5, 8.5)),
-        lambda: win.actions["undo"].trigger(),
-        lambda: win.actions["undo"].trigger(),
-        lambda: win.actions["redo"].trigger(),
-        lambda: win.actions["clear"].trigger(),
-        lambda: win.actions["undo"].trigger(),
+        lambda: (win.act["eraser"].trigger(), click_image(win, 10.5, 8.5)),
+        lambda: win.act["undo"].trigger(),
+        lambda: win.act["undo"].trigger(),
+        lambda: win.act["redo"].trigger(),
+        lambda: win.act["clear"].trigger(),
+        lambda: win.act["undo"].trigger(),
     ]
     for step in steps:
         step()
@@ -538,23 +538,24 @@ def test_the_canvas_shows_exactly_the_hint_layer_through_strokes_erasing_undo_an
 
 def test_a_big_page_previews_at_the_working_size_and_picks_under_its_lines(win, tmp_path, qtbot):
     Image.fromarray(np.full((800, 1200), 255, np.uint8)).save(tmp_path / "page.png")
-    win.open_path(tmp_path / "page.png")
+    win.open_path(tmp_path / "page.png").wait()
     qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
     small = win.preview.rgb
     assert small.shape == (341, 512, 3)  # the preview size of the settings, not 1200 x 800
-    win.actions["preview_under"].trigger()
+    win.act["preview_under"].trigger()
     click_image(win, 900.5, 600.5, Qt.KeyboardModifier.AltModifier)
-    assert win.colors.color.getRgb()[:3] == tuple(int(c) for c in small[600 * 341 // 800, 900 * 512 // 1200])
+    expected = small[600 * 341 // 800, 900 * 512 // 1200]
+    assert win.colours.colour.getRgb()[:3] == tuple(int(c) for c in expected)
 
 
 def test_an_opened_picture_puts_its_hint_colours_first_in_the_recent_row(win, lineart_file, tmp_path):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     red, blue = (200, 30, 30), (30, 30, 200)
     win.document.paint([Hint(1, 1, 2, blue), Hint(5, 5, 2, red), Hint(9, 9, 2, red), Hint(20, 5, 2, red)])
     win.document.save(tmp_path / "work.linetint")
-    win.colors.set_recent([QColor(1, 2, 3)])
-    win.open_path(tmp_path / "work.linetint")
-    assert [c.getRgb()[:3] for c in win.colors.recent] == [red, blue, (1, 2, 3)]  # most used first
+    win.colours.set_recent([QColor(1, 2, 3)])
+    win.open_path(tmp_path / "work.linetint").wait()
+    assert [c.getRgb()[:3] for c in win.colours.recent] == [red, blue, (1, 2, 3)]  # most used first
 
 
 def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_path, messages):
@@ -563,14 +564,14 @@ def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_
     picture[[6, 7, 52, 53], 6:94] = 0  # inked outlines, two px wide
     picture[6:54, [6, 7, 48, 49, 50, 51, 92, 93]] = 0
     Image.fromarray(picture).save(tmp_path / "finished.png")
-    assert win.open_colour_picture(tmp_path / "finished.png")
+    assert win.open_colour_picture(tmp_path / "finished.png").wait()
     lines = win.document.lineart
     assert lines[30, 49] < 100 and lines[30, 28] > 200 and lines[30, 72] > 200  # ink is line, fills paper
     colours = {h.color for h in win.document.hints.hints}
     assert (220, 40, 40) in colours and (40, 40, 220) in colours
     assert win.windowTitle().startswith("finished (lines).png")
     (tmp_path / "broken.png").write_bytes(b"not a picture")
-    assert not win.open_colour_picture(tmp_path / "broken.png")
+    assert not win.open_colour_picture(tmp_path / "broken.png").wait()
     assert "cannot open" in messages.warnings[-1] and win.document.lineart is lines
 
 
@@ -580,11 +581,11 @@ def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(
     picture = np.zeros((60, 80, 3), np.uint8)
     picture[:, :40], picture[:, 40:] = (220, 60, 40), (40, 90, 220)
     Image.fromarray(picture).save(tmp_path / "colour.png")
-    win.open_path(tmp_path / "colour.png")
+    win.open_path(tmp_path / "colour.png").wait()
     assert "colour picture" in win.advice.text  # over the canvas until acted on or dismissed
-    win.open_path(photo_file)
+    win.open_path(photo_file).wait()
     assert "Clean Up Line Art" in win.advice.text
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     assert win.advice.text == ""
 
 
@@ -593,7 +594,7 @@ def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_i
 ):
     """Tools, toggles, undo and exports in a random (seeded) order: no exception reaches the event loop,
     the canvas always shows exactly the document's hints, and every export is written."""
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     rng = np.random.default_rng(7)
     point = lambda: (float(rng.uniform(1, 79)), float(rng.uniform(1, 59)))  # noqa: E731
@@ -608,14 +609,14 @@ def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_i
         lambda: (win.set_tool(Tool.BRUSH), click_image(win, *point())),
         lambda: (win.set_tool(Tool.ERASER), drag_image(win, point(), point())),
         lambda: (win.set_tool(Tool.MOVE), drag_image(win, point(), point())),
-        lambda: win.colors.set_color(QColor(*(int(c) for c in rng.integers(0, 256, 3)))),
+        lambda: win.colours.set_colour(QColor(*(int(c) for c in rng.integers(0, 256, 3)))),
         lambda: win.recolour_hints_dialog() and answer_recolour(win, QColor(30, 160, 90)),
         lambda: (dialog := win.recolour_hints_dialog()) and dialog.reject(),
-        lambda: win.actions["undo"].trigger(),
-        lambda: win.actions["redo"].trigger(),
-        lambda: win.actions["flats"].trigger(),
-        lambda: win.actions["show_hints"].trigger(),
-        lambda: win.actions["preview_under"].trigger(),
+        lambda: win.act["undo"].trigger(),
+        lambda: win.act["redo"].trigger(),
+        lambda: win.act["flats"].trigger(),
+        lambda: win.act["show_hints"].trigger(),
+        lambda: win.act["preview_under"].trigger(),
         lambda: win.canvas.set_zoom(
             float(rng.choice([0.5, 1, 4, 9])), win.canvas.widget_pos(QPointF(*point()))
         ),
@@ -629,19 +630,19 @@ def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_i
 
 
 def test_brush_size_shortcuts(win, lineart_file):
-    win.open_path(lineart_file)
-    win.colors.set_size(3)
+    win.open_path(lineart_file).wait()
+    win.colours.set_size(3)
     QTest.keyClick(win.canvas, Qt.Key.Key_BracketRight)
     QTest.keyClick(win.canvas, Qt.Key.Key_BracketRight)
-    assert win.colors.size == 5
+    assert win.colours.brush_size == 5
     for _ in range(10):
         QTest.keyClick(win.canvas, Qt.Key.Key_BracketLeft)
-    assert win.colors.size == 1
+    assert win.colours.brush_size == 1
 
 
 def test_preview_arrives_after_an_edit_and_rapid_edits_coalesce(win, lineart_file, qtbot):
-    win.actions["keep_hints"].trigger()  # the network's own answer, hint colours not kept
-    win.open_path(lineart_file)
+    win.act["keep_hints"].trigger()  # the network's own answer, hint colours not kept
+    win.open_path(lineart_file).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date and win.preview.rgb is not None, timeout=10000)
     runs_before = win.engine.worker.runs
     for i in range(50):
@@ -656,53 +657,53 @@ def test_preview_arrives_after_an_edit_and_rapid_edits_coalesce(win, lineart_fil
 
 
 def test_save_and_reopen_gives_the_same_work(win, lineart_file, tmp_path, qtbot):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30)), Hint(70, 50, 8, (1, 2, 3))])
     assert win.windowTitle().startswith("sketch.png*")
     project = tmp_path / "work.linetint"
     assert win._save_to(project)
     assert "*" not in win.windowTitle()
     hints, lineart = win.document.hints, win.document.lineart.copy()
-    win.open_path(project)
+    win.open_path(project).wait()
     assert win.document.hints == hints
     np.testing.assert_array_equal(win.document.lineart, lineart)
 
 
 def test_unreadable_file_leaves_the_document_as_it_was(win, lineart_file, tmp_path, messages):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
     document = win.document
     (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
     (tmp_path / "broken.linetint").write_bytes(b"PK\x03\x04 truncated")
     messages.answer = messages.StandardButton.Discard
-    assert not win.open_path(tmp_path / "broken.png")
-    assert not win.open_path(tmp_path / "broken.linetint")
+    assert not win.open_path(tmp_path / "broken.png").wait()
+    assert not win.open_path(tmp_path / "broken.linetint").wait()
     assert win.document is document and len(document.hints) == 1
     assert len(messages.warnings) == 2 and "broken.png" in messages.warnings[0]
 
 
 def test_cancel_on_unsaved_changes_keeps_the_document(win, lineart_file, messages):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
     document = win.document
     messages.answer = messages.StandardButton.Cancel
-    assert not win.open_path(lineart_file)
+    assert not win.open_path(lineart_file).wait()
     assert win.document is document
 
 
 def test_real_hint_layer_imports_and_is_one_undo_step(win):
-    win.open_path(SAMPLES / "girl-lineart.png")
+    win.open_path(SAMPLES / "girl-lineart.png").wait()
     assert win.import_hints(SAMPLES / "girl-hints.png")
     expected = load_hints(SAMPLES / "girl-hints.png", win.document.width, win.document.height)
     assert win.document.hints == expected and len(expected) > 100
     most_used = Counter(h.color for h in expected.hints).most_common(1)[0][0]
-    assert win.colors.recent[0].getRgb()[:3] == most_used  # its palette, at hand in the recent row
-    win.actions["undo"].trigger()
+    assert win.colours.recent[0].getRgb()[:3] == most_used  # its palette, at hand in the recent row
+    win.act["undo"].trigger()
     assert len(win.document.hints) == 0
 
 
 def test_bad_hint_file_is_reported_and_hints_stay(win, lineart_file, tmp_path, messages):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
     (tmp_path / "bad.json").write_text(json.dumps({"format": "linetint-hints", "version": 7}))
     assert not win.import_hints(tmp_path / "bad.json")
@@ -710,7 +711,7 @@ def test_bad_hint_file_is_reported_and_hints_stay(win, lineart_file, tmp_path, m
 
 
 def test_a_failing_model_shows_a_message_and_keeps_the_hints(win, lineart_file, qtbot, messages, monkeypatch):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
@@ -720,7 +721,7 @@ def test_a_failing_model_shows_a_message_and_keeps_the_hints(win, lineart_file, 
 
 
 def test_exports_have_the_line_arts_size(win, lineart_file, tmp_path, qtbot):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     win.export(tmp_path / "out.png", "png", multiply_lines=True)
     qtbot.waitUntil(lambda: (tmp_path / "out.png").exists(), timeout=20000)
@@ -735,8 +736,8 @@ def test_exports_have_the_line_arts_size(win, lineart_file, tmp_path, qtbot):
 
 
 def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_path, qtbot):
-    win.open_path(lineart_file)
-    win.actions["flats"].trigger()
+    win.open_path(lineart_file).wait()
+    win.act["flats"].trigger()
     win.export(tmp_path / "flat.png", "png", multiply_lines=True)
     win.export(tmp_path / "flat.ora", "ora")
     qtbot.waitUntil(lambda: (tmp_path / "flat.ora").exists(), timeout=20000)
@@ -757,7 +758,7 @@ def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_pat
 def test_export_dialogs_add_the_missing_suffix(
     win, lineart_file, tmp_path, qtbot, monkeypatch, kind, typed, written
 ):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     asked = []
 
     def save_name(parent, title, name, name_filter):
@@ -771,7 +772,7 @@ def test_export_dialogs_add_the_missing_suffix(
 
 
 def test_an_export_that_cannot_be_written_says_why(win, lineart_file, tmp_path, qtbot, messages):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.export(tmp_path / "no-such-folder" / "out.psd", "psd")
     qtbot.waitUntil(lambda: bool(messages.warnings), timeout=20000)
     assert "could not write out.psd" in messages.warnings[-1]
@@ -784,9 +785,9 @@ def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(w
 
     clipboard = QGuiApplication.clipboard()
     clipboard.clear()
-    assert not win.actions["copy_image"].isEnabled()  # nothing open
-    win.open_path(lineart_file)
-    win.actions["copy_image"].trigger()
+    assert not win.act["copy_image"].isEnabled()  # nothing open
+    win.open_path(lineart_file).wait()
+    win.act["copy_image"].trigger()
     qtbot.waitUntil(lambda: not clipboard.image().isNull(), timeout=20000)
     image = clipboard.image()
     assert (image.width(), image.height()) == (80, 60)  # the line art's size, not the preview's
@@ -796,14 +797,14 @@ def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(w
 
 def test_autosave_writes_after_edits(win, lineart_file, qtbot, tmp_path):
     win._autosave_timer.setInterval(10)
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     qtbot.waitUntil(lambda: any((tmp_path / "as").rglob("*.linetint")), timeout=5000)
 
 
 def test_closing_right_after_an_edit_leaves_no_autosave_running(win, lineart_file, qtbot, tmp_path):
     win._autosave_timer.setInterval(200)
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     win.close()  # "Discard": the pending autosave must not fire on the closed window's stopped thread
     qtbot.wait(400)  # an exception in the event loop here fails the test
@@ -811,7 +812,7 @@ def test_closing_right_after_an_edit_leaves_no_autosave_running(win, lineart_fil
 
 
 def test_wheel_zooms_about_the_cursor_and_middle_drag_pans(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     canvas = win.canvas
     anchor = canvas.widget_pos(QPointF(20, 20))
     under_before = canvas.image_pos(anchor)
@@ -827,15 +828,15 @@ def test_wheel_zooms_about_the_cursor_and_middle_drag_pans(win, lineart_file):
 
 
 def test_fit_and_actual_pixels(win, lineart_file):
-    win.open_path(lineart_file)
-    win.actions["actual"].trigger()
+    win.open_path(lineart_file).wait()
+    win.act["actual"].trigger()
     assert win.canvas.zoom == 1.0
-    win.actions["fit"].trigger()
+    win.act["fit"].trigger()
     corner = win.canvas.widget_pos(QPointF(80, 60))
     assert 0 < corner.x() <= win.canvas.width() and 0 < corner.y() <= win.canvas.height()
 
 
-def test_dropping_a_file_opens_it(win, lineart_file):
+def test_dropping_a_file_opens_it(win, lineart_file, qtbot):
     from PySide6.QtCore import QMimeData, QUrl
     from PySide6.QtGui import QDropEvent
 
@@ -844,16 +845,17 @@ def test_dropping_a_file_opens_it(win, lineart_file):
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)  # fmt: skip
     win.dropEvent(event)
+    qtbot.waitUntil(lambda: win.jobs.idle)  # read on a job
     assert win.document is not None and win.document.source_name == "sketch.png"
 
 
 def test_hints_toggle_hides_them_from_the_canvas(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     win.document.paint([Hint(10, 10, 8, (255, 0, 0))])
     spot = win.canvas.widget_pos(QPointF(14, 14)).toPoint()
     shown = win.canvas.grab().toImage().pixelColor(spot)
-    win.actions["show_hints"].trigger()
+    win.act["show_hints"].trigger()
     hidden = win.canvas.grab().toImage().pixelColor(spot)
     assert (shown.red(), shown.green(), shown.blue()) == (255, 0, 0)
     assert (hidden.red(), hidden.green(), hidden.blue()) == (255, 255, 255)
@@ -916,23 +918,26 @@ def recent_labels(window) -> list[str]:
     return [a.text() for a in window.recent_menu.actions() if not a.isSeparator()]
 
 
-def test_open_recent_lists_opened_and_saved_files_newest_first_and_reopens_them(win, tmp_path, lineart_file):
+def test_open_recent_lists_opened_and_saved_files_newest_first_and_reopens_them(
+    win, tmp_path, lineart_file, qtbot
+):
     assert not win.recent_menu.isEnabled()  # nothing opened yet
     other = tmp_path / "R&D sketch.png"
     Image.fromarray(np.full((30, 40), 255, np.uint8)).save(other)
-    assert win.open_path(lineart_file) and win.open_path(other)
+    assert win.open_path(lineart_file).wait() and win.open_path(other).wait()
     project = tmp_path / "work.linetint"
     assert win._save_to(project)
     assert recent_labels(win) == ["&1  work.linetint", "&2  R&&D sketch.png", "&3  sketch.png", "Clear Menu"]
     assert win.recent_menu.actions()[1].toolTip() == str(other)  # the full path, where names repeat
     win.recent_menu.actions()[2].trigger()
+    qtbot.waitUntil(lambda: win.jobs.idle)
     assert win.document.source_name == "sketch.png"
     assert recent_labels(win)[0] == "&1  sketch.png"  # reopening moves it to the top, once
     assert len(recent_labels(win)) == 4
 
 
 def test_a_recent_file_that_is_gone_says_so_and_leaves_the_menu(win, messages, lineart_file):
-    assert win.open_path(lineart_file)
+    assert win.open_path(lineart_file).wait()
     lineart_file.unlink()
     win.recent_menu.actions()[0].trigger()
     assert "sketch.png is no longer at" in messages.warnings[-1]
@@ -953,11 +958,11 @@ def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messa
     first = start()
     first.resize(760, 520)  # inside the offscreen screen (800x600): restoring clamps to the screen
     first.splitter.setSizes([500, 200])
-    assert first.open_path(lineart_file)
-    assert first.actions["follow_canvas"].isChecked()  # on by default
-    first.actions["follow_canvas"].trigger()
-    first.colors.set_size(6)
-    first.colors.set_color(QColor(10, 120, 230))
+    assert first.open_path(lineart_file).wait()
+    assert first.act["follow_canvas"].isChecked()  # on by default
+    first.act["follow_canvas"].trigger()
+    first.colours.set_size(6)
+    first.colours.set_colour(QColor(10, 120, 230))
     click_image(first, 5.5, 5.5)  # painted: into the recent row
     size, sizes = first.size(), first.splitter.sizes()
     first.close()
@@ -965,9 +970,9 @@ def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messa
     assert recent_labels(second) == ["&1  sketch.png", "Clear Menu"]
     assert second.size() == size
     assert second.splitter.sizes() == sizes
-    assert not second.actions["follow_canvas"].isChecked()
-    assert second.colors.size == 6 and second.colors.color.name() == "#0a78e6"
-    assert [c.name() for c in second.colors.recent][:1] == ["#0a78e6"]
+    assert not second.act["follow_canvas"].isChecked()
+    assert second.colours.brush_size == 6 and second.colours.colour.name() == "#0a78e6"
+    assert [c.name() for c in second.colours.recent][:1] == ["#0a78e6"]
     second.recent_menu.actions()[-1].trigger()  # Clear Menu
     assert recent_labels(second) == ["Clear Menu"]
     second.close()
@@ -984,7 +989,7 @@ def test_a_damaged_settings_file_gives_an_empty_recent_menu_and_the_default_layo
     )
     qtbot.addWidget(window)
     assert recent_labels(window) == ["Clear Menu"] and window.splitter.count() == 2
-    assert window.colors.size == 3 and window.colors.color.name() == "#e06c75"  # the defaults
+    assert window.colours.brush_size == 3 and window.colours.colour.name() == "#e06c75"  # the defaults
     window.close()
 
 
@@ -996,16 +1001,16 @@ def test_every_command_is_in_a_menu(win):
                 yield from reachable(action.menu().actions())
 
     in_menus = set(reachable(win.menuBar().actions()))
-    assert [key for key, action in win.actions.items() if action not in in_menus] == []
+    assert [key for key, action in win.act.items() if action not in in_menus] == []
 
 
 def test_the_history_panel_lists_the_edits_and_goes_back_to_one(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     click_image(win, 40.5, 20.5)
     assert not win.history_dock.isVisible()
-    win.actions["history"].trigger()
+    win.act["history"].trigger()
     assert win.history_dock.isVisible()
     model = win.history.model()
     assert [model.index(row, 0).data() for row in range(model.rowCount())] == ["Opened", "Paint", "Paint"]
@@ -1021,8 +1026,8 @@ def test_keyboard_shortcuts_dialog_lists_the_real_shortcuts_of_the_menus(win):
     assert rows["Redo"] == "Ctrl+Shift+Z, Ctrl+Y" and rows["Keyboard Shortcuts"] == "F1, Ctrl+/"
     assert rows["Pan"] == "Space+drag, middle drag"  # mouse gestures too
     assert "Open Recent" not in rows and "Import Hint Layer" not in rows  # only what has keys
-    win.actions["brush"].setShortcut("Ctrl+B")  # built from the actions, so never out of date
-    assert shortcut_rows([win.actions["brush"]])[0] == ("Ctrl+B", "Brush")
+    win.act["brush"].setShortcut("Ctrl+B")  # built from the actions, so never out of date
+    assert shortcut_rows([win.act["brush"]])[0] == ("Ctrl+B", "Brush")
     dialog.close()
 
 
@@ -1043,7 +1048,7 @@ def slow_model(win, monkeypatch, seconds: float = 0.3) -> None:
 def test_exports_asked_for_just_before_quitting_are_all_written(
     win, lineart_file, tmp_path, qtbot, monkeypatch
 ):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     slow_model(win, monkeypatch)
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
@@ -1059,7 +1064,7 @@ def test_exports_asked_for_just_before_quitting_are_all_written(
 def test_an_export_the_model_fails_on_is_reported_once_and_does_not_hold_up_quitting(
     win, lineart_file, tmp_path, qtbot, messages, monkeypatch
 ):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
@@ -1075,7 +1080,7 @@ def test_painting_stops_at_the_hint_limit_and_says_so(win, lineart_file, monkeyp
     from linetint.model import hints as hints_module
 
     monkeypatch.setattr(hints_module, "MAX_HINTS", 3)  # a page over the limit could not be reopened
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     assert win.document.paint([Hint(i, 1, 1, (9, 9, 9)) for i in range(5)])
     assert (
         len(win.document.hints) == 3 and "most hints LineTint keeps (3)" in win.statusBar().currentMessage()
@@ -1086,7 +1091,7 @@ def test_painting_stops_at_the_hint_limit_and_says_so(win, lineart_file, monkeyp
 def test_a_failing_model_shows_one_dialog_per_failure_until_a_preview_succeeds(
     win, lineart_file, qtbot, messages, monkeypatch
 ):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     works = colorizer.colorize
@@ -1106,7 +1111,7 @@ def test_a_failing_model_shows_one_dialog_per_failure_until_a_preview_succeeds(
 def test_closing_while_a_preview_runs_hides_the_window_at_once_and_runs_nothing_more(
     win, lineart_file, qtbot, monkeypatch
 ):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     real, runs, shown_at_end = colorizer.colorize, [], []

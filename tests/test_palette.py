@@ -167,14 +167,14 @@ ROSE, BLUE, GREEN = (224, 108, 117), (20, 40, 200), (40, 160, 90)
 
 
 def paint(win, colour, *points) -> None:
-    win.colors.set_color(QColor(*colour))
+    win.colours.set_colour(QColor(*colour))
     for x, y in points:
         pos = win.canvas.widget_pos(QPointF(x, y)).toPoint()
         QTest.mouseClick(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
 
 
 def painted(win) -> None:
-    win.open_path(win.test_sketch)
+    win.open_path(win.test_sketch).wait()
     win.canvas.set_zoom(4)
     paint(win, ROSE, (10.5, 10.5), (50.5, 40.5), (70.5, 50.5))
     paint(win, BLUE, (30.5, 10.5))
@@ -202,13 +202,13 @@ def test_the_palette_lists_every_colour_in_use_with_its_hint_count_most_used_fir
     win.set_tool(Tool.ERASER)
     paint(win, GREEN, (30.5, 10.5))  # erase the blue hint
     assert rgbs(panel.in_use.colours()) == [ROSE, GREEN]
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert panel.counts == {ROSE: 3, GREEN: 2, BLUE: 1}
 
 
 def test_the_palette_follows_the_document(win, panel, sketch):
     win.document.undo_stack.setClean()
-    win.open_path(sketch)
+    win.open_path(sketch).wait()
     assert panel.counts == {} and panel.in_use.colours() == []
 
 
@@ -218,14 +218,14 @@ def swatch_centre(grid, colour):
 
 
 def test_clicking_a_swatch_picks_its_colour_for_the_brush_and_the_selector(win, panel):
-    win.colors.set_color(QColor(0, 0, 0))
+    win.colours.set_colour(QColor(0, 0, 0))
     QTest.mouseClick(panel.in_use, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      swatch_centre(panel.in_use, BLUE))  # fmt: skip
-    assert rgbs([win.colors.color]) == [BLUE]
+    assert rgbs([win.colours.colour]) == [BLUE]
     assert win.colour_docks.selector.hex_field.text() == "#1428c8"
     QTest.mouseClick(panel.recent_grid, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      swatch_centre(panel.recent_grid, ROSE))  # fmt: skip
-    assert rgbs([win.colors.color]) == [ROSE]
+    assert rgbs([win.colours.colour]) == [ROSE]
 
 
 def test_recent_colours_are_in_the_palette_and_the_toolbar_keeps_still(win, sketch):
@@ -260,7 +260,7 @@ def test_a_recent_colour_no_hint_has_offers_no_recolour(win, panel):
 def test_pinned_swatches_are_pinned_unpinned_and_kept_for_the_next_session(qtbot, tmp_path, messages):
     first = make_window(qtbot, tmp_path)
     panel = first.colour_docks.palette
-    first.colors.set_color(QColor(*GREEN))
+    first.colours.set_colour(QColor(*GREEN))
     panel.pin_button.click()  # the brush colour
     panel.menu_for(QColor(*BLUE)).actions()[-1].trigger()  # "Pin #1428c8"
     panel.menu_for(QColor(*ROSE)).actions()[-1].trigger()

@@ -97,12 +97,12 @@ def drag(win, start: tuple[float, float], end: tuple[float, float], steps: int =
 
 def open_and_paint_two_strokes(win, sketch) -> None:
     """Two drags (red above the line, blue below it) and one blue click: three strokes."""
-    win.open_path(sketch)
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
-    win.colors.set_size(3)
-    win.colors.set_color(QColor(220, 40, 40))
+    win.colours.set_size(3)
+    win.colours.set_colour(QColor(220, 40, 40))
     drag(win, (5.5, 10.5), (35.5, 10.5))
-    win.colors.set_color(QColor(40, 40, 220))
+    win.colours.set_colour(QColor(40, 40, 220))
     drag(win, (5.5, 45.5), (35.5, 50.5))
     click(win, 70.5, 10.5)
 
@@ -122,9 +122,9 @@ def test_a_drag_makes_one_stroke_of_many_dabs_and_the_status_bar_counts_strokes(
     red = [h for h in layer.hints if h.color == (220, 40, 40)]
     assert len({h.stroke for h in red}) == 1 and len(red) > 5
     assert win.status_hints.text() == f"3 strokes ({len(layer)} dabs) · 2 colours"
-    win.actions["undo"].trigger()  # the click, then a whole drag, one step each
+    win.act["undo"].trigger()  # the click, then a whole drag, one step each
     assert count_strokes(win.document.hints) == 2
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.document.hints.hints == tuple(red)
     assert win.status_hints.text() == f"1 stroke ({len(red)} dabs) · 1 colour"
 
@@ -140,7 +140,7 @@ def test_the_move_tool_moves_every_dab_of_the_stroke_under_the_pointer_in_one_st
         expected = (old.x + 5, old.y + 7) if i in red else (old.x, old.y)
         assert (new.x, new.y) == expected and new.color == old.color and new.stroke == old.stroke
     assert win.document.undo_stack.undoText() == "Move stroke"
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert [(h.x, h.y) for h in win.document.hints.hints] == [(h.x, h.y) for h in before]
 
 
@@ -163,7 +163,7 @@ def test_an_eraser_click_removes_the_whole_stroke_and_undo_restores_it(win, sket
     after = win.document.hints.hints
     assert {h.color for h in after} == {(40, 40, 220)} and count_strokes(win.document.hints) == 2
     assert win.document.undo_stack.undoText() == "Erase stroke"
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.document.hints.hints == before
     assert [h.stroke for h in win.document.hints.hints] == [h.stroke for h in before]
 
@@ -176,14 +176,14 @@ def test_an_eraser_drag_erases_only_what_it_touches(win, sketch):
     left = [h for h in win.document.hints.hints if h.color == (220, 40, 40)]
     assert 0 < len(left) < len(red)
     assert all(h.x + h.size <= 19 or h.x >= 22 for h in left)  # cut in two, the ends kept
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert len(win.document.hints) > len(red)
 
 
 def test_right_click_recolours_a_stroke_in_one_step(win, sketch):
     open_and_paint_two_strokes(win, sketch)
     before = win.document.hints.hints
-    win.colors.set_color(QColor(30, 170, 60))
+    win.colours.set_colour(QColor(30, 170, 60))
     menu = win.strokes.stroke_menu(QPointF(20.5, 10.5))
     assert menu is not None
     [recolour] = [a for a in menu.actions() if a.text().startswith("Recolour Stroke")]
@@ -193,7 +193,7 @@ def test_right_click_recolours_a_stroke_in_one_step(win, sketch):
         assert new.color == ((30, 170, 60) if old.color == (220, 40, 40) else old.color)
         assert (new.x, new.y, new.stroke) == (old.x, old.y, old.stroke)
     assert win.document.undo_stack.undoText() == "Recolour stroke"
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert [h.color for h in win.document.hints.hints] == [h.color for h in before]
     assert win.strokes.stroke_menu(QPointF(60.5, 50.5)) is None  # no stroke there: no menu
 
@@ -203,7 +203,7 @@ def test_a_project_keeps_its_strokes_and_new_strokes_take_new_ids(win, sketch, t
     layer = win.document.hints
     path = tmp_path / "page.linetint"
     assert win._save_to(path)
-    assert win.open_path(path)
+    assert win.open_path(path).wait()
     reopened = win.document.hints
     assert [h.stroke for h in reopened.hints] == [h.stroke for h in layer.hints]
     assert strokes_of(reopened) == strokes_of(layer)
@@ -224,7 +224,7 @@ def test_hint_json_without_stroke_ids_loads_each_hint_as_its_own_stroke(win, ske
         ],
     }
     (tmp_path / "old.json").write_text(json.dumps(old))
-    win.open_path(sketch)
+    win.open_path(sketch).wait()
     assert win.import_hints(tmp_path / "old.json")
     layer = win.document.hints
     assert [h.stroke for h in layer.hints] == [None, None, None] and count_strokes(layer) == 3
@@ -270,17 +270,17 @@ def test_a_png_hint_layer_imports_each_connected_area_of_one_colour_as_one_strok
 def test_a_fresh_sketch_says_what_to_do_until_the_first_hint(win, sketch):
     win._model_loaded(replace(win.model_info, trained=True))  # a trained model: no stand-in note
     assert win.preview.guidance == ""  # nothing open: the canvas says how to open
-    win.open_path(sketch)
+    win.open_path(sketch).wait()
     guidance = win.preview.guidance
     assert "colour" in guidance and "click" in guidance.lower() and "Import" in guidance
     click(win, 10.5, 10.5)
     assert win.preview.guidance == ""
-    win.actions["undo"].trigger()
+    win.act["undo"].trigger()
     assert win.preview.guidance == guidance  # no hints again: the next step again
 
 
 def test_a_stand_in_model_is_named_in_the_guidance_while_it_lasts(win, sketch):
-    win.open_path(sketch)
+    win.open_path(sketch).wait()
     assert win.model_info is not None and not win.model_info.trained  # the tests' random network
     assert "stand-in model" in win.preview.guidance.lower()
     click(win, 10.5, 10.5)

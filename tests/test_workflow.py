@@ -131,14 +131,14 @@ def test_tool_keys_brush_size_keys_and_undo_work_after_touching_any_toolbar_widg
     win, lineart_file, monkeypatch
 ):
     monkeypatch.setattr(QColorDialog, "getColor", lambda *args: QColor())  # a modal swatch dialog: cancelled
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     widgets = toolbar_widgets(win)
     assert any(isinstance(w, QAbstractSpinBox) for w in widgets)  # the brush size box is among them
     for widget in widgets:
         if isinstance(widget, QAbstractButton) and widget.defaultAction():
             continue  # an action button (Open, Undo…) takes no focus; clicking it would run the action
         win.set_tool(Tool.BRUSH)
-        win.colors.set_size(3)
+        win.colours.set_size(3)
         click_image(win, 10.5, 10.5)
         click_image(win, 30.5, 10.5)
         hints = len(win.document.hints)
@@ -153,11 +153,11 @@ def test_tool_keys_brush_size_keys_and_undo_work_after_touching_any_toolbar_widg
         press(Qt.Key.Key_E)
         assert win.canvas.tool is Tool.ERASER, name
         press(Qt.Key.Key_BracketRight)
-        assert win.colors.size == 4, name
+        assert win.colours.brush_size == 4, name
 
 
 def test_the_size_box_takes_digits_and_hands_focus_back_on_enter_and_escape(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     size_box = next(w for w in toolbar_widgets(win) if isinstance(w, QAbstractSpinBox))
     for done in (Qt.Key.Key_Return, Qt.Key.Key_Escape):
         size_box.setFocus()
@@ -166,11 +166,11 @@ def test_the_size_box_takes_digits_and_hands_focus_back_on_enter_and_escape(win,
         assert size_box.value() == 6  # digits still edit the number
         press(done)
         assert win.canvas.hasFocus()
-        win.colors.set_size(2)
+        win.colours.set_size(2)
 
 
 def test_the_canvas_takes_focus_on_hover_so_the_first_click_paints(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     next(w for w in toolbar_widgets(win) if isinstance(w, QAbstractSpinBox)).setFocus()
     QTest.mouseMove(win.canvas, win.canvas.rect().center())
     QApplication.sendEvent(win.canvas, QEvent(QEvent.Type.Enter))
@@ -187,7 +187,7 @@ def preview_point(win) -> QPoint:
 
 
 def with_preview(win, qtbot, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
 
 
@@ -195,22 +195,22 @@ def test_a_plain_brush_click_on_the_preview_keeps_the_brush_colour_and_says_how_
     win, qtbot, lineart_file
 ):
     with_preview(win, qtbot, lineart_file)
-    brush = win.colors.color
+    brush = win.colours.colour
     shown = win.preview.pixel_at(QPointF(preview_point(win)))
     assert shown.rgb() != brush.rgb()
     for tool in (Tool.BRUSH, Tool.ERASER, Tool.MOVE):
         win.set_tool(tool)
         QTest.mouseClick(win.preview, Qt.MouseButton.LeftButton, NO, preview_point(win))
-        assert win.colors.color.rgb() == brush.rgb() and not win.document.hints.hints
+        assert win.colours.colour.rgb() == brush.rgb() and not win.document.hints.hints
         assert "Alt+click" in win.statusBar().currentMessage()
     for modifier in (Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier):
-        win.colors.set_color(brush)
+        win.colours.set_colour(brush)
         QTest.mouseClick(win.preview, Qt.MouseButton.LeftButton, modifier, preview_point(win))
-        assert win.colors.color.rgb() == shown.rgb()
-    win.colors.set_color(brush)
+        assert win.colours.colour.rgb() == shown.rgb()
+    win.colours.set_colour(brush)
     win.set_tool(Tool.EYEDROPPER)
     QTest.mouseClick(win.preview, Qt.MouseButton.LeftButton, NO, preview_point(win))
-    assert win.colors.color.rgb() == shown.rgb() and win.canvas.tool is Tool.BRUSH
+    assert win.colours.colour.rgb() == shown.rgb() and win.canvas.tool is Tool.BRUSH
 
 
 def wheel(widget, pos: QPoint, steps: int) -> None:
@@ -233,7 +233,7 @@ def test_the_wheel_over_the_preview_zooms_it(win, qtbot, lineart_file):
     zoom = win.canvas.zoom
     wheel(win.preview, preview_point(win), 2)  # following the canvas: the canvas zooms, the preview too
     assert win.canvas.zoom > zoom * 1.5 and win.preview.view is not None
-    win.actions["follow_canvas"].trigger()  # on its own: the preview zooms by itself
+    win.act["follow_canvas"].trigger()  # on its own: the preview zooms by itself
     assert win.preview.view is None
     wheel(win.preview, preview_point(win), 1)
     assert win.preview.view is not None and win.preview.view.width() < 1
@@ -256,7 +256,7 @@ def tinted_sketch(path: Path, paper: tuple[int, int, int], ink: tuple[int, int, 
 
 
 def test_a_warm_tinted_sketch_is_told_to_clean_up_and_the_advice_stays_until_used(win, tmp_path, qtbot):
-    win.open_path(tinted_sketch(tmp_path / "warm.png", (0xB0, 0xAA, 0xA0), (0x80, 0x78, 0x70)))
+    win.open_path(tinted_sketch(tmp_path / "warm.png", (0xB0, 0xAA, 0xA0), (0x80, 0x78, 0x70))).wait()
     assert win.advice.isVisible() and "Clean Up Line Art" in win.advice.label.text()
     assert "colour picture" not in win.advice.label.text()
     QTest.qWait(50)
@@ -276,7 +276,7 @@ def test_a_real_colour_picture_is_still_called_one_and_advice_can_be_dismissed(w
     rgb[50:115, 80:150] = (80, 160, 220)
     rgb[0:40, 100:160] = (250, 220, 90)
     Image.fromarray(rgb).save(tmp_path / "painting.png")
-    win.open_path(tmp_path / "painting.png")
+    win.open_path(tmp_path / "painting.png").wait()
     assert win.advice.isVisible() and "colour picture" in win.advice.label.text()
     QTest.mouseClick(win.advice.close_button, Qt.MouseButton.LeftButton)
     assert not win.advice.isVisible()
@@ -288,7 +288,7 @@ PALE = [(255, 255, 255), (225, 250, 255), (255, 250, 225)]  # white, pale cyan, 
 
 
 def test_pale_hints_show_their_own_colours_at_fit_zoom_and_the_one_under_the_cursor_is_named(win, tmp_path):
-    win.open_path(save_grey(tmp_path / "page.png", np.full((1500, 2000), 255, np.uint8)))
+    win.open_path(save_grey(tmp_path / "page.png", np.full((1500, 2000), 255, np.uint8))).wait()
     win.canvas.fit()
     assert win.canvas.zoom * 3 < 2  # a 3 px hint is under two screen pixels
     spots = [(400, 700), (1000, 700), (1600, 700)]
@@ -311,34 +311,34 @@ def test_pale_hints_show_their_own_colours_at_fit_zoom_and_the_one_under_the_cur
 
 
 def test_tooltips_name_their_keys_and_the_tools_menu_ticks_the_tool_in_hand(win):
-    assert win.actions["brush"].toolTip() == "Brush (B)"
-    assert "(E)" in win.actions["eraser"].toolTip() and "Ctrl+Z" in win.actions["undo"].toolTip()
-    assert "(K)" in win.actions["keep_hints"].toolTip()
+    assert win.act["brush"].toolTip() == "Brush (B)"
+    assert "(E)" in win.act["eraser"].toolTip() and "Ctrl+Z" in win.act["undo"].toolTip()
+    assert "(K)" in win.act["keep_hints"].toolTip()
     tools_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Tools")
     ticked = lambda: [a.text() for a in tools_menu.actions() if a.isChecked()]  # noqa: E731
     assert ticked() == ["&Brush"]
     QTest.keyClick(win.canvas, Qt.Key.Key_I)
     assert ticked() == ["Eye&dropper"]
-    win.actions["move"].trigger()
-    win.actions["move"].trigger()  # exclusive: a second trigger keeps the tool, as a radio button does
+    win.act["move"].trigger()
+    win.act["move"].trigger()  # exclusive: a second trigger keeps the tool, as a radio button does
     assert ticked() == ["&Move Stroke"]
     for key in ("show_hints", "preview_under", "keep_hints", "brush"):
-        assert win.actions[key].isCheckable() and not win.actions[key].isIconVisibleInMenu()
+        assert win.act[key].isCheckable() and not win.act[key].isIconVisibleInMenu()
 
 
 def test_ctrl_click_picks_a_colour_and_shift_drag_resizes_the_brush(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 30.5, Qt.KeyboardModifier.ControlModifier)  # on the black line
-    assert win.colors.color.name() == "#000000" and not win.document.hints.hints
-    win.colors.set_size(3)
+    assert win.colours.colour.name() == "#000000" and not win.document.hints.hints
+    win.colours.set_size(3)
     start = win.canvas.widget_pos(QPointF(40, 10)).toPoint()
     shift = Qt.KeyboardModifier.ShiftModifier
     QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, shift, start)
     QTest.mouseMove(win.canvas, start + QPoint(RESIZE_DRAG_PX * 2, 0))
     QTest.mouseMove(win.canvas, start + QPoint(RESIZE_DRAG_PX * 4, 0))
     QTest.mouseRelease(win.canvas, Qt.MouseButton.LeftButton, shift, start + QPoint(RESIZE_DRAG_PX * 4, 0))
-    assert win.colors.size == 7 and win.canvas.brush_size == 7 and not win.document.hints.hints
+    assert win.colours.brush_size == 7 and win.canvas.brush_size == 7 and not win.document.hints.hints
 
 
 # --- dialogs and names (items 10 and 12) ---
@@ -372,12 +372,13 @@ def test_file_dialogs_start_in_the_documents_folder_then_the_last_one_used(win, 
     save_grey(elsewhere / "other.png", grey)
     win.open_dialog()  # no document yet, no folder used: home
     assert seen[-1]["folder"] == Path.home()
-    win.open_path(save_grey(art / "sketch.png", grey))
+    win.open_path(save_grey(art / "sketch.png", grey)).wait()
     win.import_hints_dialog()
     assert seen[-1]["folder"] == art  # the picture's folder, not the start-up one
     assert seen[-1]["size"].width() >= 900  # room for the name column
     answer.append(elsewhere / "other.png")
     win.recolour_picture_dialog()  # a colour picture's lines: a document with no folder of its own
+    win._opening.wait()  # drawn on a job
     assert win.document.source_path is None
     answer.clear()
     win.import_hints_dialog()
@@ -385,9 +386,9 @@ def test_file_dialogs_start_in_the_documents_folder_then_the_last_one_used(win, 
 
 
 def test_the_save_question_names_the_project_not_the_line_art(win, lineart_file, messages, tmp_path):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     click_image(win, 10.5, 10.5)
-    win.open_path(save_grey(tmp_path / "next.png", np.full((20, 20), 255, np.uint8)))
+    win.open_path(save_grey(tmp_path / "next.png", np.full((20, 20), 255, np.uint8))).wait()
     (question,) = messages.questions
     assert "sketch.linetint" in question and "Save the changes to sketch.png" not in question
 
@@ -400,7 +401,7 @@ def test_the_status_bar_shows_a_short_model_name_with_the_details_in_its_tooltip
 
 
 def test_clean_up_opens_beside_the_canvas_it_previews(win, lineart_file):
-    win.open_path(lineart_file)
+    win.open_path(lineart_file).wait()
     win.splitter.setSizes([220, 760])
     dialog = win.clean_up_dialog()
     canvas = QRect(win.canvas.mapToGlobal(QPoint(0, 0)), win.canvas.size())
