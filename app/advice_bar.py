@@ -39,7 +39,9 @@ class AdviceBar(QFrame):
 
     @property
     def text(self) -> str:
-        return self.label.text() if self.isVisibleTo(self.parentWidget()) else ""
+        parent = self.parentWidget()
+        shown = self.isVisible() if parent is None else self.isVisibleTo(parent)
+        return self.label.text() if shown else ""
 
     def advise(self, text: str, action: QAction | None = None, button_text: str = "") -> None:
         """Show `text`; with `action`, a button (labelled `button_text`, else the action's text) runs it."""

@@ -23,6 +23,7 @@ import secrets
 import shutil
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -137,7 +138,7 @@ def _read_marker(path: Path) -> dict[str, object]:
     return marker if isinstance(marker, dict) else {}
 
 
-def _write_json(path: Path, value: dict[str, object]) -> None:
+def _write_json(path: Path, value: Mapping[str, object]) -> None:
     with atomic_write(path) as f:
         f.write((json.dumps(value, indent=2) + "\n").encode("utf-8"))
 

@@ -194,7 +194,8 @@ class ColourSwatch(QWidget):
 
     def __init__(self, colour: QColor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._colour, self._before = QColor(colour), None
+        self._colour = QColor(colour)
+        self._before: QColor | None = None
         self.setMinimumSize(44, 30)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
@@ -279,7 +280,7 @@ class ColourSelector(QWidget):
         if not colour.isValid():
             return
         if colour.rgb() != self._colour.rgb():
-            hue, saturation, value, _ = colour.getHsvF()
+            hue, saturation, value = colour.hsvHueF(), colour.hsvSaturationF(), colour.valueF()
             if hue < 0 or saturation == 0 or value == 0:
                 hue = self.wheel.hue
             if value == 0:

@@ -1,25 +1,28 @@
-"""Exports from the open picture: rendered at full resolution by the worker, written by a writer thread.
+"""Exports from the open picture: rendered at full resolution by the worker, written on a job.
 
-Neither the network nor the encoding of a page-sized PNG, OpenRaster or Photoshop file runs on the GUI
-thread. Every export asked for is kept with the line art and hints it was asked for, so two in a row
+Neither the network nor the compositing and encoding of a page-sized PNG, OpenRaster or Photoshop file
+(or the clipboard's picture) runs on the GUI thread: the writing goes to the "export" lane of the app's
+jobs (app/jobs.py), which writes one file at a time and finishes them when the app quits.
+
+Every export asked for is kept with the line art and hints it was asked for, so two in a row
 are both written, each to its own file, in order, even if the picture changes meanwhile.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QImage
 
 from linetint.imaging.compose import compose
 from linetint.model.hints import HintFormatError, HintLayer
 
 from .colour_modes import FREE_HINTS, HintColours
 from .export import LAYERED_EXPORTS, export_png
+from .jobs import Jobs, explain
 from .qt_images import rgb_to_qimage
 from .worker import PreviewEngine, PreviewResult
 
@@ -41,18 +44,16 @@ class Exporter(QObject):
     written = Signal(str)  # what was done, for the status bar: "Exported name (WxH)", "Copied the picture …"
     failed = Signal(str)
     settled = Signal()  # nothing is left to render or write
-    _outcome = Signal(str, str)  # from the writer thread: text written, or "" and why not
 
-    def __init__(self, engine: PreviewEngine, parent: QObject | None = None) -> None:
+    def __init__(self, engine: PreviewEngine, jobs: Jobs, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._engine = engine
+        self._background = jobs
         self._jobs: dict[int, ExportJob] = {}  # by the render request's serial
-        self._writing = 0  # files handed to the writer thread and not yet reported
+        self._writing = 0  # files handed to the export lane and not yet reported
         self._closed = False
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linetint-export")
         engine.renderReady.connect(self._rendered)
         engine.renderFailed.connect(self._render_failed)
-        self._outcome.connect(self._finished)
 
     @property
     def pending(self) -> int:
@@ -70,27 +71,39 @@ class Exporter(QObject):
         self._settle()
 
     def shutdown(self) -> None:
-        """Wait for a file being written: it is finished, not cut off. Renders arriving later are dropped
-        (the window waits for `pending` to reach 0 before it gets here, unless the user chose to quit)."""
+        """Renders arriving later are dropped (the window waits for `pending` to reach 0 before it gets
+        here, unless the user chose to quit); files being written are finished by the jobs' shutdown."""
         self._closed = True
         self._jobs.clear()
-        self._pool.shutdown(wait=True)
 
     def _rendered(self, result: PreviewResult) -> None:
         job = self._jobs.pop(result.serial, None)
         if job is None or self._closed:
             return
         height, width = job.lineart.shape
-        if job.kind == "clipboard":
-            picture = compose(job.lineart, result.colour, job.multiply_lines)
-            QGuiApplication.clipboard().setImage(rgb_to_qimage(picture))
-            self.written.emit(f"Copied the picture ({width}x{height})")
-            self._settle()
-            return
         self._writing += 1
-        future = self._pool.submit(self._write, job, result)
-        text = f"Exported {job.path.name} ({width}x{height})"
-        future.add_done_callback(lambda done: self._report(done, job, text))
+        if job.kind == "clipboard":
+            self._background.run(
+                lambda: rgb_to_qimage(compose(job.lineart, result.colour, job.multiply_lines)),
+                lambda image: self._copied(image, f"Copied the picture ({width}x{height})"),
+                lambda exc: self._finished("", f"Copying the picture failed: {type(exc).__name__}: {exc}"),
+                text="Copying the picture…",
+                lane="export",
+            )
+            return
+        name = job.path.name if job.path is not None else "the picture"
+        self._background.run(
+            lambda: self._write(job, result),
+            lambda _: self._finished(f"Exported {name} ({width}x{height})", ""),
+            lambda exc: self._finished("", self._why(name, exc)),
+            text=f"Writing {name}…",
+            lane="export",
+            keep_on_quit=True,
+        )
+
+    def _copied(self, image: QImage, text: str) -> None:
+        QGuiApplication.clipboard().setImage(image)  # the clipboard is the GUI thread's
+        self._finished(text, "")
 
     def _render_failed(self, serial: int, message: str) -> None:
         """The model failed on an export's render: say so, and do not wait for a file that never comes."""
@@ -115,17 +128,13 @@ class Exporter(QObject):
 
     @staticmethod
     def _write(job: ExportJob, result: PreviewResult) -> None:
+        assert job.path is not None  # only the clipboard has none
         if job.kind == "png":
             export_png(job.lineart, result.colour, job.path, multiply_lines=job.multiply_lines)
         else:
             write = LAYERED_EXPORTS[job.kind]
             write(job.lineart, result.rgb, job.hints, job.path, result.flat, result.kept)
 
-    def _report(self, future: Future, job: ExportJob, text: str) -> None:
-        exc = future.exception()  # on the writer thread: the outcome goes to the GUI thread by signal
-        if exc is None:
-            self._outcome.emit(text, "")
-        elif isinstance(exc, (OSError, ValueError, HintFormatError)):
-            self._outcome.emit("", f"LineTint could not write {job.path.name}:\n{exc}")
-        else:
-            self._outcome.emit("", f"Writing {job.path.name} failed: {type(exc).__name__}: {exc}")
+    @staticmethod
+    def _why(name: str, exc: BaseException) -> str:
+        return f"LineTint could not write {name}:\n{explain(exc, OSError, ValueError, HintFormatError)}"

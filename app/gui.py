@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from linetint.model.devices import DEVICE_CHOICES
 
@@ -49,7 +50,9 @@ def launch(argv: Sequence[str]) -> int:
     from .theme import apply_dark_theme
     from .window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # The instance, if there is one, is a QApplication: LineTint makes no other kind (the stubs say
+    # QCoreApplication, the base).
+    app = cast("QApplication | None", QApplication.instance()) or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     apply_dark_theme(app)
@@ -63,6 +66,9 @@ def launch(argv: Sequence[str]) -> int:
     install_file_open_handler(app, window.open_path)
     if not args.no_recovery:
         window.offer_recovery()
-    if args.file is not None and window.open_path(args.file) and args.hints is not None:
-        window.import_hints(args.hints)
+    if args.file is not None:
+        opening = window.open_path(args.file)
+        hints = args.hints
+        if hints is not None:
+            opening.then(lambda opened: opened and window.import_hints(hints))
     return app.exec()

@@ -33,7 +33,9 @@ class HintGeometry:
             arrays.insert(0, np.stack([previous.left, previous.top, previous.size], axis=1))
         table = np.concatenate(arrays)
         self.layer = layer
-        self.left, self.top, self.size = table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy()
+        self.left: np.ndarray = table[:, 0].copy()
+        self.top: np.ndarray = table[:, 1].copy()
+        self.size: np.ndarray = table[:, 2].copy()
 
     def screen_squares(self, zoom: float, offset: QPointF, view: QSize) -> tuple[np.ndarray, list[QRect]]:
         """Indices of the hints seen in a `view`-sized widget, and each one's square on screen (at least

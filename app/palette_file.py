@@ -49,7 +49,8 @@ def parse_gpl(text: str, source: str = "the palette") -> Palette:
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != MAGIC:
         raise PaletteFileError(f"{source} is not a GIMP palette: its first line is not '{MAGIC}'")
-    name, columns, swatches = "", 0, []
+    name, columns = "", 0
+    swatches: list[Swatch] = []
     for number, line in enumerate(lines[1:], start=2):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -65,12 +66,12 @@ def parse_gpl(text: str, source: str = "the palette") -> Palette:
         match = _COLOUR_LINE.match(line)
         if match is None:
             raise PaletteFileError(f"{source}, line {number}: '{_short(stripped)}' is not 'R G B name'")
-        rgb = tuple(int(match.group(i)) for i in (1, 2, 3))
+        rgb = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
         if any(c > 255 for c in rgb):
             raise PaletteFileError(f"{source}, line {number}: colour values go from 0 to 255")
         if len(swatches) == MAX_COLOURS:
             raise PaletteFileError(f"{source} has more than {MAX_COLOURS:,} colours")
-        swatches.append(Swatch(rgb, (match.group(4) or "").strip()))  # type: ignore[arg-type]
+        swatches.append(Swatch(rgb, (match.group(4) or "").strip()))
     return Palette(name, columns, tuple(swatches))
 
 

@@ -342,10 +342,9 @@ class PalettePanel(QWidget):
 
     def export_dialog(self) -> None:
         start = str((self.last_folder or Path()) / f"LineTint{SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self, "Export Palette", start, PALETTE_FILTER)
-        if path:
-            path = Path(path) if path.lower().endswith(SUFFIX) else Path(path + SUFFIX)
-            self.export_palette(path)
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export Palette", start, PALETTE_FILTER)
+        if chosen:
+            self.export_palette(Path(chosen if chosen.lower().endswith(SUFFIX) else chosen + SUFFIX))
 
     def as_palette(self, name: str) -> Palette:
         """The pinned swatches, then the picture's other colours (most used first), as a palette."""

@@ -87,8 +87,8 @@ def write_psd(file: BinaryIO, layers: list[PsdLayer], merged: np.ndarray) -> Non
     pad = info_length % 2  # the layer info is padded to an even length
     file.write(struct.pack(">IIh", 4 + info_length + pad + 4, info_length + pad, len(layers)))
     file.write(records)
-    for layer in channels:
-        for data in layer:  # in the order the records list them: R, G, B, alpha
+    for layer_channels in channels:
+        for data in layer_channels:  # in the order the records list them: R, G, B, alpha
             file.write(data)
     file.write(b"\0" * pad + struct.pack(">I", 0))  # no global layer mask
     rows = [packbits(row) for index in range(3) for row in merged[..., index]]  # planar: all R rows, ...

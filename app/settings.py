@@ -64,6 +64,8 @@ class AppSettings:
 
 
 def _as_int(value: object) -> int:
+    if not isinstance(value, (int, float, str)):
+        return -1
     try:
         return int(value)  # QSettings returns strings from INI files
     except (TypeError, ValueError):

@@ -67,7 +67,8 @@ def model_threads(cores: int | None = None) -> int:
 
 
 class ColorizerLike(Protocol):
-    info: ModelInfo  # a real Colorizer also has `last_timing`, shown in the status bar when present
+    @property
+    def info(self) -> ModelInfo: ...  # a real Colorizer also has `last_timing`, for the status bar
 
     def colorize(self, lineart: np.ndarray, hints: HintLayer, max_side: int) -> np.ndarray: ...
 
@@ -219,6 +220,7 @@ class ColorizeWorker(QObject):
             burst = came_while_busy or time.perf_counter() - self._last_preview_end < DRAG_GAP_S
             if burst:
                 self._pace()
+            request: PreviewRequest | None
             with self._lock:
                 if self._pending_renders:
                     request = self._pending_renders.pop(0)

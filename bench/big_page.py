@@ -59,7 +59,7 @@ def measure(
 ) -> None:
     height, width = size
     Image.fromarray(np.full(size, 255, np.uint8)).save(folder / "page.png")
-    window.open_path(folder / "page.png")
+    window.open_path(folder / "page.png").wait()
     dabs = iter(range(10_000))
 
     def dab() -> None:

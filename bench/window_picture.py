@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         window = MainWindow(AppSettings(device="cpu"), autosave=AutosaveStore(Path(folder)), store=store)
         window.resize(1400, 860)
         window.show()
-        window.open_path(args.sample / "lineart.png")
+        window.open_path(args.sample / "lineart.png").wait()
         window.import_hints(args.sample / "hints.png")
         deadline = time.monotonic() + 120
         while (
