@@ -37,6 +37,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
 
 # mypy at the level pyproject's [tool.mypy] states (docs/architecture.md).
 typecheck: setup
