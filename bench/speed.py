@@ -35,7 +35,7 @@ from linetint.model.checkpoint import random_checkpoint
 from linetint.model.colorizer import Colorizer
 from linetint.model.config import preset
 from linetint.model.devices import cpu_has_fast_bf16, keep_freed_memory, returning_freed_memory
-from linetint.model.generator import _padding
+from linetint.model.generator import run_padding
 from linetint.model.hints import Hint, HintLayer, rasterize
 from linetint.model.incremental import IncrementalHintEncoder
 
@@ -212,7 +212,7 @@ def incremental_edit_latency(
         raster = raster.to(dtype)
         time.sleep(pause)
         start = time.perf_counter()
-        padded = F.pad(raster, (0, _padding(side), 0, _padding(side)))
+        padded = F.pad(raster, run_padding(side, side))
         out = generator(lineart, raster, hint_features=encoder.encode(padded))
         if n:  # the first encodes the whole (new) size
             times.append(time.perf_counter() - start)

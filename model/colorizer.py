@@ -19,7 +19,7 @@ from linetint.resources import resource
 from .checkpoint import Checkpoint, load_checkpoint, random_checkpoint
 from .config import preset
 from .devices import Precision, choose_precision, describe, pick_device
-from .generator import _padding
+from .generator import run_padding
 from .hints import HintLayer, rasterize
 from .images import check_size, to_grey
 from .incremental import EncodeReport, IncrementalHintEncoder
@@ -206,7 +206,7 @@ class Colorizer:
             if self.encoder is not None:
                 height, width = hints.shape[-2:]
                 # The generator pads the same way; its VGG sees the padded raster, so the cache must too.
-                padded = F.pad(hints, (0, _padding(width), 0, _padding(height)), value=0.0)
+                padded = F.pad(hints, run_padding(height, width), value=0.0)
                 encode_start = time.perf_counter()
                 features = self.encoder.encode(padded)
                 hint_seconds = time.perf_counter() - encode_start

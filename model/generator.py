@@ -77,7 +77,7 @@ class CSAGenerator(nn.Module):
         `hint_features` may be passed in when the caller has them already (incremental encoding).
         """
         height, width = lineart.shape[-2:]
-        pad = (0, _padding(width), 0, _padding(height))
+        pad = run_padding(height, width)
         lineart = F.pad(lineart, pad, value=1.0)
         hints = F.pad(hints, pad, value=0.0)
         if hint_features is None:
@@ -96,5 +96,12 @@ class CSAGenerator(nn.Module):
         return [p for p in self.parameters() if p.requires_grad]
 
 
-def _padding(side: int) -> int:
+def run_padding(height: int, width: int) -> tuple[int, int, int, int]:
+    """`F.pad`'s (left, right, top, bottom) for an H x W input: white paper / no hints added right and
+    below up to a multiple of SIZE_MULTIPLE, at least MIN_RUN_SIDE a side. Every generator pads this way,
+    and so must anything that feeds them padded inputs (the incremental hint encoder's raster)."""
+    return (0, _side_padding(width), 0, _side_padding(height))
+
+
+def _side_padding(side: int) -> int:
     return max(MIN_RUN_SIDE, side + -side % SIZE_MULTIPLE) - side

@@ -32,7 +32,7 @@ pixels (rounded outwards, which only widens the margin), so every pool sees the 
 pass: the input's 8-px pooling grid is respected one pool at a time. The result equals a full pass up to
 float summation order (tests/test_incremental.py checks relative error <= 1e-5 in fp32).
 
-The image the encoder sees is the *padded* hint raster the generator builds (`generator._padding`), so
+The image the encoder sees is the *padded* hint raster the generator builds (`generator.run_padding`), so
 its border is the padded border; callers pad first. One cache entry per (size, device, dtype, autocast),
 least recently used dropped first: the app alternates a quick and a full preview size.
 """

@@ -8,7 +8,7 @@ from torch import nn
 
 from .blocks import ResnetBlock, conv_norm_relu
 from .config import ModelConfig
-from .generator import LINEART_CHANNELS, _padding
+from .generator import LINEART_CHANNELS, run_padding
 from .hints import HINT_CHANNELS
 
 
@@ -46,7 +46,7 @@ class GlobalGenerator(nn.Module):
     ) -> torch.Tensor:
         """Any H x W, padded and cropped exactly as `CSAGenerator`; `hint_features` is ignored."""
         height, width = lineart.shape[-2:]
-        pad = (0, _padding(width), 0, _padding(height))
+        pad = run_padding(height, width)
         x = torch.cat([F.pad(lineart, pad, value=1.0), F.pad(hints, pad, value=0.0)], dim=1)
         return self.model(x)[..., :height, :width]
 

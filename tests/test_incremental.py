@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from linetint.model.colorizer import Colorizer
-from linetint.model.generator import _padding
+from linetint.model.generator import run_padding
 from linetint.model.hints import Hint, HintLayer, rasterize
 from linetint.model.incremental import (
     IncrementalHintEncoder,
@@ -30,7 +30,7 @@ def vgg() -> VGG19Features:
 
 def padded_raster(hints, width=WIDTH, height=HEIGHT) -> torch.Tensor:
     raster = torch.from_numpy(rasterize(HintLayer(width, height, tuple(hints))))[None]
-    return F.pad(raster, (0, _padding(width), 0, _padding(height)))
+    return F.pad(raster, run_padding(height, width))
 
 
 def full_pass(vgg, raster) -> torch.Tensor:

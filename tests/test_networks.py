@@ -4,7 +4,7 @@ import torch
 from linetint.model.blocks import CSABlock
 from linetint.model.config import preset
 from linetint.model.discriminator import MultiscaleDiscriminator
-from linetint.model.generator import CSAGenerator
+from linetint.model.generator import CSAGenerator, run_padding
 from linetint.model.vgg import LAYER_NAMES, PERCEPTUAL_TAPS, VGG19Features, load_vgg19_state
 
 TINY = preset("tiny")
@@ -143,3 +143,9 @@ def test_vgg_weights_env_override_and_clear_errors(tmp_path, monkeypatch):
         load_vgg19_state(tmp_path / "missing.pth")
     with pytest.raises(ValueError, match="missing features.0.weight"):
         VGG19Features().load_torchvision({"classifier.0.weight": torch.zeros(1)})
+
+
+def test_run_padding_pads_right_and_below_to_a_multiple_of_16_at_least_32():
+    assert run_padding(100, 30) == (0, 2, 0, 12)  # (left, right, top, bottom): height 112, width 32
+    assert run_padding(64, 48) == (0, 0, 0, 0)
+    assert run_padding(1, 1) == (0, 31, 0, 31)
