@@ -38,6 +38,7 @@ from linetint.model.devices import cpu_has_fast_bf16, keep_freed_memory, returni
 from linetint.model.generator import run_padding
 from linetint.model.hints import Hint, HintLayer, rasterize
 from linetint.model.incremental import IncrementalHintEncoder
+from linetint.model.tensors import picture_tensor
 
 CLICK_PAUSE_S = 0.3  # between scripted clicks: a brisk clicker, and longer than the worker's DRAG_GAP_S
 
@@ -90,7 +91,7 @@ def edit_hints(side: int, count: int, seed: int = 0) -> list[Hint]:
 
 
 def tensors(side: int, hints: list[Hint]) -> tuple[torch.Tensor, torch.Tensor]:
-    lineart = torch.from_numpy(lineart_array(side)).float()[None, None] / 127.5 - 1
+    lineart = picture_tensor(lineart_array(side))[None]
     raster = torch.from_numpy(rasterize(HintLayer(side, side, tuple(hints)), side, side))[None]
     return lineart, raster
 

@@ -23,6 +23,7 @@ from .generator import run_padding
 from .hints import HintLayer, rasterize
 from .images import check_size, to_grey
 from .incremental import EncodeReport, IncrementalHintEncoder
+from .tensors import picture_tensor, tensor_picture
 
 DEFAULT_MAX_SIDE = 768
 DEFAULT_CHECKPOINT_NAME = "linetint-default.pt"
@@ -192,7 +193,7 @@ class Colorizer:
     def run(self, grey: np.ndarray, hint_raster: np.ndarray) -> np.ndarray:
         """One network pass at the given size: uint8 grey (H, W) + hint raster (4, H, W) -> uint8 RGB."""
         start = time.perf_counter()
-        lineart = torch.tensor(grey, dtype=torch.float32, device=self.device)[None, None] / 127.5 - 1.0
+        lineart = picture_tensor(grey)[None].to(self.device)
         hints = torch.from_numpy(np.ascontiguousarray(hint_raster)).to(self.device)[None]
         if self._casts_weights:
             lineart, hints = lineart.to(self.precision.dtype), hints.to(self.precision.dtype)
@@ -211,8 +212,7 @@ class Colorizer:
                 features = self.encoder.encode(padded)
                 hint_seconds = time.perf_counter() - encode_start
             out = self.generator(lineart, hints, hint_features=features)
-        rgb = ((out[0].float().clamp(-1, 1) + 1) * 127.5).round().byte()
-        result = rgb.permute(1, 2, 0).cpu().numpy()
+        result = tensor_picture(out[0])
         report = self.encoder.last if self.encoder is not None else None
         self.last_timing = RunTiming(time.perf_counter() - start, hint_seconds, report)
         return result

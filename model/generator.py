@@ -9,6 +9,7 @@ from torch import nn
 from .blocks import CSABlock, ResnetBlock, conv_norm_relu
 from .config import ModelConfig
 from .hints import HINT_CHANNELS
+from .tensors import unit
 from .vgg import HINT_TAP, VGG19Features
 
 LINEART_CHANNELS = 1
@@ -65,8 +66,7 @@ class CSAGenerator(nn.Module):
         """VGG19 conv4_4 (pre-ReLU) of the hint RGB; un-hinted pixels (0) read as mid-grey."""
         if self.hint_encoder is None:
             return None
-        rgb01 = (hints[:, :3] + 1) * 0.5
-        return self.hint_encoder(rgb01, (HINT_TAP,))[HINT_TAP]
+        return self.hint_encoder(unit(hints[:, :3]), (HINT_TAP,))[HINT_TAP]
 
     def forward(
         self, lineart: torch.Tensor, hints: torch.Tensor, hint_features: torch.Tensor | None = None

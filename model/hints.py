@@ -52,6 +52,7 @@ from PIL import Image
 from .atomic import atomic_write
 from .files import FileTooLarge, NotARegularFile, open_regular, read_limited
 from .images import ImageInputError, open_image
+from .tensors import signed
 
 MIN_HINT_SIZE = 1
 MAX_HINT_SIZE = 8
@@ -287,7 +288,7 @@ def rasterize(layer: HintLayer, width: int | None = None, height: int | None = N
     rgba = hint_rgba(layer, width, height)
     hinted = rgba[..., 3] > 0
     out = np.zeros((HINT_CHANNELS, *hinted.shape), dtype=np.float32)
-    rgb = rgba[..., :3].transpose(2, 0, 1).astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+    rgb = signed(rgba[..., :3].transpose(2, 0, 1))
     out[:3] = np.where(hinted, rgb, np.float32(0.0))
     out[3] = hinted
     return out

@@ -27,6 +27,7 @@ from torch.utils.data import Dataset
 from linetint.imaging.xdog import xdog
 from linetint.model.hints import rasterize
 from linetint.model.images import ImageInputError, check_size, load_lineart, open_image
+from linetint.model.tensors import picture_tensor
 
 from .hint_sim import HintSimConfig, simulate_hints
 from .synthetic import SyntheticConfig, generate
@@ -189,13 +190,10 @@ def drop_greyscale(
 
 
 def _as_tensors(lineart: np.ndarray, layer_raster: np.ndarray, target: np.ndarray) -> dict[str, torch.Tensor]:
-    scale = np.float32(1 / 127.5)
     return {
-        "lineart": torch.from_numpy(lineart.astype(np.float32)[None] * scale - 1),
+        "lineart": picture_tensor(lineart),
         "hints": torch.from_numpy(layer_raster),
-        "target": torch.from_numpy(
-            np.ascontiguousarray(target.transpose(2, 0, 1)).astype(np.float32) * scale - 1
-        ),
+        "target": picture_tensor(target),
     }
 
 

@@ -48,6 +48,7 @@ from linetint.model.hints import (
     rasterize,
 )
 from linetint.model.images import ImageInputError, load_lineart
+from linetint.model.tensors import picture_tensor, tensor_picture
 
 from .data import LINE_METHODS, DataWarning, drop_greyscale, find_images, lineart_path, read_tag_file
 from .hint_sim import HintSimConfig, simulate_hints
@@ -289,10 +290,9 @@ def colorize_crop(generator: torch.nn.Module, grey: np.ndarray, raster: np.ndarr
     change the numbers, so every model is scored the same plain way.
     """
     device = next(generator.parameters()).device
-    lineart = torch.from_numpy(grey.astype(np.float32) / 127.5 - 1)[None, None].to(device)
+    lineart = picture_tensor(grey)[None].to(device)
     hints = torch.from_numpy(np.ascontiguousarray(raster, dtype=np.float32))[None].to(device)
-    out = generator(lineart, hints)[0].float().clamp(-1, 1)
-    return ((out + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+    return tensor_picture(generator(lineart, hints)[0])
 
 
 def evaluate(options: EvalOptions, progress: Callable[[Iterable[Path]], Iterable[Path]] = iter) -> EvalReport:

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from linetint.model.tensors import unit
 from linetint.model.vgg import PERCEPTUAL_TAPS, VGG19Features
 
 from .options import GAN_LOSSES
@@ -72,9 +73,9 @@ class PerceptualLoss(nn.Module):
         return super().train(False)  # a frozen feature extractor never changes mode
 
     def forward(self, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-        fake_features = self.vgg((fake + 1) * 0.5, PERCEPTUAL_TAPS)
+        fake_features = self.vgg(unit(fake), PERCEPTUAL_TAPS)
         with torch.no_grad():
-            real_features = self.vgg((real + 1) * 0.5, PERCEPTUAL_TAPS)
+            real_features = self.vgg(unit(real), PERCEPTUAL_TAPS)
         total = fake.new_zeros((), dtype=torch.float32)
         for tap in PERCEPTUAL_TAPS:
             total = total + F.l1_loss(fake_features[tap].float(), real_features[tap].float())

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, TextIO
 import torch
 from tqdm import tqdm
 
+from linetint.model.tensors import unit
+
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
 
@@ -73,4 +75,4 @@ def sample_grid(
         hint = torch.where(hints[i, 3:4] > 0, hints[i, :3], torch.ones_like(hints[i, :3]))  # on white paper
         cells = [lineart[i].expand(3, -1, -1), hint, output[i], target[i]]
         lines.append(torch.cat([c.detach().float().cpu() for c in cells], dim=2))
-    return ((torch.cat(lines, dim=1) + 1) * 0.5).clamp(0, 1)
+    return unit(torch.cat(lines, dim=1)).clamp(0, 1)
