@@ -66,7 +66,7 @@ class CSAGenerator(nn.Module):
         """VGG19 conv4_4 (pre-ReLU) of the hint RGB; un-hinted pixels (0) read as mid-grey."""
         if self.hint_encoder is None:
             return None
-        return self.hint_encoder(unit(hints[:, :3]), (HINT_TAP,))[HINT_TAP]
+        return self.hint_encoder(hint_rgb01(hints), (HINT_TAP,))[HINT_TAP]
 
     def forward(
         self, lineart: torch.Tensor, hints: torch.Tensor, hint_features: torch.Tensor | None = None
@@ -94,6 +94,12 @@ class CSAGenerator(nn.Module):
 
     def trainable_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.parameters() if p.requires_grad]
+
+
+def hint_rgb01(hints: torch.Tensor) -> torch.Tensor:
+    """The hint encoder's picture: a hint raster's colour channels (hints.py; the first three, so a
+    raster already cut to them passes as it is) in [0, 1]."""
+    return unit(hints[:, :3])
 
 
 def run_padding(height: int, width: int) -> tuple[int, int, int, int]:

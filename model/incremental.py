@@ -46,6 +46,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .generator import hint_rgb01
 from .vgg import VGG19Features
 
 Box = tuple[int, int, int, int]  # y0, y1, x0, x1 with exclusive ends
@@ -313,8 +314,8 @@ class IncrementalHintEncoder:
 
     # --- internals ---
     def _normalise(self, rgb: torch.Tensor) -> torch.Tensor:
-        # Exactly CSAGenerator.hint_features then VGG19Features.forward: [-1, 1] -> [0, 1] -> ImageNet.
-        return ((rgb + 1) * 0.5 - self.vgg.mean) / self.vgg.std
+        # What CSAGenerator.hint_features feeds the VGG's first conv: [-1, 1] -> [0, 1] -> ImageNet.
+        return self.vgg.normalise(hint_rgb01(rgb))
 
     def _full(self, rgb: torch.Tensor) -> _Entry:
         x = self._normalise(rgb)

@@ -74,7 +74,7 @@ class VGG19Features(nn.Module):
         wanted = {layer_index(t): t for t in taps}
         if max(wanted) >= len(self.features):
             raise ValueError(f"this VGG19 stops at {LAYER_NAMES[len(self.features) - 1]}")
-        x = (rgb01 - self.mean) / self.std
+        x = self.normalise(rgb01)
         out: dict[str, torch.Tensor] = {}
         for i, layer in enumerate(self.features):
             x = layer(x)
@@ -83,6 +83,10 @@ class VGG19Features(nn.Module):
                 if len(out) == len(wanted):
                     break
         return out
+
+    def normalise(self, rgb01: torch.Tensor) -> torch.Tensor:
+        """RGB in [0, 1] -> the ImageNet-normalised input of the first conv (what `forward` runs on)."""
+        return (rgb01 - self.mean) / self.std
 
     def load_torchvision(self, state: Mapping[str, torch.Tensor]) -> None:
         """Load a torchvision `vgg19` state dict (classifier and layers past `last` are ignored)."""
