@@ -25,7 +25,7 @@ Key = str | QKeySequence.StandardKey
 class ActionSpec:
     id: str
     text: str
-    # What a trigger calls: a path of attributes from the window ("save", "canvas.fit"), called with
+    # What a trigger calls: a path of attributes from the window ("files.save", "canvas.fit"), called with
     # `args`; a path through None does nothing (undo with no picture open). None: nothing is called (a
     # tick the window reads when it needs it).
     handler: str | None = None
@@ -62,24 +62,26 @@ KEEP_HINTS_TIP = "every area holding hints takes their colour, with the network'
 
 # fmt: off
 ACTIONS: tuple[ActionSpec | Submenu, ...] = (
-    ActionSpec("open", "&Open…", "open_dialog", shortcut=(Std.Open,), icon="open", menu=FILE),
-    ActionSpec("recolour_picture", "Open a Colour Picture to &Recolour…", "recolour_picture_dialog",
+    ActionSpec("open", "&Open…", "files.open_dialog", shortcut=(Std.Open,), icon="open", menu=FILE),
+    ActionSpec("recolour_picture", "Open a Colour Picture to &Recolour…", "files.recolour_picture_dialog",
                menu=FILE),
     RECENT,
-    ActionSpec("save", "&Save", "save", shortcut=(Std.Save,), icon="save", menu=FILE, enabled_when=DOC),
-    ActionSpec("save_as", "Save &As…", "save_as", shortcut=("Ctrl+Shift+S",), menu=FILE, enabled_when=DOC),
-    ActionSpec("import_hints", "&Import Hint Layer…", "import_hints_dialog", menu=FILE, section=1,
+    ActionSpec("save", "&Save", "files.save", shortcut=(Std.Save,), icon="save", menu=FILE,
                enabled_when=DOC),
-    ActionSpec("picture_hints", "Hints from a &Colour Picture…", "picture_hints_dialog", menu=FILE, section=1,
+    ActionSpec("save_as", "Save &As…", "files.save_as", shortcut=("Ctrl+Shift+S",), menu=FILE,
                enabled_when=DOC),
-    ActionSpec("export_hints", "Export &Hint Layer…", "export_hints_dialog", menu=FILE, section=1,
+    ActionSpec("import_hints", "&Import Hint Layer…", "files.import_hints_dialog", menu=FILE, section=1,
                enabled_when=DOC),
-    ActionSpec("export", "&Export Image…", "export_dialog", ("png",), ("Ctrl+E",), "export", FILE, 2,
+    ActionSpec("picture_hints", "Hints from a &Colour Picture…", "files.picture_hints_dialog", menu=FILE,
+               section=1, enabled_when=DOC),
+    ActionSpec("export_hints", "Export &Hint Layer…", "exports.export_hints_dialog", menu=FILE, section=1,
                enabled_when=DOC),
-    ActionSpec("export_ora", "Export &OpenRaster (.ora)…", "export_dialog", ("ora",), menu=FILE, section=2,
+    ActionSpec("export", "&Export Image…", "exports.export_dialog", ("png",), ("Ctrl+E",), "export", FILE, 2,
                enabled_when=DOC),
-    ActionSpec("export_psd", "Export &Photoshop (.psd)…", "export_dialog", ("psd",), menu=FILE, section=2,
-               enabled_when=DOC),
+    ActionSpec("export_ora", "Export &OpenRaster (.ora)…", "exports.export_dialog", ("ora",), menu=FILE,
+               section=2, enabled_when=DOC),
+    ActionSpec("export_psd", "Export &Photoshop (.psd)…", "exports.export_dialog", ("psd",), menu=FILE,
+               section=2, enabled_when=DOC),
     ActionSpec("lines_over", "Line Art Over Colour on Export", menu=FILE, section=2, checkable=True,
                checked=True),
     # Preferences has no key on Linux, StandardKey.Quit none on Windows
@@ -88,11 +90,11 @@ ACTIONS: tuple[ActionSpec | Submenu, ...] = (
     ActionSpec("undo", "&Undo", "document.undo_stack.undo", shortcut=(Std.Undo,), icon="undo", menu=EDIT),
     ActionSpec("redo", "&Redo", "document.undo_stack.redo", shortcut=("Ctrl+Shift+Z", "Ctrl+Y"), icon="redo",
                menu=EDIT),
-    ActionSpec("copy_image", "&Copy Image", "copy_image", shortcut=("Ctrl+Shift+C",), menu=EDIT, section=1,
-               enabled_when=DOC),
-    ActionSpec("clean_up", "Clean &Up Line Art…", "clean_up_dialog", shortcut=("Ctrl+L",), menu=EDIT,
+    ActionSpec("copy_image", "&Copy Image", "exports.copy_image", shortcut=("Ctrl+Shift+C",), menu=EDIT,
+               section=1, enabled_when=DOC),
+    ActionSpec("clean_up", "Clean &Up Line Art…", "clean_up.start", shortcut=("Ctrl+L",), menu=EDIT,
                section=2, enabled_when=DOC),
-    ActionSpec("recolour", "&Recolour Hints of Brush Colour…", "recolour_hints_dialog", shortcut=("Ctrl+R",),
+    ActionSpec("recolour", "&Recolour Hints of Brush Colour…", "recolouring.start", shortcut=("Ctrl+R",),
                menu=EDIT, section=2, enabled_when=DOC),
     ActionSpec("clear", "&Clear All Hints", "clear_hints", icon="clear", menu=EDIT, section=2,
                enabled_when=DOC),
@@ -119,16 +121,16 @@ ACTIONS: tuple[ActionSpec | Submenu, ...] = (
                icon="preview-under", menu=VIEW, section=1, checkable=True),
     ActionSpec("follow_canvas", "Preview &Follows Canvas Zoom", "_sync_preview_view", shortcut=("L",),
                menu=VIEW, section=1, checkable=True),
-    ActionSpec("flats", "&Flat Colours", "_toggle_flats", shortcut=("F",), menu=VIEW, section=2,
+    ActionSpec("flats", "&Flat Colours", "modes.toggle_flats", shortcut=("F",), menu=VIEW, section=2,
                checkable=True),
-    ActionSpec("keep_hints", "&Keep Hint Colours", "_hint_colours_changed", shortcut=("K",),
+    ActionSpec("keep_hints", "&Keep Hint Colours", "modes.hint_colours_changed", shortcut=("K",),
                icon="keep-hints", menu=VIEW, section=2, checkable=True,
                checked=True,  # a hint is a decision: its colour is the colour
                tooltip=f"Keep Hint Colours (K): {KEEP_HINTS_TIP}"),
     UNHINTED,
-    ActionSpec("unhinted_network", "&Network Colour", "_hint_colours_changed", menu=UNHINTED.path,
+    ActionSpec("unhinted_network", "&Network Colour", "modes.hint_colours_changed", menu=UNHINTED.path,
                checkable=True, checked=True, exclusive="unhinted"),  # one or the other
-    ActionSpec("unhinted_paper", "&Paper", "_hint_colours_changed", menu=UNHINTED.path, checkable=True,
+    ActionSpec("unhinted_paper", "&Paper", "modes.hint_colours_changed", menu=UNHINTED.path, checkable=True,
                exclusive="unhinted"),
     ActionSpec("history", "&History", shortcut=("Ctrl+H",), menu=VIEW, section=3, provided=True),
     ActionSpec("colour_dock", "&Colour Selector", menu=VIEW, section=3, provided=True),
@@ -157,7 +159,8 @@ def _resolve(root: object, path: str) -> Callable[..., object] | None:
 class Actions(Mapping[str, QAction]):
     """The window's QActions by id, built from `specs`; `provided` holds those the window made itself.
 
-    Every action is added to `window` too, so its shortcut works wherever the focus is.
+    Every action is added to `window` too, so its shortcut works wherever the focus is. Handlers are looked up
+    when triggered; the window calls `check_handlers` once the controllers they name are in place.
     """
 
     def __init__(
@@ -186,14 +189,24 @@ class Actions(Mapping[str, QAction]):
             if spec.exclusive:
                 groups.setdefault(spec.exclusive, QActionGroup(window)).addAction(action)
             if spec.handler:
-                if not hasattr(window, spec.handler.split(".")[0]):  # a slip in the table, found at start
-                    raise AttributeError(f"action {spec.id}: the window has no {spec.handler}")
                 action.triggered.connect(lambda _=False, s=spec: self._call(window, s))
             window.addAction(action)  # shortcuts work wherever the focus is
             add_keys_to_tooltip(action)
             if action.isCheckable():
                 action.setIconVisibleInMenu(False)  # a menu shows its state as a tick, not an icon
             self._actions[spec.id] = action
+
+    def check_handlers(self, window: object) -> None:
+        """A slip in the table found at start: every handler path resolves on the finished window, up to
+        an attribute that is None for now (``document`` while no picture is open)."""
+        for spec in self._specs.values():
+            target = window
+            for name in spec.handler.split(".") if spec.handler else ():
+                if target is None:
+                    break
+                if not hasattr(target, name):
+                    raise AttributeError(f"action {spec.id}: the window has no {spec.handler}")
+                target = getattr(target, name)
 
     @staticmethod
     def _call(window: QWidget, spec: ActionSpec) -> None:

@@ -225,7 +225,7 @@ def _undo_burst(session: Session, steps: int) -> int:
 
 def _save_and_reopen(window, path: Path) -> bool:
     hints, lineart = window.document.hints, window.document.lineart.copy()
-    if not window._save_to(path) or not window.open_path(path).wait():
+    if not window.files.save_to(path) or not window.open_path(path).wait():
         return False
     return window.document.hints == hints and np.array_equal(window.document.lineart, lineart)
 

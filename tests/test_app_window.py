@@ -15,10 +15,9 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QPushButton, QToolButton  # noqa: E402
+from PySide6.QtWidgets import QMessageBox, QPushButton, QToolButton  # noqa: E402
 
 from linetint.app import colour_panel as colour_panel_module  # noqa: E402
-from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import Tool  # noqa: E402
 from linetint.app.settings import AppSettings  # noqa: E402
@@ -36,7 +35,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
 class Messages:
     """Stands in for QMessageBox: records what the user would have been told."""
 
-    StandardButton = window_module.QMessageBox.StandardButton
+    StandardButton = QMessageBox.StandardButton
 
     def __init__(self):
         self.warnings: list[str] = []
@@ -55,7 +54,8 @@ class Messages:
 @pytest.fixture
 def messages(monkeypatch):
     box = Messages()
-    monkeypatch.setattr(window_module, "QMessageBox", box)
+    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
+        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
     return box
 
 
@@ -166,7 +166,7 @@ def test_eyedropper_picks_from_the_line_art_and_alt_click_picks_too(win, lineart
 def answer_recolour(win, colour: QColor | None) -> None:
     """Answers the open recolour dialog as a user would: the colour typed in its hex field, then OK; or
     Cancel (None). The live preview itself is tested in test_colour_selector.py."""
-    dialog = win._recolour
+    dialog = win.recolouring.dialog
     if colour is None:
         dialog.reject()
         return
@@ -189,7 +189,7 @@ def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_st
     before = win.document.hints.hints
     click_image(win, 10.5, 10.5, Qt.KeyboardModifier.AltModifier)  # take the first hint's colour
     win.act["recolour"].trigger()
-    assert win._recolour.windowTitle() == "Recolour 2 hints of #e06c75"
+    assert win.recolouring.dialog.windowTitle() == "Recolour 2 hints of #e06c75"
     answer_recolour(win, QColor(0, 200, 0))
     after = win.document.hints.hints
     assert [h.color for h in after] == [(0, 200, 0), (0, 200, 0), (20, 40, 200)]
@@ -206,7 +206,7 @@ def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, linea
     win.colours.set_colour(QColor(1, 2, 3))
     steps = win.document.undo_stack.count()
     win.act["recolour"].trigger()
-    assert win._recolour is None  # no dialog
+    assert win.recolouring.dialog is None  # no dialog
     assert "No hint has the colour #010203" in win.statusBar().currentMessage()
     assert win.document.undo_stack.count() == steps
 
@@ -448,8 +448,10 @@ def test_exports_and_copy_image_keep_the_hint_colours_as_the_preview_does(win, b
     win.document.paint([Hint(20, 30, 6, RED)])
     win.export(tmp_path / "kept.png", "png", multiply_lines=True)
     win.export(tmp_path / "kept.psd", "psd")
-    win.copy_image()
-    qtbot.waitUntil(lambda: (tmp_path / "kept.psd").exists() and win.exporter.pending == 0, timeout=20000)
+    win.exports.copy_image()
+    qtbot.waitUntil(
+        lambda: (tmp_path / "kept.psd").exists() and win.exports.exporter.pending == 0, timeout=20000
+    )
     png = np.asarray(Image.open(tmp_path / "kept.png").convert("RGB"))
     assert tuple(png[30, 20]) == RED
     with Image.open(tmp_path / "kept.psd") as psd:
@@ -472,7 +474,7 @@ def test_the_hint_colour_choice_goes_with_a_project_and_survives_a_restart(
     first = start()
     assert first.open_path(box_file).wait()
     first.act["unhinted_paper"].trigger()
-    assert first._save_to(tmp_path / "paper.linetint")  # saved with unhinted paper
+    assert first.files.save_to(tmp_path / "paper.linetint")  # saved with unhinted paper
     first.act["keep_hints"].trigger()
     first.act["unhinted_network"].trigger()
     assert first.open_path(tmp_path / "paper.linetint").wait()  # the project brings its own choice back
@@ -496,7 +498,7 @@ def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
     picture = np.zeros((60, 80, 3), np.uint8)
     picture[:30], picture[30:] = (220, 30, 30), (30, 30, 220)
     Image.fromarray(picture).save(tmp_path / "rough.png")
-    assert win.hints_from_picture(tmp_path / "rough.png").wait()
+    assert win.files.hints_from_picture(tmp_path / "rough.png").wait()
     hints = win.document.hints.hints
     assert {h.color for h in hints if h.y + h.size <= 30} == {(220, 30, 30)}
     assert {h.color for h in hints if h.y > 30} == {(30, 30, 220)}
@@ -505,7 +507,7 @@ def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
     win.act["undo"].trigger()
     assert win.document.hints == before and win.status_hints.text() == "1 stroke (1 dab) · 1 colour"
     Image.fromarray(picture.transpose(1, 0, 2).copy()).save(tmp_path / "other.png")  # 60 x 80
-    assert not win.hints_from_picture(tmp_path / "other.png").wait()
+    assert not win.files.hints_from_picture(tmp_path / "other.png").wait()
     assert "not the same shape" in messages.warnings[-1] and win.document.hints == before
 
 
@@ -564,14 +566,14 @@ def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_
     picture[[6, 7, 52, 53], 6:94] = 0  # inked outlines, two px wide
     picture[6:54, [6, 7, 48, 49, 50, 51, 92, 93]] = 0
     Image.fromarray(picture).save(tmp_path / "finished.png")
-    assert win.open_colour_picture(tmp_path / "finished.png").wait()
+    assert win.files.open_colour_picture(tmp_path / "finished.png").wait()
     lines = win.document.lineart
     assert lines[30, 49] < 100 and lines[30, 28] > 200 and lines[30, 72] > 200  # ink is line, fills paper
     colours = {h.color for h in win.document.hints.hints}
     assert (220, 40, 40) in colours and (40, 40, 220) in colours
     assert win.windowTitle().startswith("finished (lines).png")
     (tmp_path / "broken.png").write_bytes(b"not a picture")
-    assert not win.open_colour_picture(tmp_path / "broken.png").wait()
+    assert not win.files.open_colour_picture(tmp_path / "broken.png").wait()
     assert "cannot open" in messages.warnings[-1] and win.document.lineart is lines
 
 
@@ -661,7 +663,7 @@ def test_save_and_reopen_gives_the_same_work(win, lineart_file, tmp_path, qtbot)
     win.document.paint([Hint(3, 4, 5, (10, 200, 30)), Hint(70, 50, 8, (1, 2, 3))])
     assert win.windowTitle().startswith("sketch.png*")
     project = tmp_path / "work.linetint"
-    assert win._save_to(project)
+    assert win.files.save_to(project)
     assert "*" not in win.windowTitle()
     hints, lineart = win.document.hints, win.document.lineart.copy()
     win.open_path(project).wait()
@@ -766,7 +768,7 @@ def test_export_dialogs_add_the_missing_suffix(
         return tmp_path / typed, name_filter
 
     monkeypatch.setattr(win.file_dialogs, "save_file", save_name)
-    win.export_dialog(kind)
+    win.exports.export_dialog(kind)
     qtbot.waitUntil(lambda: (tmp_path / written).exists(), timeout=20000)
     assert asked[0][1].startswith("sketch")
 
@@ -796,14 +798,14 @@ def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(w
 
 
 def test_autosave_writes_after_edits(win, lineart_file, qtbot, tmp_path):
-    win._autosave_timer.setInterval(10)
+    win.files.autosave_timer.setInterval(10)
     win.open_path(lineart_file).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     qtbot.waitUntil(lambda: any((tmp_path / "as").rglob("*.linetint")), timeout=5000)
 
 
 def test_closing_right_after_an_edit_leaves_no_autosave_running(win, lineart_file, qtbot, tmp_path):
-    win._autosave_timer.setInterval(200)
+    win.files.autosave_timer.setInterval(200)
     win.open_path(lineart_file).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     win.close()  # "Discard": the pending autosave must not fire on the closed window's stopped thread
@@ -926,7 +928,7 @@ def test_open_recent_lists_opened_and_saved_files_newest_first_and_reopens_them(
     Image.fromarray(np.full((30, 40), 255, np.uint8)).save(other)
     assert win.open_path(lineart_file).wait() and win.open_path(other).wait()
     project = tmp_path / "work.linetint"
-    assert win._save_to(project)
+    assert win.files.save_to(project)
     assert recent_labels(win) == ["&1  work.linetint", "&2  R&&D sketch.png", "&3  sketch.png", "Clear Menu"]
     assert win.recent_menu.actions()[1].toolTip() == str(other)  # the full path, where names repeat
     win.recent_menu.actions()[2].trigger()

@@ -11,12 +11,12 @@ from PIL import Image
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QPushButton  # noqa: E402
+from PySide6.QtWidgets import QMessageBox, QPushButton  # noqa: E402
 
 from linetint.app import exporting as exporting_module  # noqa: E402
+from linetint.app import files_controller as files_module  # noqa: E402
 from linetint.app import levels_dialog as levels_module  # noqa: E402
 from linetint.app import opening as opening_module  # noqa: E402
-from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.jobs import Jobs  # noqa: E402
 from linetint.app.settings import AppSettings  # noqa: E402
@@ -28,7 +28,7 @@ from linetint.model.config import preset  # noqa: E402
 
 
 class Messages:
-    StandardButton = window_module.QMessageBox.StandardButton
+    StandardButton = QMessageBox.StandardButton
 
     def __init__(self):
         self.warnings: list[str] = []
@@ -43,7 +43,8 @@ class Messages:
 @pytest.fixture
 def messages(monkeypatch):
     box = Messages()
-    monkeypatch.setattr(window_module, "QMessageBox", box)
+    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
+        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
     return box
 
 
@@ -105,7 +106,7 @@ def test_opening_a_colour_picture_draws_its_lines_and_areas_off_the_gui_thread(w
         spy(monkeypatch, opening_module, "xdog"),
         spy(monkeypatch, opening_module, "hints_from_picture"),
     )
-    assert win.open_colour_picture(painting).wait()
+    assert win.files.open_colour_picture(painting).wait()
     assert off_the_gui_thread(lines) and off_the_gui_thread(seeds)
     assert win.document is not None and len(win.document.hints) > 0
 
@@ -121,7 +122,7 @@ def test_opening_a_picture_measures_it_off_the_gui_thread(win, monkeypatch, sket
 def test_hints_from_a_picture_are_found_off_the_gui_thread(win, monkeypatch, sketch, painting):
     assert win.open_path(sketch).wait()
     seeds = spy(monkeypatch, opening_module, "hints_from_picture")
-    assert win.hints_from_picture(painting).wait()
+    assert win.files.hints_from_picture(painting).wait()
     assert off_the_gui_thread(seeds) and len(win.document.hints) == 2
 
 
@@ -130,8 +131,8 @@ def test_an_export_is_composed_and_written_off_the_gui_thread(win, monkeypatch, 
     composing = spy(monkeypatch, exporting_module, "compose")
     assert win.open_path(sketch).wait()
     win.export(tmp_path / "out.png", "png")
-    win.copy_image()
-    qtbot.waitUntil(lambda: win.exporter.pending == 0 and win.jobs.idle, timeout=20000)
+    win.exports.copy_image()
+    qtbot.waitUntil(lambda: win.exports.exporter.pending == 0 and win.jobs.idle, timeout=20000)
     assert (tmp_path / "out.png").exists()
     assert off_the_gui_thread(writes) and off_the_gui_thread(composing)
 
@@ -160,7 +161,7 @@ def test_the_window_answers_and_shows_what_runs_while_a_picture_is_read(win, mon
         release.wait(10)
         return original(path)
 
-    monkeypatch.setattr(window_module, "read_file", slow)
+    monkeypatch.setattr(files_module, "read_file", slow)
     job = win.open_path(sketch)
     qtbot.wait(50)  # the event loop runs: the GUI thread is not inside the reading
     assert not job.finished and win.busy.isVisible()
@@ -173,7 +174,7 @@ def test_the_window_answers_and_shows_what_runs_while_a_picture_is_read(win, mon
 def test_closing_while_a_picture_is_read_neither_crashes_nor_opens_it(win, monkeypatch, sketch, qtbot):
     release = threading.Event()
     original = opening_module.read_file
-    monkeypatch.setattr(window_module, "read_file", lambda path: release.wait(10) and original(path))
+    monkeypatch.setattr(files_module, "read_file", lambda path: release.wait(10) and original(path))
     job = win.open_path(sketch)
     threading.Timer(0.1, release.set).start()
     win.close()  # waits for the reading under way, then drops its result

@@ -12,8 +12,8 @@ import shiboken6  # noqa: E402
 from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.colour_selector import ColourSelector, parse_hex  # noqa: E402
 from linetint.app.settings import AppSettings  # noqa: E402
@@ -27,7 +27,7 @@ from linetint.model.config import preset  # noqa: E402
 class Messages:
     """Stands in for QMessageBox: records warnings; a question about unsaved work answers Discard."""
 
-    StandardButton = window_module.QMessageBox.StandardButton
+    StandardButton = QMessageBox.StandardButton
 
     def __init__(self):
         self.warnings: list[str] = []
@@ -41,7 +41,9 @@ class Messages:
 
 @pytest.fixture
 def win(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(window_module, "QMessageBox", Messages())
+    box = Messages()
+    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
+        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
     tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
     window = MainWindow(
         AppSettings(device="cpu", preview_max_side=512),
@@ -277,7 +279,7 @@ def test_recolour_of_a_colour_no_hint_has_says_so_and_opens_nothing(win, sketch)
     steps = win.document.undo_stack.count()
     win.act["recolour"].trigger()
     assert "No hint has the colour #010203" in win.statusBar().currentMessage()
-    assert win._recolour is None and win.document.undo_stack.count() == steps
+    assert win.recolouring.dialog is None and win.document.undo_stack.count() == steps
 
 
 def test_opening_another_picture_during_a_recolour_drops_the_trial(win, recolouring, sketch):

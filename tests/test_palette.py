@@ -90,10 +90,9 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QToolBar  # noqa: E402
+from PySide6.QtWidgets import QMessageBox, QToolBar  # noqa: E402
 
 from linetint.app import palette_panel as palette_module  # noqa: E402
-from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import Tool  # noqa: E402
 from linetint.app.settings import AppSettings  # noqa: E402
@@ -107,7 +106,7 @@ from linetint.model.config import preset  # noqa: E402
 class Messages:
     """Stands in for QMessageBox: records warnings; a question about unsaved work answers Discard."""
 
-    StandardButton = window_module.QMessageBox.StandardButton
+    StandardButton = QMessageBox.StandardButton
 
     def __init__(self):
         self.warnings: list[str] = []
@@ -122,7 +121,8 @@ class Messages:
 @pytest.fixture
 def messages(monkeypatch):
     box = Messages()
-    monkeypatch.setattr(window_module, "QMessageBox", box)
+    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
+        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
     monkeypatch.setattr(palette_module, "QMessageBox", box)
     return box
 
@@ -243,7 +243,7 @@ def test_right_click_recolours_that_colours_hints_and_the_old_colour_leaves_the_
     entries = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert entries == ["Recolour 3 Hints of #e06c75…", "Pin #e06c75"]  # no hint selection to offer
     menu.actions()[0].trigger()
-    dialog = win._recolour
+    dialog = win.recolouring.dialog
     assert dialog is not None and dialog.windowTitle() == "Recolour 3 hints of #e06c75"
     dialog.selector.hex_field.setText("#ffcc00")
     dialog.selector.hex_field.editingFinished.emit()

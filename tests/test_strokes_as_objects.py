@@ -15,7 +15,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QLabel  # noqa: E402
+from PySide6.QtWidgets import QLabel, QMessageBox  # noqa: E402
 
 from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
@@ -39,7 +39,7 @@ from linetint.model.hints import (  # noqa: E402
 
 
 class Messages:
-    StandardButton = window_module.QMessageBox.StandardButton
+    StandardButton = QMessageBox.StandardButton
 
     def __init__(self):
         self.warnings: list[str] = []
@@ -56,7 +56,9 @@ class Messages:
 
 @pytest.fixture
 def win(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(window_module, "QMessageBox", Messages())
+    box = Messages()
+    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
+        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
     tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
     window = MainWindow(
         AppSettings(device="cpu", preview_max_side=512),
@@ -202,7 +204,7 @@ def test_a_project_keeps_its_strokes_and_new_strokes_take_new_ids(win, sketch, t
     open_and_paint_two_strokes(win, sketch)
     layer = win.document.hints
     path = tmp_path / "page.linetint"
-    assert win._save_to(path)
+    assert win.files.save_to(path)
     assert win.open_path(path).wait()
     reopened = win.document.hints
     assert [h.stroke for h in reopened.hints] == [h.stroke for h in layer.hints]
@@ -268,7 +270,7 @@ def test_a_png_hint_layer_imports_each_connected_area_of_one_colour_as_one_strok
 
 
 def test_a_fresh_sketch_says_what_to_do_until_the_first_hint(win, sketch):
-    win._model_loaded(replace(win.model_info, trained=True))  # a trained model: no stand-in note
+    win.engine.modelLoaded.emit(replace(win.model_info, trained=True))  # a trained model: no stand-in note
     assert win.preview.guidance == ""  # nothing open: the canvas says how to open
     win.open_path(sketch).wait()
     guidance = win.preview.guidance

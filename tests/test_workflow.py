@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (  # noqa: E402
     QColorDialog,
     QComboBox,
     QLineEdit,
+    QMessageBox,
     QToolBar,
     QWidget,
 )
 
 from linetint.app import file_dialogs as file_dialogs_module  # noqa: E402
-from linetint.app import window as window_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import RESIZE_DRAG_PX, Tool  # noqa: E402
 from linetint.app.hint_markers import MIN_MARKER_PX  # noqa: E402
@@ -52,7 +52,7 @@ NO = Qt.KeyboardModifier.NoModifier
 class Messages:
     """Stands in for QMessageBox: records the questions asked."""
 
-    StandardButton = window_module.QMessageBox.StandardButton
+    StandardButton = QMessageBox.StandardButton
 
     def __init__(self):
         self.questions: list[str] = []
@@ -72,7 +72,8 @@ class Messages:
 @pytest.fixture
 def messages(monkeypatch):
     box = Messages()
-    monkeypatch.setattr(window_module, "QMessageBox", box)
+    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
+        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
     return box
 
 
@@ -370,18 +371,18 @@ def test_file_dialogs_start_in_the_documents_folder_then_the_last_one_used(win, 
     elsewhere.mkdir()
     grey = np.full((60, 80), 255, np.uint8)
     save_grey(elsewhere / "other.png", grey)
-    win.open_dialog()  # no document yet, no folder used: home
+    win.files.open_dialog()  # no document yet, no folder used: home
     assert seen[-1]["folder"] == Path.home()
     win.open_path(save_grey(art / "sketch.png", grey)).wait()
-    win.import_hints_dialog()
+    win.files.import_hints_dialog()
     assert seen[-1]["folder"] == art  # the picture's folder, not the start-up one
     assert seen[-1]["size"].width() >= 900  # room for the name column
     answer.append(elsewhere / "other.png")
-    win.recolour_picture_dialog()  # a colour picture's lines: a document with no folder of its own
-    win._opening.wait()  # drawn on a job
+    win.files.recolour_picture_dialog()  # a colour picture's lines: a document with no folder of its own
+    win.files.opening.wait()  # drawn on a job
     assert win.document.source_path is None
     answer.clear()
-    win.import_hints_dialog()
+    win.files.import_hints_dialog()
     assert seen[-1]["folder"] == elsewhere  # the folder last chosen in a dialog
 
 
