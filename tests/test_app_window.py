@@ -15,7 +15,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QMessageBox, QPushButton, QToolButton  # noqa: E402
+from PySide6.QtWidgets import QMessageBox, QPushButton, QToolButton, QWidget  # noqa: E402
 
 from linetint.app import colour_panel as colour_panel_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
@@ -1031,6 +1031,15 @@ def test_keyboard_shortcuts_dialog_lists_the_real_shortcuts_of_the_menus(win):
     win.act["brush"].setShortcut("Ctrl+B")  # built from the actions, so never out of date
     assert shortcut_rows([win.act["brush"]])[0] == ("Ctrl+B", "Brush")
     dialog.close()
+
+
+def test_every_action_handler_names_a_window_controller_and_a_slip_is_found_at_start(win):
+    from linetint.app.actions import Actions, ActionSpec
+
+    win.act.check_handlers(win)  # the table's paths: "files.save", "exports.export_dialog", "canvas.fit"…
+    slip = Actions(QWidget(), {}, [ActionSpec("oops", "Oops", "files.sav")])
+    with pytest.raises(AttributeError, match="files.sav"):
+        slip.check_handlers(win)
 
 
 def slow_model(win, monkeypatch, seconds: float = 0.3) -> None:
