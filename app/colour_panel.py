@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
-from linetint.model.hints import MAX_HINT_SIZE, MIN_HINT_SIZE, Colour
+from linetint.model.hints import MAX_HINT_SIZE, MIN_HINT_SIZE, Colour, clamp_hint_size
 
 RECENT_COUNT = 10
 
@@ -79,7 +79,7 @@ class ColourPanel(QWidget):
             self.colourChanged.emit(self.colour)
 
     def set_size(self, size: int) -> None:
-        self._size.setValue(max(MIN_HINT_SIZE, min(MAX_HINT_SIZE, size)))
+        self._size.setValue(clamp_hint_size(size))
 
     def grow(self, step: int) -> None:
         self.set_size(self.brush_size + step)

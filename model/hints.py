@@ -99,9 +99,15 @@ def _require_int(value: object, field_name: str) -> int:
     return int(value)
 
 
-def _check_size(size: int, field_name: str) -> None:
+def check_hint_size(size: int, field_name: str = "hint.size") -> None:
+    """HintFormatError (a ValueError) naming `field_name` unless MIN_HINT_SIZE <= size <= MAX_HINT_SIZE."""
     if not MIN_HINT_SIZE <= size <= MAX_HINT_SIZE:
         raise HintFormatError(f"{field_name}: {size} is outside {MIN_HINT_SIZE}-{MAX_HINT_SIZE}")
+
+
+def clamp_hint_size(size: int) -> int:
+    """The nearest valid hint size."""
+    return max(MIN_HINT_SIZE, min(MAX_HINT_SIZE, int(size)))
 
 
 def _parse_hex(value: object, field_name: str) -> Colour:
@@ -131,7 +137,7 @@ class Hint:
         for name, value in (("x", x), ("y", y)):
             if value < 0:
                 raise HintFormatError(f"hint.{name}: {value} is negative")
-        _check_size(size, "hint.size")
+        check_hint_size(size, "hint.size")
         if not isinstance(self.color, (tuple, list, np.ndarray)) or len(self.color) != 3:
             raise HintFormatError(f"hint.color: {self.color!r} is not an (r, g, b) triple")
         color = tuple(_require_int(c, "hint.color") for c in self.color)
@@ -335,7 +341,7 @@ def _parse_hint(raw: object, i: int, width: int, height: int) -> Hint:
         if name not in raw:
             raise HintFormatError(f"{where}.{name}: missing")
         values[name] = _require_int(raw[name], f"{where}.{name}")
-    _check_size(values["size"], f"{where}.size")
+    check_hint_size(values["size"], f"{where}.size")
     for name, limit, side in (("x", width, "width"), ("y", height, "height")):
         if not 0 <= values[name] < limit:
             raise HintFormatError(f"{where}.{name}: {values[name]} is outside the image ({side} {limit})")
@@ -656,6 +662,8 @@ __all__ = [
     "Hint",
     "HintFormatError",
     "HintLayer",
+    "check_hint_size",
+    "clamp_hint_size",
     "hint_rgba",
     "layer_from_json",
     "layer_from_png",

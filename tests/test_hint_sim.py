@@ -107,3 +107,10 @@ def test_config_is_validated() -> None:
         HintSimConfig(max_size=9)
     with pytest.raises(ValueError):
         HintSimConfig(p=0)
+
+
+def test_config_sizes_are_the_hint_contracts() -> None:
+    with pytest.raises(ValueError, match=r"min_size: 0 is outside 1-8"):
+        HintSimConfig(min_size=0)
+    with pytest.raises(ValueError, match=r"must not exceed"):
+        HintSimConfig(min_size=5, max_size=4)

@@ -18,6 +18,8 @@ from linetint.model.hints import (
     Hint,
     HintFormatError,
     HintLayer,
+    check_hint_size,
+    clamp_hint_size,
     hint_rgba,
     layer_from_json,
     layer_from_png,
@@ -734,3 +736,11 @@ def test_a_big_hint_layer_on_small_line_art_is_summed_without_full_size_copies()
     finally:
         tracemalloc.stop()
     assert len(layer) >= 1 and peak < 250 * 2**20
+
+
+def test_hint_size_is_checked_and_clamped_by_the_contract():
+    check_hint_size(1)
+    check_hint_size(8)
+    with pytest.raises(HintFormatError, match=r"brush: 9 is outside 1-8"):
+        check_hint_size(9, "brush")
+    assert [clamp_hint_size(s) for s in (-3, 0, 1, 5, 8, 12)] == [1, 1, 1, 5, 8, 8]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linetint.model.hints import MAX_HINT_SIZE, MIN_HINT_SIZE, Hint, HintLayer
+from linetint.model.hints import Hint, HintLayer, check_hint_size
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,10 @@ class HintSimConfig:
     def __post_init__(self) -> None:
         if not 0 < self.p <= 1:
             raise ValueError(f"hint p must be in (0, 1], got {self.p}")
-        if not MIN_HINT_SIZE <= self.min_size <= self.max_size <= MAX_HINT_SIZE:
-            raise ValueError(
-                f"hint sizes must satisfy {MIN_HINT_SIZE} <= min_size <= max_size <= {MAX_HINT_SIZE}, "
-                f"got {self.min_size}..{self.max_size}"
-            )
+        check_hint_size(self.min_size, "min_size")
+        check_hint_size(self.max_size, "max_size")
+        if self.min_size > self.max_size:
+            raise ValueError(f"hint min_size must not exceed max_size, got {self.min_size}..{self.max_size}")
         if self.sigma_fraction < 0:
             raise ValueError(f"sigma_fraction must be >= 0, got {self.sigma_fraction}")
         if self.max_hints < 0:
