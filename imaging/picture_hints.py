@@ -14,14 +14,13 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from linetint.model.hints import Colour, Hint, HintLayer
+from linetint.model.hints import Colour, Hint, HintLayer, aspect_differs
 
 from .flats import find_seeds
 
 HINT_SIZE = 3
 GRID = 16  # more hints are looked for on a grid of this many cells along the short side ...
 DIFFERENT = 40.0  # ... and kept where the picture differs this much (RGB distance) from the area's hints
-ASPECT_TOLERANCE = 0.02  # a picture of another shape is not a colouring of this drawing
 
 
 class PictureMismatch(ValueError):
@@ -29,9 +28,10 @@ class PictureMismatch(ValueError):
 
 
 def fit_picture(picture: np.ndarray, width: int, height: int) -> np.ndarray:
-    """`picture` (H×W×3 uint8) at the line art's size; refused when its shape differs."""
+    """`picture` (H×W×3 uint8) at the line art's size; refused when its shape differs (as a hint file's
+    would be: `aspect_differs`)."""
     pic_height, pic_width = picture.shape[:2]
-    if abs(pic_width / pic_height - width / height) > ASPECT_TOLERANCE * width / height:
+    if aspect_differs(pic_width, pic_height, width, height):
         raise PictureMismatch(
             f"the colour picture is {pic_width}x{pic_height}, the line art {width}x{height}: "
             "not the same shape, so not a colouring of this drawing"

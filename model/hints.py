@@ -76,7 +76,8 @@ MAX_IMAGE_SIDE = 65_536
 # Painting tools anti-alias brush edges; only (nearly) fully opaque pixels are deliberate hints.
 OPAQUE_ALPHA = 250
 
-# Hint files whose aspect ratio differs more than this from the line art were made for another picture.
+# Hint files (and colour pictures) whose aspect ratio differs more than this from the line art's were made
+# for another picture (`aspect_differs`).
 ASPECT_TOLERANCE = 0.02
 
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -604,7 +605,9 @@ def layer_to_png(
 # Files
 
 
-def _aspect_differs(a_w: int, a_h: int, b_w: int, b_h: int) -> bool:
+def aspect_differs(a_w: int, a_h: int, b_w: int, b_h: int) -> bool:
+    """Whether an a_w x a_h picture has another shape than a b_w x b_h one: their aspect ratios differ by
+    more than ASPECT_TOLERANCE, either way (the same answer with a and b swapped)."""
     ratio = (a_w * b_h) / (a_h * b_w)
     return not 1 / (1 + ASPECT_TOLERANCE) <= ratio <= 1 + ASPECT_TOLERANCE
 
@@ -636,7 +639,7 @@ def load_hints(path: str | os.PathLike[str], width: int, height: int) -> HintLay
 
 
 def _check_aspect(hint_width: int, hint_height: int, width: int, height: int) -> None:
-    if _aspect_differs(hint_width, hint_height, width, height):
+    if aspect_differs(hint_width, hint_height, width, height):
         raise HintFormatError(
             f"width/height: hints were made for a {hint_width}x{hint_height} image, "
             f"the line art is {width}x{height}"
@@ -662,6 +665,7 @@ __all__ = [
     "Hint",
     "HintFormatError",
     "HintLayer",
+    "aspect_differs",
     "check_hint_size",
     "clamp_hint_size",
     "hint_rgba",

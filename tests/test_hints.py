@@ -18,6 +18,7 @@ from linetint.model.hints import (
     Hint,
     HintFormatError,
     HintLayer,
+    aspect_differs,
     check_hint_size,
     clamp_hint_size,
     hint_rgba,
@@ -744,3 +745,9 @@ def test_hint_size_is_checked_and_clamped_by_the_contract():
     with pytest.raises(HintFormatError, match=r"brush: 9 is outside 1-8"):
         check_hint_size(9, "brush")
     assert [clamp_hint_size(s) for s in (-3, 0, 1, 5, 8, 12)] == [1, 1, 1, 5, 8, 8]
+
+
+def test_aspect_differs_is_the_same_either_way_round():
+    assert not aspect_differs(101, 100, 100, 100) and not aspect_differs(100, 100, 101, 100)
+    assert aspect_differs(103, 100, 100, 100) and aspect_differs(100, 100, 103, 100)
+    assert aspect_differs(100, 103, 100, 100) and not aspect_differs(200, 202, 100, 100)

@@ -86,3 +86,12 @@ def test_hints_from_the_colour_original_bring_the_output_closer_to_it():
     colorizer = Colorizer.load(None, "cpu", precision="fp32")
     distance = lambda hints: np.abs(colorizer.colorize(grey, hints, 512).astype(int) - original).mean()  # noqa: E731
     assert distance(layer) < 0.85 * distance(HintLayer(grey.shape[1], grey.shape[0]))
+
+
+def test_a_picture_is_refused_by_the_hint_contracts_aspect_rule_either_way():
+    grey = two_rooms()
+    height, width = grey.shape
+    for shape in ((height, width + 3), (height + 2, width)):  # 3 % wider, 3.3 % taller
+        with pytest.raises(PictureMismatch):
+            hints_from_picture(grey, painted(RED, BLUE, shape=shape))
+    assert hints_from_picture(grey, painted(RED, BLUE, shape=(height, width + 1))).hints  # 1 %: a resize
