@@ -6,14 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from PIL import Image
-
 from linetint.imaging.cleanup import apply_levels, auto_levels
-from linetint.imaging.compose import compose
 from linetint.imaging.flats import flat_colours
 from linetint.imaging.hint_colours import Unhinted, label_areas
 from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
-from linetint.model.atomic import atomic_write
 from linetint.model.checkpoint import CheckpointError
 from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceError
@@ -21,9 +17,10 @@ from linetint.model.hints import HintFormatError, HintLayer, load_hints
 from linetint.model.images import ImageInputError, load_lineart, load_rgb
 
 from .colour_modes import HintColours, hint_colours
-from .export import LAYERED_EXPORTS
+from .export import EXPORT_KINDS, export_picture
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXPORT_SUFFIXES = tuple(f".{kind}" for kind in EXPORT_KINDS)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -105,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         output = args.output or args.lineart.with_name(f"{args.lineart.stem}-colored.png")
         kind = output.suffix.lower()
-        if kind not in (".png", ".psd", ".ora"):
+        if kind not in EXPORT_SUFFIXES:
             raise ImageInputError(f"the output must be a .png, .psd or .ora file, not {output.name}")
         if args.max_side < 16:
             raise ImageInputError(f"--max-side must be at least 16, got {args.max_side}")
@@ -129,12 +126,7 @@ def run(args: argparse.Namespace) -> int:
         kept = None
         if choice.keep:  # as the app's worker does, on the colour at the line art's size
             kept, flat = hint_colours(rgb, flat, label_areas(grey), hints, choice)
-        if kind == ".png":
-            colour = flat if flat is not None else kept if kept is not None else rgb
-            picture = compose(grey, colour, multiply_lines=args.lines_over)
-            _save_png_atomic(Image.fromarray(picture), output)
-        else:
-            LAYERED_EXPORTS[kind[1:]](grey, rgb, hints, output, flat, kept)
+        export_picture(kind[1:], grey, rgb, hints, output, flat, kept, multiply_lines=args.lines_over)
     except (
         ImageInputError,
         HintFormatError,
@@ -163,8 +155,3 @@ def _load_colorizer(checkpoint: Path | None, device: str, precision: str) -> Col
             file=sys.stderr,
         )
     return colorizer
-
-
-def _save_png_atomic(image: Image.Image, path: Path) -> None:
-    with atomic_write(path) as f:
-        image.save(f, format="PNG")

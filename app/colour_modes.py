@@ -46,6 +46,15 @@ def hint_colours(
     return kept, flat
 
 
+def chosen_colour(rgb: np.ndarray, flat: np.ndarray | None, kept: np.ndarray | None) -> np.ndarray:
+    """The colour the user asked for, without lines: the flat colours if made, else the network's with
+    the hint colours kept if made, else the network's as it came. What a PNG export, Copy Image and
+    `linetint colorize` put under the lines."""
+    if flat is not None:
+        return flat
+    return rgb if kept is None else kept
+
+
 def modes_text(flat: bool, choice: HintColours) -> str:
     """The active modes that change exports, for the status bar (issue 16: a mode must never be silent)."""
     modes = []

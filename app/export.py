@@ -23,6 +23,7 @@ from linetint.imaging.compose import colour_at_lineart_size, compose
 from linetint.model.atomic import atomic_write
 from linetint.model.hints import HintLayer, hint_rgba
 
+from .colour_modes import chosen_colour
 from .psd import PsdLayer, save_psd
 
 ORA_MIMETYPE = "image/openraster"
@@ -184,10 +185,33 @@ def export_psd(
 
 
 LAYERED_EXPORTS = {"ora": export_ora, "psd": export_psd}  # by file suffix, without its dot
+EXPORT_KINDS = ("png", *LAYERED_EXPORTS)
+
+
+def export_picture(
+    kind: str,
+    lineart: np.ndarray,
+    rgb: np.ndarray,
+    hints: HintLayer,
+    path: str | os.PathLike[str],
+    flat: np.ndarray | None = None,
+    kept: np.ndarray | None = None,
+    multiply_lines: bool = True,
+) -> None:
+    """One export, as the window's File ▸ Export and `linetint colorize` write it. `kind` is a file suffix
+    without its dot (EXPORT_KINDS): "png" is the chosen colour (`chosen_colour`: flats, else kept hint
+    colours, else the network's `rgb`) with the line art multiplied over it unless `multiply_lines` is
+    False; "ora" and "psd" hold every layer (`layer_stack`)."""
+    if kind == "png":
+        export_png(lineart, chosen_colour(rgb, flat, kept), path, multiply_lines=multiply_lines)
+    else:
+        LAYERED_EXPORTS[kind](lineart, rgb, hints, path, flat, kept)
 
 
 __all__ = [
+    "EXPORT_KINDS",
     "LAYERED_EXPORTS",
+    "export_picture",
     "export_ora",
     "export_psd",
     "layer_stack",

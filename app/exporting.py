@@ -21,7 +21,7 @@ from linetint.imaging.compose import compose
 from linetint.model.hints import HintFormatError, HintLayer
 
 from .colour_modes import FREE_HINTS, HintColours
-from .export import LAYERED_EXPORTS, export_png
+from .export import export_picture
 from .jobs import Jobs, explain
 from .qt_images import rgb_to_qimage
 from .worker import PreviewEngine, PreviewResult
@@ -129,11 +129,16 @@ class Exporter(QObject):
     @staticmethod
     def _write(job: ExportJob, result: PreviewResult) -> None:
         assert job.path is not None  # only the clipboard has none
-        if job.kind == "png":
-            export_png(job.lineart, result.colour, job.path, multiply_lines=job.multiply_lines)
-        else:
-            write = LAYERED_EXPORTS[job.kind]
-            write(job.lineart, result.rgb, job.hints, job.path, result.flat, result.kept)
+        export_picture(
+            job.kind,
+            job.lineart,
+            result.rgb,
+            job.hints,
+            job.path,
+            result.flat,
+            result.kept,
+            job.multiply_lines,
+        )
 
     @staticmethod
     def _why(name: str, exc: BaseException) -> str:

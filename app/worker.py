@@ -42,7 +42,7 @@ from linetint.model.colorizer import ModelInfo, load_colorizer, shrink_to_workin
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
 from linetint.model.hints import HintLayer
 
-from .colour_modes import FREE_HINTS, HintColours, hint_colours
+from .colour_modes import FREE_HINTS, HintColours, chosen_colour, hint_colours
 from .qt_images import rgb_to_qimage
 
 QUICK_SIDE = 256  # long side of the quick first pass
@@ -119,11 +119,8 @@ class PreviewResult:
 
     @property
     def colour(self) -> np.ndarray:
-        """The colour the user asked for, without lines: the flat colours if made, else the network's
-        with the hint colours kept if asked for, else the network's as it came."""
-        if self.flat is not None:
-            return self.flat
-        return self.rgb if self.kept is None else self.kept
+        """The colour the user asked for, without lines (`colour_modes.chosen_colour`)."""
+        return chosen_colour(self.rgb, self.flat, self.kept)
 
     @property
     def display(self) -> np.ndarray:
