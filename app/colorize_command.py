@@ -6,15 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from linetint.imaging.cleanup import apply_levels, auto_levels
 from linetint.imaging.flats import flat_colours
 from linetint.imaging.hint_colours import Unhinted, label_areas
+from linetint.imaging.line_source import is_colour_picture, network_lineart
 from linetint.imaging.picture_hints import PictureMismatch, hints_from_picture
 from linetint.model.checkpoint import CheckpointError
 from linetint.model.colorizer import DEFAULT_MAX_SIDE, Colorizer, load_colorizer
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES, DeviceError
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
-from linetint.model.images import ImageInputError, load_lineart, load_rgb
+from linetint.model.images import ImageInputError, load_rgb, open_image, to_grey
 
 from .colour_modes import HintColours, hint_colours
 from .export import EXPORT_KINDS, export_picture
@@ -89,6 +92,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "holds hints takes its hints' colour and keeps the network's shading (View ▸ Keep Hint Colours)",
     )
     parser.add_argument(
+        "--as-lineart",
+        action="store_true",
+        help="take a colour picture's grey as the line art; by default a finished colour illustration is "
+        "recoloured from its lines (XDoG), as File ▸ Open a Colour Picture to Recolour does",
+    )
+    parser.add_argument(
         "--unhinted",
         choices=[choice.value for choice in Unhinted],
         default=Unhinted.NETWORK.value,
@@ -110,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         if not choice.keep and choice.unhinted is Unhinted.PAPER:
             # Unhinted areas are told apart only where hinted ones keep their colours: say so, not ignore it
             raise ImageInputError("--unhinted paper needs the hint colours kept: drop --free-hints")
-        grey = load_lineart(args.lineart)
+        grey = _lineart(args.lineart, args.as_lineart)
         if args.clean_up:
             grey = apply_levels(grey, auto_levels(grey))
         height, width = grey.shape
@@ -143,6 +152,18 @@ def run(args: argparse.Namespace) -> int:
     info = colorizer.info
     print(f"{output} ({width}x{height}, {len(hints)} hints, {info.name} on {info.device}, {info.precision})")
     return EXIT_OK
+
+
+def _lineart(path: Path, as_lineart: bool) -> np.ndarray:
+    image = open_image(path)
+    if as_lineart or not is_colour_picture(image):
+        return to_grey(image)
+    print(
+        f"linetint colorize: {path.name} is a colour picture: recolouring it from its lines "
+        "(--as-lineart takes its grey instead)",
+        file=sys.stderr,
+    )
+    return network_lineart(image)
 
 
 def _load_colorizer(checkpoint: Path | None, device: str, precision: str) -> Colorizer:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
+from linetint.imaging.line_source import COLOURFUL
 from linetint.imaging.picture_hints import PictureMismatch
 from linetint.model import hints as hint_limits
 from linetint.model.hints import HintFormatError, HintLayer, load_hints
@@ -29,7 +30,6 @@ from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
 from .recent import RecentFiles
 
-COLOURFUL = 0.08  # mean saturation above which an opened picture is colour art, not line art
 IMAGE_FILTER = "Line art (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 PICTURE_FILTER = "Colour pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 PROJECT_FILTER = f"LineTint project (*{PROJECT_SUFFIX})"

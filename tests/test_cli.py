@@ -65,6 +65,22 @@ def test_lines_are_multiplied_over_the_colour_unless_no_lines(tmp_path):
     assert np.array_equal(over[30], raw[30])  # away from lines (white paper) the colour is untouched
 
 
+def test_a_colour_illustration_is_recoloured_from_its_lines_unless_as_lineart(tmp_path, capsys):
+    rgb = np.full((64, 96, 3), 250, np.uint8)
+    rgb[8:56, 8:60] = (30, 40, 140)  # a dark blue coat: its grey would be one broad "line"
+    Image.fromarray(rgb).save(tmp_path / "painting.png")
+    args = ("--device", "cpu", "--precision", "fp32", "--max-side", "64", "--free-hints")
+    assert run_cli("colorize", tmp_path / "painting.png", "-o", tmp_path / "lines.png", *args) == 0
+    assert "colour picture: recolouring it from its lines" in capsys.readouterr().err
+    assert (
+        run_cli("colorize", tmp_path / "painting.png", "-o", tmp_path / "grey.png", "--as-lineart", *args)
+        == 0
+    )
+    lines, grey = (np.asarray(Image.open(tmp_path / f"{n}.png").convert("L")) for n in ("lines", "grey"))
+    # the grey multiplied over darkens the whole coat; its lines leave the coat's inside to the colour
+    assert grey[20:44, 20:48].max() < 60 and np.median(lines[20:44, 20:48]) > 60
+
+
 def test_clean_up_turns_a_photographed_pencil_line_black_in_the_output(tmp_path):
     grey = np.tile(np.linspace(150, 220, 64), (48, 1))  # grey paper, brighter to the right
     grey[30, :] *= 0.4  # a pencil line, lit like the paper around it

@@ -113,7 +113,7 @@ def test_nearest_hint_fill_takes_the_closest_hint_colour():
 def test_evaluate_samples_scores_the_peer_itself_as_zero():
     grey = lineart_with_band(64, 48)
     peer = np.random.default_rng(1).integers(0, 256, (64, 48, 3), dtype=np.uint8)
-    sample = Sample("x", grey, HintLayer(48, 64, (Hint(4, 4, 1, tuple(peer[4, 4].tolist())),)), peer)
+    sample = Sample("x", grey, HintLayer(48, 64, (Hint(4, 4, 1, tuple(peer[4, 4].tolist())),)), peer, grey)
     (row,) = evaluate_samples(lambda g, h: peer, [sample])
     assert (row.sample, row.peer_distance, row.hint_delta_e) == ("x", 0, 0)
     with pytest.raises(ValueError, match="size"):

@@ -31,8 +31,9 @@ from PIL import Image
 
 from linetint.imaging.compose import compose
 from linetint.imaging.flats import label_regions, region_medians
+from linetint.imaging.line_source import network_lineart
 from linetint.model.hints import HintLayer, hint_rgba, load_hints
-from linetint.model.images import load_lineart, load_rgb
+from linetint.model.images import load_lineart, load_rgb, open_image, to_grey
 from linetint.training.hint_sim import simulate_hints
 
 if TYPE_CHECKING:  # torch is not needed to score pictures, only to make them
@@ -170,9 +171,10 @@ def model_colorize(colorizer: Colorizer, max_side: int = MAX_SIDE) -> Colorize:
 @dataclass(frozen=True)
 class Sample:
     name: str
-    lineart: np.ndarray  # uint8 (H, W), transparency on white paper
+    lineart: np.ndarray  # uint8 (H, W), the file's grey, transparency on white paper: the metrics' lines
     hints: HintLayer  # at the line art's size, imported as `linetint colorize --hints` does
     peer: np.ndarray  # uint8 (h, w, 3), the peer's size
+    network_lineart: np.ndarray  # what `linetint colorize` gives the network: XDoG lines of a colour picture
 
 
 @dataclass(frozen=True)
@@ -193,14 +195,17 @@ def sample_folders(root: Path) -> list[Path]:
 
 
 def load_sample(folder: Path) -> Sample:
-    grey = load_lineart(folder / "lineart.png")
+    image = open_image(folder / "lineart.png")
+    grey = to_grey(image)
     height, width = grey.shape
     hints = load_hints(folder / "hints.png", width, height)
-    return Sample(folder.name, grey, hints, load_rgb(folder / "peer-result.png"))
+    return Sample(folder.name, grey, hints, load_rgb(folder / "peer-result.png"), network_lineart(image))
 
 
 def evaluate_sample(colorize: Colorize, sample: Sample) -> Row:
-    ours = colorize(sample.lineart, sample.hints)
+    """Scored as `linetint colorize` runs: two of style2paints' samples are colour illustrations it
+    recolours, and the network gets their lines, as the CLI gives it (imaging/line_source.py)."""
+    ours = colorize(sample.network_lineart, sample.hints)
     if ours.shape != (*sample.lineart.shape, 3) or ours.dtype != np.uint8:
         raise ValueError(f"{sample.name}: colorize gave {ours.shape} {ours.dtype}, not the line art's size")
     return Row(
