@@ -140,40 +140,6 @@ class EraseCommand(QUndoCommand):
         return True
 
 
-class MoveHintCommand(QUndoCommand):
-    """Put hint ``index`` at a new top-left; the moves of one drag (same ``stroke_id``) are one step."""
-
-    def __init__(self, document: Document, index: int, x: int, y: int, stroke_id: int | None = None) -> None:
-        super().__init__("Move hint")
-        self.document = document
-        self.index = index
-        self.stroke_id = stroke_id
-        self._from = document.hints.hints[index]
-        self._to = dataclasses.replace(self._from, x=x, y=y)
-
-    def id(self) -> int:
-        return MOVE_ID if self.stroke_id is not None else -1
-
-    def redo(self) -> None:
-        self._put(self._to)
-
-    def undo(self) -> None:
-        self._put(self._from)
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, MoveHintCommand):
-            return False
-        if (other.stroke_id, other.index) != (self.stroke_id, self.index):
-            return False
-        self._to = other._to
-        return True
-
-    def _put(self, hint: Hint) -> None:
-        hints = list(self.document.hints.hints)
-        hints[self.index] = hint
-        self.document.assign_hints(self.document.hints.with_hints(hints))
-
-
 class MoveStrokeCommand(QUndoCommand):
     """Shift the hints at ``indices`` (a stroke) by (dx, dy); the moves of one drag (same ``stroke_id``) are
     one step.  The caller keeps every shifted hint inside the picture (``Document.move_stroke``)."""
@@ -271,7 +237,6 @@ __all__ = [
     "AddPatchesCommand",
     "ClearHintsCommand",
     "EraseCommand",
-    "MoveHintCommand",
     "MoveStrokeCommand",
     "ReplaceHintsCommand",
     "ReplaceLineartCommand",

@@ -26,7 +26,6 @@ from .commands import (
     AddPatchesCommand,
     ClearHintsCommand,
     EraseCommand,
-    MoveHintCommand,
     MoveStrokeCommand,
     ReplaceHintsCommand,
     ReplaceLineartCommand,
@@ -246,17 +245,6 @@ class Document(QObject):
         if not indices:
             return False
         self.undo_stack.push(EraseCommand(self, indices, text, stroke_id))
-        return True
-
-    def move_hint(self, index: int, x: int, y: int, stroke_id: int | None = None) -> bool:
-        """Put hint ``index`` with its top-left at (x, y), kept whole inside the picture; False if it
-        did not move (then no undo step)."""
-        hint = self._hints.hints[index]
-        x = min(max(0, x), self.width - min(hint.size, self.width))
-        y = min(max(0, y), self.height - min(hint.size, self.height))
-        if (x, y) == (hint.x, hint.y):
-            return False
-        self.undo_stack.push(MoveHintCommand(self, index, x, y, stroke_id))
         return True
 
     def move_stroke(self, index: int, dx: int, dy: int, stroke_id: int | None = None) -> bool:

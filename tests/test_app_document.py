@@ -140,18 +140,6 @@ def test_recolour_keeps_places_sizes_and_order_and_a_no_op_adds_no_step(doc, qtb
     assert doc.undo_stack.undoText() == "Recolour 2 hints" and doc.modified
 
 
-def test_a_dragged_hint_moves_in_one_undo_step_and_stays_whole_inside_the_picture(doc):
-    doc.paint([Hint(1, 1, 2, RED), Hint(5, 5, 3, BLUE)])
-    stroke = doc.new_stroke_id()
-    assert doc.move_hint(0, 10, 4, stroke) and doc.move_hint(0, 30, 8, stroke)
-    assert doc.move_hint(0, 100, -7, stroke)  # dragged off the picture: held at its edge
-    assert doc.hints.hints == (Hint(58, 0, 2, RED), Hint(5, 5, 3, BLUE))  # 60 wide: x 58 keeps 2 px
-    assert not doc.move_hint(0, 58, 0, stroke)  # no move, no step
-    assert doc.undo_stack.undoText() == "Move hint"
-    doc.undo_stack.undo()
-    assert doc.hints.hints == (Hint(1, 1, 2, RED), Hint(5, 5, 3, BLUE))
-
-
 def test_hint_at_finds_the_topmost_hint_under_a_point():
     layer = HintLayer(20, 20, (Hint(2, 2, 4, RED), Hint(4, 4, 4, BLUE)))
     assert hint_at(layer, 3.5, 3.5) == 0 and hint_at(layer, 4.2, 5.9) == 1 and hint_at(layer, 15, 15) is None
