@@ -7,3 +7,22 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="linetint-test-config-")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("QT_DRIVER", "PySide6")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Message boxes that record instead of blocking (tests/window_harness.py)."""
+    from window_harness import patch_messages
+
+    return patch_messages(monkeypatch)
+
+
+@pytest.fixture
+def win(qtbot, tmp_path, messages):
+    """The real main window with a tiny random model; files that need other options override it."""
+    from window_harness import window_session
+
+    yield from window_session(qtbot, tmp_path)

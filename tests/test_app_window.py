@@ -15,7 +15,8 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QMessageBox, QPushButton, QToolButton, QWidget  # noqa: E402
+from PySide6.QtWidgets import QPushButton, QToolButton, QWidget  # noqa: E402
+from window_harness import ui_store  # noqa: E402
 
 from linetint.app import colour_panel as colour_panel_module  # noqa: E402
 from linetint.app.autosave import AutosaveStore  # noqa: E402
@@ -30,57 +31,6 @@ from linetint.model.config import preset  # noqa: E402
 from linetint.model.hints import Hint, hint_rgba, load_hints  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
-
-
-class Messages:
-    """Stands in for QMessageBox: records what the user would have been told."""
-
-    StandardButton = QMessageBox.StandardButton
-
-    def __init__(self):
-        self.warnings: list[str] = []
-        self.answer = self.StandardButton.Discard
-
-    def warning(self, parent, title, text):
-        self.warnings.append(f"{title}: {text}")
-
-    def question(self, *args, **kwargs):
-        return self.answer
-
-    def about(self, *args):
-        pass
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    box = Messages()
-    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
-        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
-    return box
-
-
-def ui_store(folder: Path) -> QSettings:
-    return QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def win(qtbot, tmp_path, messages):
-    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
-    engine = PreviewEngine(loader=lambda choice: tiny)
-    window = MainWindow(
-        AppSettings(device="cpu", preview_max_side=512),
-        engine,
-        AutosaveStore(tmp_path / "as"),
-        ui_store(tmp_path),
-    )
-    qtbot.addWidget(window)
-    window.resize(1000, 700)
-    window.show()
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=10000)
-    yield window
-    if window.document is not None:
-        window.document.undo_stack.setClean()
-    window.close()
 
 
 @pytest.fixture
@@ -882,7 +832,6 @@ def test_a_crashed_session_is_offered_for_recovery(win, lineart_file, tmp_path, 
 
 
 def test_settings_survive_a_restart(tmp_path):
-    from PySide6.QtCore import QSettings
 
     store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     AppSettings(device="cpu", checkpoint="/models/x.pt", preview_max_side=1024).save(store)

@@ -10,61 +10,19 @@ from PIL import Image
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QMessageBox, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QPushButton  # noqa: E402
+from window_harness import window_session  # noqa: E402
 
 from linetint.app import exporting as exporting_module  # noqa: E402
 from linetint.app import files_controller as files_module  # noqa: E402
 from linetint.app import levels_dialog as levels_module  # noqa: E402
 from linetint.app import opening as opening_module  # noqa: E402
-from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.jobs import Jobs  # noqa: E402
-from linetint.app.settings import AppSettings  # noqa: E402
-from linetint.app.window import MainWindow  # noqa: E402
-from linetint.app.worker import PreviewEngine  # noqa: E402
-from linetint.model.checkpoint import random_checkpoint  # noqa: E402
-from linetint.model.colorizer import Colorizer  # noqa: E402
-from linetint.model.config import preset  # noqa: E402
-
-
-class Messages:
-    StandardButton = QMessageBox.StandardButton
-
-    def __init__(self):
-        self.warnings: list[str] = []
-
-    def warning(self, parent, title, text):
-        self.warnings.append(f"{title}: {text}")
-
-    def question(self, *args, **kwargs):
-        return self.StandardButton.Discard
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    box = Messages()
-    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
-        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
-    return box
 
 
 @pytest.fixture
 def win(qtbot, tmp_path, messages):
-    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
-    store = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(
-        AppSettings(device="cpu", preview_max_side=256),
-        PreviewEngine(loader=lambda choice: tiny),
-        AutosaveStore(tmp_path / "as"),
-        store,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=10000)
-    yield window
-    if window.document is not None:
-        window.document.undo_stack.setClean()
-    window.close()
+    yield from window_session(qtbot, tmp_path, preview_max_side=256)
 
 
 def spy(monkeypatch, module, name: str) -> list[threading.Thread]:

@@ -9,56 +9,17 @@ from PIL import Image
 pytest.importorskip("PySide6")
 
 import shiboken6  # noqa: E402
-from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from window_harness import window_session  # noqa: E402
 
-from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.colour_selector import ColourSelector, parse_hex  # noqa: E402
-from linetint.app.settings import AppSettings  # noqa: E402
-from linetint.app.window import MainWindow  # noqa: E402
-from linetint.app.worker import PreviewEngine  # noqa: E402
-from linetint.model.checkpoint import random_checkpoint  # noqa: E402
-from linetint.model.colorizer import Colorizer  # noqa: E402
-from linetint.model.config import preset  # noqa: E402
-
-
-class Messages:
-    """Stands in for QMessageBox: records warnings; a question about unsaved work answers Discard."""
-
-    StandardButton = QMessageBox.StandardButton
-
-    def __init__(self):
-        self.warnings: list[str] = []
-
-    def warning(self, parent, title, text):
-        self.warnings.append(f"{title}: {text}")
-
-    def question(self, *args, **kwargs):
-        return self.StandardButton.Discard
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, monkeypatch):
-    box = Messages()
-    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
-        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
-    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
-    window = MainWindow(
-        AppSettings(device="cpu", preview_max_side=512),
-        PreviewEngine(loader=lambda choice: tiny),
-        AutosaveStore(tmp_path / "as"),
-        QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
-    )
-    qtbot.addWidget(window)
-    window.resize(1200, 760)
-    window.show()
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=10000)
-    yield window
-    if window.document is not None:
-        window.document.undo_stack.setClean()
-    window.close()
+def win(qtbot, tmp_path, messages):
+    yield from window_session(qtbot, tmp_path, size=(1200, 760))  # room for the docks beside the canvas
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from window_harness import close_window, open_window  # noqa: E402
 
 from linetint.app.palette_file import Palette, PaletteFileError, Swatch, format_gpl, parse_gpl, read_gpl
 
@@ -87,72 +88,31 @@ def test_the_file_module_has_no_qt():
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QMessageBox, QToolBar  # noqa: E402
+from PySide6.QtWidgets import QToolBar  # noqa: E402
 
 from linetint.app import palette_panel as palette_module  # noqa: E402
-from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import Tool  # noqa: E402
-from linetint.app.settings import AppSettings  # noqa: E402
 from linetint.app.window import MainWindow  # noqa: E402
-from linetint.app.worker import PreviewEngine  # noqa: E402
-from linetint.model.checkpoint import random_checkpoint  # noqa: E402
-from linetint.model.colorizer import Colorizer  # noqa: E402
-from linetint.model.config import preset  # noqa: E402
-
-
-class Messages:
-    """Stands in for QMessageBox: records warnings; a question about unsaved work answers Discard."""
-
-    StandardButton = QMessageBox.StandardButton
-
-    def __init__(self):
-        self.warnings: list[str] = []
-
-    def warning(self, parent, title, text):
-        self.warnings.append(f"{title}: {text}")
-
-    def question(self, *args, **kwargs):
-        return self.StandardButton.Discard
 
 
 @pytest.fixture
-def messages(monkeypatch):
-    box = Messages()
-    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
-        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
-    monkeypatch.setattr(palette_module, "QMessageBox", box)
-    return box
+def messages(messages, monkeypatch):
+    monkeypatch.setattr(palette_module, "QMessageBox", messages)
+    return messages
 
 
 def make_window(qtbot, folder: Path) -> MainWindow:
-    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
-    window = MainWindow(
-        AppSettings(device="cpu", preview_max_side=512),
-        PreviewEngine(loader=lambda choice: tiny),
-        AutosaveStore(folder / "as"),
-        QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat),
-    )
-    qtbot.addWidget(window)
-    window.resize(1200, 760)
-    window.show()
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=10000)
-    return window
-
-
-def close(window: MainWindow) -> None:
-    if window.document is not None:
-        window.document.undo_stack.setClean()
-    window.close()
+    return open_window(qtbot, folder, size=(1200, 760))  # room for the docks beside the canvas
 
 
 @pytest.fixture
 def win(qtbot, tmp_path, messages):
     window = make_window(qtbot, tmp_path)
     yield window
-    close(window)
+    close_window(window)
 
 
 @pytest.fixture
@@ -269,7 +229,7 @@ def test_pinned_swatches_are_pinned_unpinned_and_kept_for_the_next_session(qtbot
     first.close()  # (a crash would do too: pins are written when made)
     second = make_window(qtbot, tmp_path)
     assert rgbs(second.colour_docks.palette.pinned_grid.colours()) == [GREEN, ROSE]
-    close(second)
+    close_window(second)
 
 
 def test_a_palette_imports_as_pinned_swatches_and_exports_with_the_pictures_colours(win, panel, tmp_path):

@@ -12,20 +12,13 @@ from PIL import Image
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QLabel, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from linetint.app import window as window_module  # noqa: E402
-from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import Tool  # noqa: E402
-from linetint.app.settings import AppSettings  # noqa: E402
-from linetint.app.window import MainWindow  # noqa: E402
-from linetint.app.worker import PreviewEngine  # noqa: E402
-from linetint.model.checkpoint import random_checkpoint  # noqa: E402
-from linetint.model.colorizer import Colorizer  # noqa: E402
-from linetint.model.config import preset  # noqa: E402
 from linetint.model.hints import (  # noqa: E402
     Hint,
     HintLayer,
@@ -36,44 +29,6 @@ from linetint.model.hints import (  # noqa: E402
     load_hints,
     stroke_indices,
 )
-
-
-class Messages:
-    StandardButton = QMessageBox.StandardButton
-
-    def __init__(self):
-        self.warnings: list[str] = []
-
-    def warning(self, parent, title, text):
-        self.warnings.append(f"{title}: {text}")
-
-    def question(self, *args, **kwargs):
-        return self.StandardButton.Discard
-
-    def about(self, *args):
-        pass
-
-
-@pytest.fixture
-def win(qtbot, tmp_path, monkeypatch):
-    box = Messages()
-    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
-        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
-    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
-    window = MainWindow(
-        AppSettings(device="cpu", preview_max_side=512),
-        PreviewEngine(loader=lambda choice: tiny),
-        AutosaveStore(tmp_path / "as"),
-        QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
-    )
-    qtbot.addWidget(window)
-    window.resize(1000, 700)
-    window.show()
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=10000)
-    yield window
-    if window.document is not None:
-        window.document.mark_saved()  # nothing to ask about on close
-    window.close()
 
 
 @pytest.fixture

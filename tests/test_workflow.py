@@ -15,7 +15,6 @@ from PySide6.QtCore import (  # noqa: E402
     QPoint,
     QPointF,
     QRect,
-    QSettings,
     Qt,
 )
 from PySide6.QtGui import QColor, QWheelEvent  # noqa: E402
@@ -27,74 +26,27 @@ from PySide6.QtWidgets import (  # noqa: E402
     QColorDialog,
     QComboBox,
     QLineEdit,
-    QMessageBox,
     QToolBar,
     QWidget,
 )
+from window_harness import close_window, open_window  # noqa: E402
 
 from linetint.app import file_dialogs as file_dialogs_module  # noqa: E402
-from linetint.app.autosave import AutosaveStore  # noqa: E402
 from linetint.app.canvas import RESIZE_DRAG_PX, Tool  # noqa: E402
 from linetint.app.hint_markers import MIN_MARKER_PX  # noqa: E402
 from linetint.app.levels_dialog import LevelsDialog  # noqa: E402
-from linetint.app.settings import AppSettings  # noqa: E402
 from linetint.app.status_text import short_model_name  # noqa: E402
-from linetint.app.window import MainWindow  # noqa: E402
-from linetint.app.worker import PreviewEngine  # noqa: E402
-from linetint.model.checkpoint import random_checkpoint  # noqa: E402
-from linetint.model.colorizer import Colorizer  # noqa: E402
-from linetint.model.config import preset  # noqa: E402
 from linetint.model.hints import Hint  # noqa: E402
 
 NO = Qt.KeyboardModifier.NoModifier
 
 
-class Messages:
-    """Stands in for QMessageBox: records the questions asked."""
-
-    StandardButton = QMessageBox.StandardButton
-
-    def __init__(self):
-        self.questions: list[str] = []
-        self.warnings: list[str] = []
-
-    def warning(self, parent, title, text):
-        self.warnings.append(text)
-
-    def question(self, parent, title, text, *args):
-        self.questions.append(text)
-        return self.StandardButton.Discard
-
-    def about(self, *args):
-        pass
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    box = Messages()
-    for name in ("warning", "question", "about"):  # QMessageBox's own: every module of the app uses it
-        monkeypatch.setattr(QMessageBox, name, getattr(box, name, lambda *args: None))
-    return box
-
-
 @pytest.fixture
 def win(qtbot, tmp_path, messages):
-    tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
-    window = MainWindow(
-        AppSettings(device="cpu", preview_max_side=256),
-        PreviewEngine(loader=lambda choice: tiny),
-        AutosaveStore(tmp_path / "as"),
-        QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
-    )
-    qtbot.addWidget(window)
-    window.resize(1000, 700)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=10000)
+    window = open_window(qtbot, tmp_path, preview_max_side=256)
+    window.activateWindow()  # focus tests need an active window
     yield window
-    if window.document is not None:
-        window.document.undo_stack.setClean()
-    window.close()
+    close_window(window)
 
 
 def save_grey(path: Path, grey: np.ndarray) -> Path:
