@@ -26,3 +26,15 @@ def win(qtbot, tmp_path, messages):
     from window_harness import window_session
 
     yield from window_session(qtbot, tmp_path)
+
+
+@pytest.fixture
+def sketch(tmp_path):
+    """Line art the window tests open: one black line across 80×60 white paper."""
+    import numpy as np
+    from PIL import Image
+
+    grey = np.full((60, 80), 255, np.uint8)
+    grey[30, :] = 0
+    Image.fromarray(grey).save(tmp_path / "sketch.png")
+    return tmp_path / "sketch.png"

@@ -33,14 +33,6 @@ from linetint.model.hints import Hint, hint_rgba, load_hints  # noqa: E402
 SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
 
 
-@pytest.fixture
-def lineart_file(tmp_path) -> Path:
-    grey = np.full((60, 80), 255, np.uint8)
-    grey[30, :] = 0
-    Image.fromarray(grey).save(tmp_path / "sketch.png")
-    return tmp_path / "sketch.png"
-
-
 def click_image(window, x: float, y: float, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     pos = window.canvas.widget_pos(QPointF(x, y))
     QTest.mouseClick(
@@ -57,8 +49,8 @@ def drag_image(window, start: tuple[float, float], end: tuple[float, float], ste
 
 
 @pytest.mark.parametrize("zoom", [0.37, 1.0, 3.0, 12.5])
-def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, lineart_file, zoom):
-    win.open_path(lineart_file).wait()
+def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, sketch, zoom):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(zoom)
     win.colours.set_size(3)
     click_image(win, 40.5, 20.5)
@@ -71,8 +63,8 @@ def test_click_lays_a_centred_patch_at_the_pixel_under_the_cursor(win, lineart_f
         assert (hint.x, hint.y) == (39, 19)
 
 
-def test_drag_lays_a_stroke_that_undoes_in_one_step(win, lineart_file, qtbot):
-    win.open_path(lineart_file).wait()
+def test_drag_lays_a_stroke_that_undoes_in_one_step(win, sketch, qtbot):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     drag_image(win, (10.5, 10.5), (50.5, 40.5), steps=12)
     painted = win.document.hints.hints
@@ -85,8 +77,8 @@ def test_drag_lays_a_stroke_that_undoes_in_one_step(win, lineart_file, qtbot):
     assert win.document.hints.hints == painted
 
 
-def test_eraser_and_clear_are_undoable(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_eraser_and_clear_are_undoable(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     click_image(win, 50.5, 40.5)
@@ -101,8 +93,8 @@ def test_eraser_and_clear_are_undoable(win, lineart_file):
     assert win.document.hints.hints == before
 
 
-def test_eyedropper_picks_from_the_line_art_and_alt_click_picks_too(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_eyedropper_picks_from_the_line_art_and_alt_click_picks_too(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     win.act["eyedropper"].trigger()
     click_image(win, 5.5, 30.5)  # the black line
@@ -133,8 +125,8 @@ def paint_two_colours(win) -> None:
     click_image(win, 30.5, 10.5)
 
 
-def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_step(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_step(win, sketch):
+    win.open_path(sketch).wait()
     paint_two_colours(win)
     before = win.document.hints.hints
     click_image(win, 10.5, 10.5, Qt.KeyboardModifier.AltModifier)  # take the first hint's colour
@@ -150,8 +142,8 @@ def test_recolour_gives_every_hint_of_the_picked_colour_a_new_one_in_one_undo_st
     assert win.document.hints.hints == before
 
 
-def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, sketch):
+    win.open_path(sketch).wait()
     paint_two_colours(win)
     win.colours.set_colour(QColor(1, 2, 3))
     steps = win.document.undo_stack.count()
@@ -161,8 +153,8 @@ def test_recolour_of_a_colour_no_hint_has_says_so_and_changes_nothing(win, linea
     assert win.document.undo_stack.count() == steps
 
 
-def test_cancelling_the_recolour_dialog_changes_nothing(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_cancelling_the_recolour_dialog_changes_nothing(win, sketch):
+    win.open_path(sketch).wait()
     paint_two_colours(win)
     before = win.document.hints.hints
     win.act["recolour"].trigger()
@@ -189,8 +181,8 @@ class FirstEntryMenu:
         pass
 
 
-def test_right_click_on_the_brush_swatch_recolours_its_hints(win, lineart_file, monkeypatch):
-    win.open_path(lineart_file).wait()
+def test_right_click_on_the_brush_swatch_recolours_its_hints(win, sketch, monkeypatch):
+    win.open_path(sketch).wait()
     paint_two_colours(win)  # the brush: blue
     monkeypatch.setattr(colour_panel_module, "QMenu", FirstEntryMenu)
     (swatch,) = win.colours.findChildren(QToolButton)  # the recent colours are in the Palette dock now
@@ -200,8 +192,8 @@ def test_right_click_on_the_brush_swatch_recolours_its_hints(win, lineart_file, 
     assert [h.color for h in win.document.hints.hints] == [(224, 108, 117), (224, 108, 117), (250, 250, 0)]
 
 
-def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(win, lineart_file, qtbot):
-    win.open_path(lineart_file).wait()  # 80 x 60
+def test_the_preview_shows_what_the_zoomed_canvas_shows_and_picks_colours_there(win, sketch, qtbot):
+    win.open_path(sketch).wait()  # 80 x 60
     qtbot.waitUntil(lambda: win.preview.rgb is not None, timeout=10000)
     ys, xs = np.mgrid[0:30, 0:40]
     result = np.stack([xs * 6, ys * 8, np.zeros_like(xs)], axis=-1).astype(np.uint8)  # half the art's size
@@ -272,8 +264,8 @@ def test_cancelling_clean_up_puts_the_line_art_back_and_keeps_the_colour_under_i
     assert win.document.undo_stack.count() == steps and win.canvas.preview_rgb is under
 
 
-def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     win.colours.set_colour(QColor(255, 255, 255))
     win.colours.set_size(3)
@@ -287,8 +279,8 @@ def test_a_white_hint_on_white_paper_shows_by_its_dark_rim(win, lineart_file):
     assert win.canvas.grab().toImage().pixelColor(left - QPoint(1, 0)).red() == 255
 
 
-def test_the_move_tool_drags_the_hint_under_the_pointer_in_one_undo_step(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_the_move_tool_drags_the_hint_under_the_pointer_in_one_undo_step(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     win.colours.set_size(3)
     click_image(win, 10.5, 10.5)  # hint 0 covers 9-11
@@ -304,8 +296,8 @@ def test_the_move_tool_drags_the_hint_under_the_pointer_in_one_undo_step(win, li
     assert win.document.hints.hints == before
 
 
-def test_the_move_tool_leaves_hidden_hints_alone(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_the_move_tool_leaves_hidden_hints_alone(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     before = win.document.hints
@@ -315,8 +307,8 @@ def test_the_move_tool_leaves_hidden_hints_alone(win, lineart_file):
     assert win.document.hints == before and "hidden" in win.statusBar().currentMessage()
 
 
-def test_the_move_tool_on_empty_paper_says_so_and_changes_nothing(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_the_move_tool_on_empty_paper_says_so_and_changes_nothing(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     steps = win.document.undo_stack.count()
@@ -326,8 +318,8 @@ def test_the_move_tool_on_empty_paper_says_so_and_changes_nothing(win, lineart_f
     assert "No hint here" in win.statusBar().currentMessage()
 
 
-def test_flat_colours_give_each_area_of_the_preview_one_colour(win, lineart_file, qtbot):
-    win.open_path(lineart_file).wait()  # one line across: two areas, above and below
+def test_flat_colours_give_each_area_of_the_preview_one_colour(win, sketch, qtbot):
+    win.open_path(sketch).wait()  # one line across: two areas, above and below
     qtbot.waitUntil(lambda: win.preview.rgb is not None, timeout=10000)
     raw = win.preview.rgb
     assert len(np.unique(raw[5:25, 5:75].reshape(-1, 3), axis=0)) > 1  # the (random) network's colours
@@ -439,10 +431,8 @@ def test_the_hint_colour_choice_goes_with_a_project_and_survives_a_restart(
     second.close()
 
 
-def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(
-    win, lineart_file, tmp_path, messages
-):
-    win.open_path(lineart_file).wait()  # 80 x 60, one line across at y = 30
+def test_hints_from_a_colour_picture_replace_the_hints_in_one_undo_step(win, sketch, tmp_path, messages):
+    win.open_path(sketch).wait()  # 80 x 60, one line across at y = 30
     click_image(win, 10.5, 10.5)
     before = win.document.hints
     picture = np.zeros((60, 80, 3), np.uint8)
@@ -469,8 +459,8 @@ def shown_hints(window) -> np.ndarray:
     return np.dstack([qimage2ndarray.rgb_view(image), qimage2ndarray.alpha_view(image)])
 
 
-def test_the_canvas_shows_exactly_the_hint_layer_through_strokes_erasing_undo_and_import(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_the_canvas_shows_exactly_the_hint_layer_through_strokes_erasing_undo_and_import(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     steps = [
         lambda: drag_image(win, (5.5, 5.5), (40.5, 25.5)),  # a stroke: drawn hint by hint
@@ -500,8 +490,8 @@ def test_a_big_page_previews_at_the_working_size_and_picks_under_its_lines(win, 
     assert win.colours.colour.getRgb()[:3] == tuple(int(c) for c in expected)
 
 
-def test_an_opened_picture_puts_its_hint_colours_first_in_the_recent_row(win, lineart_file, tmp_path):
-    win.open_path(lineart_file).wait()
+def test_an_opened_picture_puts_its_hint_colours_first_in_the_recent_row(win, sketch, tmp_path):
+    win.open_path(sketch).wait()
     red, blue = (200, 30, 30), (30, 30, 200)
     win.document.paint([Hint(1, 1, 2, blue), Hint(5, 5, 2, red), Hint(9, 9, 2, red), Hint(20, 5, 2, red)])
     win.document.save(tmp_path / "work.linetint")
@@ -527,9 +517,7 @@ def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_
     assert "cannot open" in messages.warnings[-1] and win.document.lineart is lines
 
 
-def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(
-    win, lineart_file, photo_file, tmp_path
-):
+def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(win, sketch, photo_file, tmp_path):
     picture = np.zeros((60, 80, 3), np.uint8)
     picture[:, :40], picture[:, 40:] = (220, 60, 40), (40, 90, 220)
     Image.fromarray(picture).save(tmp_path / "colour.png")
@@ -537,16 +525,16 @@ def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(
     assert "colour picture" in win.advice.text  # over the canvas until acted on or dismissed
     win.open_path(photo_file).wait()
     assert "Clean Up Line Art" in win.advice.text
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     assert win.advice.text == ""
 
 
 def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_in_step(
-    win, lineart_file, tmp_path, qtbot, monkeypatch
+    win, sketch, tmp_path, qtbot, monkeypatch
 ):
     """Tools, toggles, undo and exports in a random (seeded) order: no exception reaches the event loop,
     the canvas always shows exactly the document's hints, and every export is written."""
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     rng = np.random.default_rng(7)
     point = lambda: (float(rng.uniform(1, 79)), float(rng.uniform(1, 59)))  # noqa: E731
@@ -581,8 +569,8 @@ def test_a_long_random_session_of_every_tool_keeps_the_canvas_and_the_document_i
     qtbot.waitUntil(lambda: all(path.exists() for path in exports), timeout=30000)
 
 
-def test_brush_size_shortcuts(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_brush_size_shortcuts(win, sketch):
+    win.open_path(sketch).wait()
     win.colours.set_size(3)
     QTest.keyClick(win.canvas, Qt.Key.Key_BracketRight)
     QTest.keyClick(win.canvas, Qt.Key.Key_BracketRight)
@@ -592,9 +580,9 @@ def test_brush_size_shortcuts(win, lineart_file):
     assert win.colours.brush_size == 1
 
 
-def test_preview_arrives_after_an_edit_and_rapid_edits_coalesce(win, lineart_file, qtbot):
+def test_preview_arrives_after_an_edit_and_rapid_edits_coalesce(win, sketch, qtbot):
     win.act["keep_hints"].trigger()  # the network's own answer, hint colours not kept
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date and win.preview.rgb is not None, timeout=10000)
     runs_before = win.engine.worker.runs
     for i in range(50):
@@ -608,8 +596,8 @@ def test_preview_arrives_after_an_edit_and_rapid_edits_coalesce(win, lineart_fil
     np.testing.assert_array_equal(win.document.last_result, expected)
 
 
-def test_save_and_reopen_gives_the_same_work(win, lineart_file, tmp_path, qtbot):
-    win.open_path(lineart_file).wait()
+def test_save_and_reopen_gives_the_same_work(win, sketch, tmp_path, qtbot):
+    win.open_path(sketch).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30)), Hint(70, 50, 8, (1, 2, 3))])
     assert win.windowTitle().startswith("sketch.png*")
     project = tmp_path / "work.linetint"
@@ -621,8 +609,8 @@ def test_save_and_reopen_gives_the_same_work(win, lineart_file, tmp_path, qtbot)
     np.testing.assert_array_equal(win.document.lineart, lineart)
 
 
-def test_unreadable_file_leaves_the_document_as_it_was(win, lineart_file, tmp_path, messages):
-    win.open_path(lineart_file).wait()
+def test_unreadable_file_leaves_the_document_as_it_was(win, sketch, tmp_path, messages):
+    win.open_path(sketch).wait()
     win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
     document = win.document
     (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
@@ -634,12 +622,12 @@ def test_unreadable_file_leaves_the_document_as_it_was(win, lineart_file, tmp_pa
     assert len(messages.warnings) == 2 and "broken.png" in messages.warnings[0]
 
 
-def test_cancel_on_unsaved_changes_keeps_the_document(win, lineart_file, messages):
-    win.open_path(lineart_file).wait()
+def test_cancel_on_unsaved_changes_keeps_the_document(win, sketch, messages):
+    win.open_path(sketch).wait()
     win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
     document = win.document
     messages.answer = messages.StandardButton.Cancel
-    assert not win.open_path(lineart_file).wait()
+    assert not win.open_path(sketch).wait()
     assert win.document is document
 
 
@@ -654,16 +642,16 @@ def test_real_hint_layer_imports_and_is_one_undo_step(win):
     assert len(win.document.hints) == 0
 
 
-def test_bad_hint_file_is_reported_and_hints_stay(win, lineart_file, tmp_path, messages):
-    win.open_path(lineart_file).wait()
+def test_bad_hint_file_is_reported_and_hints_stay(win, sketch, tmp_path, messages):
+    win.open_path(sketch).wait()
     win.document.paint([Hint(1, 1, 2, (5, 5, 5))])
     (tmp_path / "bad.json").write_text(json.dumps({"format": "linetint-hints", "version": 7}))
     assert not win.import_hints(tmp_path / "bad.json")
     assert "version" in messages.warnings[-1] and len(win.document.hints) == 1
 
 
-def test_a_failing_model_shows_a_message_and_keeps_the_hints(win, lineart_file, qtbot, messages, monkeypatch):
-    win.open_path(lineart_file).wait()
+def test_a_failing_model_shows_a_message_and_keeps_the_hints(win, sketch, qtbot, messages, monkeypatch):
+    win.open_path(sketch).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
@@ -672,8 +660,8 @@ def test_a_failing_model_shows_a_message_and_keeps_the_hints(win, lineart_file, 
     assert len(win.document.hints) == 1
 
 
-def test_exports_have_the_line_arts_size(win, lineart_file, tmp_path, qtbot):
-    win.open_path(lineart_file).wait()
+def test_exports_have_the_line_arts_size(win, sketch, tmp_path, qtbot):
+    win.open_path(sketch).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     win.export(tmp_path / "out.png", "png", multiply_lines=True)
     qtbot.waitUntil(lambda: (tmp_path / "out.png").exists(), timeout=20000)
@@ -687,8 +675,8 @@ def test_exports_have_the_line_arts_size(win, lineart_file, tmp_path, qtbot):
         assert b"stack" in archive.read("stack.xml")
 
 
-def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_path, qtbot):
-    win.open_path(lineart_file).wait()
+def test_with_flat_colours_on_exports_carry_the_flats(win, sketch, tmp_path, qtbot):
+    win.open_path(sketch).wait()
     win.act["flats"].trigger()
     win.export(tmp_path / "flat.png", "png", multiply_lines=True)
     win.export(tmp_path / "flat.ora", "ora")
@@ -708,9 +696,9 @@ def test_with_flat_colours_on_exports_carry_the_flats(win, lineart_file, tmp_pat
 @pytest.mark.parametrize("kind, typed, written", [("png", "out", "out.png"), ("psd", "art.psd", "art.psd"),
                                                   ("ora", "layers", "layers.ora")])  # fmt: skip
 def test_export_dialogs_add_the_missing_suffix(
-    win, lineart_file, tmp_path, qtbot, monkeypatch, kind, typed, written
+    win, sketch, tmp_path, qtbot, monkeypatch, kind, typed, written
 ):
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     asked = []
 
     def save_name(parent, title, name, name_filter):
@@ -723,8 +711,8 @@ def test_export_dialogs_add_the_missing_suffix(
     assert asked[0][1].startswith("sketch")
 
 
-def test_an_export_that_cannot_be_written_says_why(win, lineart_file, tmp_path, qtbot, messages):
-    win.open_path(lineart_file).wait()
+def test_an_export_that_cannot_be_written_says_why(win, sketch, tmp_path, qtbot, messages):
+    win.open_path(sketch).wait()
     win.export(tmp_path / "no-such-folder" / "out.psd", "psd")
     qtbot.waitUntil(lambda: bool(messages.warnings), timeout=20000)
     assert "could not write out.psd" in messages.warnings[-1]
@@ -732,13 +720,13 @@ def test_an_export_that_cannot_be_written_says_why(win, lineart_file, tmp_path, 
     qtbot.waitUntil(lambda: "Exported out.psd" in win.statusBar().currentMessage(), timeout=20000)
 
 
-def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(win, lineart_file, qtbot):
+def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(win, sketch, qtbot):
     from PySide6.QtGui import QGuiApplication
 
     clipboard = QGuiApplication.clipboard()
     clipboard.clear()
     assert not win.act["copy_image"].isEnabled()  # nothing open
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     win.act["copy_image"].trigger()
     qtbot.waitUntil(lambda: not clipboard.image().isNull(), timeout=20000)
     image = clipboard.image()
@@ -747,24 +735,24 @@ def test_copy_image_puts_the_full_size_picture_with_its_lines_on_the_clipboard(w
     assert "Copied the picture (80x60)" in win.statusBar().currentMessage()
 
 
-def test_autosave_writes_after_edits(win, lineart_file, qtbot, tmp_path):
+def test_autosave_writes_after_edits(win, sketch, qtbot, tmp_path):
     win.files.autosave_timer.setInterval(10)
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     qtbot.waitUntil(lambda: any((tmp_path / "as").rglob("*.linetint")), timeout=5000)
 
 
-def test_closing_right_after_an_edit_leaves_no_autosave_running(win, lineart_file, qtbot, tmp_path):
+def test_closing_right_after_an_edit_leaves_no_autosave_running(win, sketch, qtbot, tmp_path):
     win.files.autosave_timer.setInterval(200)
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
     win.close()  # "Discard": the pending autosave must not fire on the closed window's stopped thread
     qtbot.wait(400)  # an exception in the event loop here fails the test
     assert not win.isVisible() and not any((tmp_path / "as").rglob("*.linetint"))
 
 
-def test_wheel_zooms_about_the_cursor_and_middle_drag_pans(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_wheel_zooms_about_the_cursor_and_middle_drag_pans(win, sketch):
+    win.open_path(sketch).wait()
     canvas = win.canvas
     anchor = canvas.widget_pos(QPointF(20, 20))
     under_before = canvas.image_pos(anchor)
@@ -779,8 +767,8 @@ def test_wheel_zooms_about_the_cursor_and_middle_drag_pans(win, lineart_file):
     assert win.document.hints.hints == ()  # panning paints nothing
 
 
-def test_fit_and_actual_pixels(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_fit_and_actual_pixels(win, sketch):
+    win.open_path(sketch).wait()
     win.act["actual"].trigger()
     assert win.canvas.zoom == 1.0
     win.act["fit"].trigger()
@@ -788,12 +776,12 @@ def test_fit_and_actual_pixels(win, lineart_file):
     assert 0 < corner.x() <= win.canvas.width() and 0 < corner.y() <= win.canvas.height()
 
 
-def test_dropping_a_file_opens_it(win, lineart_file, qtbot):
+def test_dropping_a_file_opens_it(win, sketch, qtbot):
     from PySide6.QtCore import QMimeData, QUrl
     from PySide6.QtGui import QDropEvent
 
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(lineart_file))])
+    mime.setUrls([QUrl.fromLocalFile(str(sketch))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)  # fmt: skip
     win.dropEvent(event)
@@ -801,8 +789,8 @@ def test_dropping_a_file_opens_it(win, lineart_file, qtbot):
     assert win.document is not None and win.document.source_name == "sketch.png"
 
 
-def test_hints_toggle_hides_them_from_the_canvas(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_hints_toggle_hides_them_from_the_canvas(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     win.document.paint([Hint(10, 10, 8, (255, 0, 0))])
     spot = win.canvas.widget_pos(QPointF(14, 14)).toPoint()
@@ -813,14 +801,14 @@ def test_hints_toggle_hides_them_from_the_canvas(win, lineart_file):
     assert (hidden.red(), hidden.green(), hidden.blue()) == (255, 255, 255)
 
 
-def test_a_crashed_session_is_offered_for_recovery(win, lineart_file, tmp_path, messages):
+def test_a_crashed_session_is_offered_for_recovery(win, sketch, tmp_path, messages):
     import subprocess
     import sys
 
     crash = (  # another LineTint autosaves, then dies without a clean exit
         "import os; from linetint.app.autosave import AutosaveStore;"
         "from linetint.app.document import Document; from linetint.model.hints import Hint;"
-        f"d = Document.from_image({str(lineart_file)!r}); d.paint([Hint(5, 5, 4, (1, 2, 3))]);"
+        f"d = Document.from_image({str(sketch)!r}); d.paint([Hint(5, 5, 4, (1, 2, 3))]);"
         f"AutosaveStore({str(tmp_path / 'as')!r}).save(d); os._exit(1)"
     )
     subprocess.run([sys.executable, "-c", crash], check=False, timeout=60)
@@ -851,7 +839,7 @@ def test_command_line_file_and_options_reach_the_window():
     assert (args.file, args.hints, args.device) == (Path("sketch.png"), Path("h.png"), "cpu")
 
 
-def test_a_file_handed_over_by_the_os_opens(qapp, lineart_file):
+def test_a_file_handed_over_by_the_os_opens(qapp, sketch):
     from PySide6.QtGui import QFileOpenEvent
 
     from linetint.app.gui import install_file_open_handler
@@ -859,23 +847,21 @@ def test_a_file_handed_over_by_the_os_opens(qapp, lineart_file):
     opened = []
     handler = install_file_open_handler(qapp, opened.append)
     try:
-        qapp.sendEvent(qapp, QFileOpenEvent(str(lineart_file)))
+        qapp.sendEvent(qapp, QFileOpenEvent(str(sketch)))
     finally:
         qapp.removeEventFilter(handler)
-    assert opened == [lineart_file]
+    assert opened == [sketch]
 
 
 def recent_labels(window) -> list[str]:
     return [a.text() for a in window.recent_menu.actions() if not a.isSeparator()]
 
 
-def test_open_recent_lists_opened_and_saved_files_newest_first_and_reopens_them(
-    win, tmp_path, lineart_file, qtbot
-):
+def test_open_recent_lists_opened_and_saved_files_newest_first_and_reopens_them(win, tmp_path, sketch, qtbot):
     assert not win.recent_menu.isEnabled()  # nothing opened yet
     other = tmp_path / "R&D sketch.png"
     Image.fromarray(np.full((30, 40), 255, np.uint8)).save(other)
-    assert win.open_path(lineart_file).wait() and win.open_path(other).wait()
+    assert win.open_path(sketch).wait() and win.open_path(other).wait()
     project = tmp_path / "work.linetint"
     assert win.files.save_to(project)
     assert recent_labels(win) == ["&1  work.linetint", "&2  R&&D sketch.png", "&3  sketch.png", "Clear Menu"]
@@ -887,16 +873,16 @@ def test_open_recent_lists_opened_and_saved_files_newest_first_and_reopens_them(
     assert len(recent_labels(win)) == 4
 
 
-def test_a_recent_file_that_is_gone_says_so_and_leaves_the_menu(win, messages, lineart_file):
-    assert win.open_path(lineart_file).wait()
-    lineart_file.unlink()
+def test_a_recent_file_that_is_gone_says_so_and_leaves_the_menu(win, messages, sketch):
+    assert win.open_path(sketch).wait()
+    sketch.unlink()
     win.recent_menu.actions()[0].trigger()
     assert "sketch.png is no longer at" in messages.warnings[-1]
     assert recent_labels(win) == ["Clear Menu"] and not win.recent_menu.isEnabled()
     assert win.document.source_name == "sketch.png"  # the open document is kept
 
 
-def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messages, lineart_file):
+def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messages, sketch):
     tiny = Colorizer(random_checkpoint(preset("tiny")), "cpu")
     settings = AppSettings(device="cpu", preview_max_side=512)
 
@@ -909,7 +895,7 @@ def test_recent_files_and_window_layout_survive_a_restart(qtbot, tmp_path, messa
     first = start()
     first.resize(760, 520)  # inside the offscreen screen (800x600): restoring clamps to the screen
     first.splitter.setSizes([500, 200])
-    assert first.open_path(lineart_file).wait()
+    assert first.open_path(sketch).wait()
     assert first.act["follow_canvas"].isChecked()  # on by default
     first.act["follow_canvas"].trigger()
     first.colours.set_size(6)
@@ -955,8 +941,8 @@ def test_every_command_is_in_a_menu(win):
     assert [key for key, action in win.act.items() if action not in in_menus] == []
 
 
-def test_the_history_panel_lists_the_edits_and_goes_back_to_one(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_the_history_panel_lists_the_edits_and_goes_back_to_one(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 10.5)
     click_image(win, 40.5, 20.5)
@@ -1005,10 +991,8 @@ def slow_model(win, monkeypatch, seconds: float = 0.3) -> None:
     monkeypatch.setattr(colorizer, "colorize", slow)
 
 
-def test_exports_asked_for_just_before_quitting_are_all_written(
-    win, lineart_file, tmp_path, qtbot, monkeypatch
-):
-    win.open_path(lineart_file).wait()
+def test_exports_asked_for_just_before_quitting_are_all_written(win, sketch, tmp_path, qtbot, monkeypatch):
+    win.open_path(sketch).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     slow_model(win, monkeypatch)
     win.document.paint([Hint(3, 4, 5, (10, 200, 30))])
@@ -1022,9 +1006,9 @@ def test_exports_asked_for_just_before_quitting_are_all_written(
 
 
 def test_an_export_the_model_fails_on_is_reported_once_and_does_not_hold_up_quitting(
-    win, lineart_file, tmp_path, qtbot, messages, monkeypatch
+    win, sketch, tmp_path, qtbot, messages, monkeypatch
 ):
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     monkeypatch.setattr(colorizer, "colorize", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
@@ -1036,11 +1020,11 @@ def test_an_export_the_model_fails_on_is_reported_once_and_does_not_hold_up_quit
     ]
 
 
-def test_painting_stops_at_the_hint_limit_and_says_so(win, lineart_file, monkeypatch):
+def test_painting_stops_at_the_hint_limit_and_says_so(win, sketch, monkeypatch):
     from linetint.model import hints as hints_module
 
     monkeypatch.setattr(hints_module, "MAX_HINTS", 3)  # a page over the limit could not be reopened
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     assert win.document.paint([Hint(i, 1, 1, (9, 9, 9)) for i in range(5)])
     assert (
         len(win.document.hints) == 3 and "most hints LineTint keeps (3)" in win.statusBar().currentMessage()
@@ -1049,9 +1033,9 @@ def test_painting_stops_at_the_hint_limit_and_says_so(win, lineart_file, monkeyp
 
 
 def test_a_failing_model_shows_one_dialog_per_failure_until_a_preview_succeeds(
-    win, lineart_file, qtbot, messages, monkeypatch
+    win, sketch, qtbot, messages, monkeypatch
 ):
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     works = colorizer.colorize
@@ -1069,9 +1053,9 @@ def test_a_failing_model_shows_one_dialog_per_failure_until_a_preview_succeeds(
 
 
 def test_closing_while_a_preview_runs_hides_the_window_at_once_and_runs_nothing_more(
-    win, lineart_file, qtbot, monkeypatch
+    win, sketch, qtbot, monkeypatch
 ):
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     qtbot.waitUntil(lambda: win.engine.up_to_date, timeout=10000)
     colorizer = win.engine.worker._colorizer
     real, runs, shown_at_end = colorizer.colorize, [], []

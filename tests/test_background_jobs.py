@@ -43,14 +43,6 @@ def off_the_gui_thread(threads: list[threading.Thread]) -> bool:
 
 
 @pytest.fixture
-def sketch(tmp_path) -> Path:
-    grey = np.full((60, 80), 255, np.uint8)
-    grey[30, :] = 0
-    Image.fromarray(grey).save(tmp_path / "sketch.png")
-    return tmp_path / "sketch.png"
-
-
-@pytest.fixture
 def painting(tmp_path) -> Path:
     picture = np.full((60, 80, 3), 255, np.uint8)
     picture[:29], picture[32:] = (220, 40, 40), (40, 40, 220)

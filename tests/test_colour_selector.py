@@ -1,10 +1,7 @@
 """The docked colour selector and the live recolour, as a painter uses them."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from PIL import Image
 
 pytest.importorskip("PySide6")
 
@@ -20,14 +17,6 @@ from linetint.app.colour_selector import ColourSelector, parse_hex  # noqa: E402
 @pytest.fixture
 def win(qtbot, tmp_path, messages):
     yield from window_session(qtbot, tmp_path, size=(1200, 760))  # room for the docks beside the canvas
-
-
-@pytest.fixture
-def sketch(tmp_path) -> Path:
-    grey = np.full((60, 80), 255, np.uint8)
-    grey[30, :] = 0
-    Image.fromarray(grey).save(tmp_path / "sketch.png")
-    return tmp_path / "sketch.png"
 
 
 def rgb(colour: QColor) -> tuple[int, int, int]:

@@ -2,9 +2,7 @@
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 from window_harness import close_window, open_window  # noqa: E402
 
 from linetint.app.palette_file import Palette, PaletteFileError, Swatch, format_gpl, parse_gpl, read_gpl
@@ -113,14 +111,6 @@ def win(qtbot, tmp_path, messages):
     window = make_window(qtbot, tmp_path)
     yield window
     close_window(window)
-
-
-@pytest.fixture
-def sketch(tmp_path) -> Path:
-    grey = np.full((60, 80), 255, np.uint8)
-    grey[30, :] = 0
-    Image.fromarray(grey).save(tmp_path / "sketch.png")
-    return tmp_path / "sketch.png"
 
 
 ROSE, BLUE, GREEN = (224, 108, 117), (20, 40, 200), (40, 160, 90)

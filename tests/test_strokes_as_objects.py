@@ -4,7 +4,6 @@ before strokes, or from other tools, still load. Also the first-open guidance on
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,14 +28,6 @@ from linetint.model.hints import (  # noqa: E402
     load_hints,
     stroke_indices,
 )
-
-
-@pytest.fixture
-def sketch(tmp_path) -> Path:
-    grey = np.full((60, 80), 255, np.uint8)
-    grey[30, :] = 0
-    Image.fromarray(grey).save(tmp_path / "sketch.png")
-    return tmp_path / "sketch.png"
 
 
 def click(win, x: float, y: float) -> None:

@@ -54,13 +54,6 @@ def save_grey(path: Path, grey: np.ndarray) -> Path:
     return path
 
 
-@pytest.fixture
-def lineart_file(tmp_path) -> Path:
-    grey = np.full((60, 80), 255, np.uint8)
-    grey[30, :] = 0
-    return save_grey(tmp_path / "sketch.png", grey)
-
-
 def click_image(window, x, y, modifier=NO) -> None:
     pos = window.canvas.widget_pos(QPointF(x, y)).toPoint()
     QTest.mouseClick(window.canvas, Qt.MouseButton.LeftButton, modifier, pos)
@@ -80,11 +73,9 @@ def toolbar_widgets(window):
 # --- focus and shortcuts (item 2) ---
 
 
-def test_tool_keys_brush_size_keys_and_undo_work_after_touching_any_toolbar_widget(
-    win, lineart_file, monkeypatch
-):
+def test_tool_keys_brush_size_keys_and_undo_work_after_touching_any_toolbar_widget(win, sketch, monkeypatch):
     monkeypatch.setattr(QColorDialog, "getColor", lambda *args: QColor())  # a modal swatch dialog: cancelled
-    win.open_path(lineart_file).wait()
+    win.open_path(sketch).wait()
     widgets = toolbar_widgets(win)
     assert any(isinstance(w, QAbstractSpinBox) for w in widgets)  # the brush size box is among them
     for widget in widgets:
@@ -109,8 +100,8 @@ def test_tool_keys_brush_size_keys_and_undo_work_after_touching_any_toolbar_widg
         assert win.colours.brush_size == 4, name
 
 
-def test_the_size_box_takes_digits_and_hands_focus_back_on_enter_and_escape(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_the_size_box_takes_digits_and_hands_focus_back_on_enter_and_escape(win, sketch):
+    win.open_path(sketch).wait()
     size_box = next(w for w in toolbar_widgets(win) if isinstance(w, QAbstractSpinBox))
     for done in (Qt.Key.Key_Return, Qt.Key.Key_Escape):
         size_box.setFocus()
@@ -122,8 +113,8 @@ def test_the_size_box_takes_digits_and_hands_focus_back_on_enter_and_escape(win,
         win.colours.set_size(2)
 
 
-def test_the_canvas_takes_focus_on_hover_so_the_first_click_paints(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_the_canvas_takes_focus_on_hover_so_the_first_click_paints(win, sketch):
+    win.open_path(sketch).wait()
     next(w for w in toolbar_widgets(win) if isinstance(w, QAbstractSpinBox)).setFocus()
     QTest.mouseMove(win.canvas, win.canvas.rect().center())
     QApplication.sendEvent(win.canvas, QEvent(QEvent.Type.Enter))
@@ -139,15 +130,13 @@ def preview_point(win) -> QPoint:
     return win.preview.rect().center()
 
 
-def with_preview(win, qtbot, lineart_file):
-    win.open_path(lineart_file).wait()
+def with_preview(win, qtbot, sketch):
+    win.open_path(sketch).wait()
     qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
 
 
-def test_a_plain_brush_click_on_the_preview_keeps_the_brush_colour_and_says_how_to_pick(
-    win, qtbot, lineart_file
-):
-    with_preview(win, qtbot, lineart_file)
+def test_a_plain_brush_click_on_the_preview_keeps_the_brush_colour_and_says_how_to_pick(win, qtbot, sketch):
+    with_preview(win, qtbot, sketch)
     brush = win.colours.colour
     shown = win.preview.pixel_at(QPointF(preview_point(win)))
     assert shown.rgb() != brush.rgb()
@@ -180,8 +169,8 @@ def wheel(widget, pos: QPoint, steps: int) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def test_the_wheel_over_the_preview_zooms_it(win, qtbot, lineart_file):
-    with_preview(win, qtbot, lineart_file)
+def test_the_wheel_over_the_preview_zooms_it(win, qtbot, sketch):
+    with_preview(win, qtbot, sketch)
     win.canvas.fit()
     zoom = win.canvas.zoom
     wheel(win.preview, preview_point(win), 2)  # following the canvas: the canvas zooms, the preview too
@@ -279,8 +268,8 @@ def test_tooltips_name_their_keys_and_the_tools_menu_ticks_the_tool_in_hand(win)
         assert win.act[key].isCheckable() and not win.act[key].isIconVisibleInMenu()
 
 
-def test_ctrl_click_picks_a_colour_and_shift_drag_resizes_the_brush(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_ctrl_click_picks_a_colour_and_shift_drag_resizes_the_brush(win, sketch):
+    win.open_path(sketch).wait()
     win.canvas.set_zoom(4)
     click_image(win, 10.5, 30.5, Qt.KeyboardModifier.ControlModifier)  # on the black line
     assert win.colours.colour.name() == "#000000" and not win.document.hints.hints
@@ -338,8 +327,8 @@ def test_file_dialogs_start_in_the_documents_folder_then_the_last_one_used(win, 
     assert seen[-1]["folder"] == elsewhere  # the folder last chosen in a dialog
 
 
-def test_the_save_question_names_the_project_not_the_line_art(win, lineart_file, messages, tmp_path):
-    win.open_path(lineart_file).wait()
+def test_the_save_question_names_the_project_not_the_line_art(win, sketch, messages, tmp_path):
+    win.open_path(sketch).wait()
     click_image(win, 10.5, 10.5)
     win.open_path(save_grey(tmp_path / "next.png", np.full((20, 20), 255, np.uint8))).wait()
     (question,) = messages.questions
@@ -353,8 +342,8 @@ def test_the_status_bar_shows_a_short_model_name_with_the_details_in_its_tooltip
     assert name in win.status_model.toolTip()
 
 
-def test_clean_up_opens_beside_the_canvas_it_previews(win, lineart_file):
-    win.open_path(lineart_file).wait()
+def test_clean_up_opens_beside_the_canvas_it_previews(win, sketch):
+    win.open_path(sketch).wait()
     win.splitter.setSizes([220, 760])
     dialog = win.clean_up_dialog()
     canvas = QRect(win.canvas.mapToGlobal(QPoint(0, 0)), win.canvas.size())
