@@ -17,6 +17,7 @@ from enum import Enum
 
 import numpy as np
 
+from linetint.imaging.blur import blur, box_kernel
 from linetint.imaging.flats import MIN_AREA, default_gap, find_seeds, line_mask, spread_labels
 from linetint.model.hints import HintLayer, hint_rgba
 
@@ -130,7 +131,7 @@ def _shading(rgb: np.ndarray) -> np.ndarray:
     """The network's lightness 0..255, smoothed and with SHADING of its contrast around mid-grey: only its
     differences from each segment's median are used, so this scales the shading a hinted area keeps."""
     radius = max(1, round(min(rgb.shape[:2]) * SMOOTHING))
-    smooth = _box_mean(_luma(rgb), radius)
+    smooth = blur(_luma(rgb).astype(np.float32), box_kernel(radius))
     return (128.5 + SHADING * (smooth - 128)).astype(np.int32)
 
 
@@ -141,21 +142,6 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
         rgb[..., 0] * np.uint16(77) + rgb[..., 1] * np.uint16(150) + rgb[..., 2] * np.uint16(29)
     )
     return (weighted >> 8).astype(np.int32)
-
-
-def _box_mean(values: np.ndarray, radius: int) -> np.ndarray:
-    """The mean over a (2·radius+1)² box around each pixel, edges repeated. Shifted adds, down and then
-    across: for the few-pixel radii used here faster than running sums or a float filter."""
-    size = 2 * radius + 1
-    height, width = values.shape
-    padded = np.pad(values, radius, mode="edge")
-    rows = padded[:height].copy()
-    for k in range(1, size):
-        rows += padded[k : k + height]
-    total = rows[:, :width].copy()
-    for k in range(1, size):
-        total += rows[:, k : k + width]
-    return total / (size * size)
 
 
 def _colour_per_pixel(

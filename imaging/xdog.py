@@ -15,11 +15,11 @@ fly during training.  It matches the earlier torch version within one grey level
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
+
+from .blur import blur, gaussian_kernel
 
 # ITU-R 601 luma, the weights PIL's "L" conversion uses, so XDoG sees the same grey as the app.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -52,33 +52,6 @@ class XDoGParams:
             raise ValueError(f"XDoG needs phi > 0, got {self.phi}")
 
 
-def _gaussian_kernel(sigma: float) -> np.ndarray:
-    radius = max(1, math.ceil(3 * sigma))
-    x = np.arange(-radius, radius + 1, dtype=np.float32)
-    kernel = np.exp(-(x * x) / np.float32(2 * sigma * sigma))
-    return kernel / kernel.sum()
-
-
-def _blur_axis(grey: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndarray:
-    r = kernel.size // 2
-    # Reflection needs the padding to be smaller than the side; edge repetition covers tiny images.
-    mode: Literal["reflect", "edge"] = "reflect" if r < grey.shape[axis] else "edge"
-    widths = ((r, r), (0, 0)) if axis == 0 else ((0, 0), (r, r))
-    padded = np.pad(grey, widths, mode=mode)
-    length = grey.shape[axis]
-    out = np.zeros_like(grey)
-    for offset, weight in enumerate(kernel):
-        window = slice(offset, offset + length)
-        out += weight * (padded[window] if axis == 0 else padded[:, window])
-    return out
-
-
-def _blur(grey: np.ndarray, sigma: float) -> np.ndarray:
-    """Separable Gaussian blur of an (H, W) float32 array; borders reflected so they do not become lines."""
-    kernel = _gaussian_kernel(sigma)
-    return _blur_axis(_blur_axis(grey, kernel, 1), kernel, 0)
-
-
 def xdog(rgb: np.ndarray, params: XDoGParams = XDoGParams()) -> np.ndarray:
     """Line art from an RGB (H, W, 3) or grey (H, W) uint8 image: uint8 (H, W), white paper = 255."""
     array = np.asarray(rgb)
@@ -89,7 +62,9 @@ def xdog(rgb: np.ndarray, params: XDoGParams = XDoGParams()) -> np.ndarray:
     else:
         raise ValueError(f"xdog expects an (H, W, 3) or (H, W) image, got shape {array.shape}")
     p = np.float32(params.p)
-    sharp = (1 + p) * _blur(grey, params.sigma) - p * _blur(grey, params.k * params.sigma)
+    sharp = (1 + p) * blur(grey, gaussian_kernel(params.sigma)) - p * blur(
+        grey, gaussian_kernel(params.k * params.sigma)
+    )
     ramp = 1 + np.tanh(np.float32(params.phi) * (sharp - np.float32(params.epsilon)))
     lines = np.where(sharp >= params.epsilon, np.float32(1), ramp)
     return np.round(np.clip(lines, 0, 1) * 255).astype(np.uint8)
