@@ -47,6 +47,7 @@ from linetint.training.real_art import (
     Picture,
     Row,
     Sample,
+    colour_speckle,
     default_sample_root,
     evaluate_samples,
     heldout_names,
@@ -100,14 +101,25 @@ def _cell(rows: list[Row], i: int, field: str) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def markdown_table(results: dict[str, list[Row]], models: list[str]) -> str:
-    """One row per sample and the mean; peer distance for every column, hint ΔE for the models."""
-    header = ["sample", WHITE, NEAREST, *(f"{m} peer" for m in models), *(f"{m} hint ΔE" for m in models)]
+def markdown_table(results: dict[str, list[Row]], models: list[str], peer_speckle: list[float | None]) -> str:
+    """One row per sample and the mean; peer distance for every column, hint ΔE and speckle (in the areas
+    without hints) for the models, and the peer's own speckle as the reference."""
+    header = [
+        "sample",
+        WHITE,
+        NEAREST,
+        *(f"{m} peer" for m in models),
+        *(f"{m} hint ΔE" for m in models),
+        "speckle: peer",
+        *(f"{m} speckle" for m in models),
+    ]
     lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
     names = [row.sample for row in results[WHITE]]
     for i, name in enumerate([*names, "**mean**"]):
         cells = [_cell(results[c], i, "peer_distance") for c in [WHITE, NEAREST, *models]]
         cells += [_cell(results[m], i, "hint_delta_e") for m in models]
+        cells.append(_fmt(peer_speckle[i] if i < len(names) else mean_of(peer_speckle)))
+        cells += [_cell(results[m], i, "speckle") for m in models]
         lines.append("| " + " | ".join([name, *cells]) + " |")
     return "\n".join(lines)
 
@@ -125,7 +137,8 @@ def as_json(
     return {
         "command": "python bench/real_art.py " + " ".join(sys.argv[1:]),
         "metric": "CIE76 ΔE, Lab D65; peer: off lines (line art > 160), long side 256, BOX; "
-        "hint: hinted pixels off lines, full size",
+        "hint: hinted pixels off lines, full size; speckle: mean a*b* distance from the area's median colour "
+        "in areas (4-connected paper, >= 16 px) without hints, full size",
         "max_side": args.max_side,
         "models": {
             name: {"checkpoint": _in_repo(path), "name": model.info.name, "precision": model.info.precision}
@@ -134,11 +147,17 @@ def as_json(
         "columns": {
             column: {
                 "per_sample": {
-                    r.sample: {"peer_distance": r.peer_distance, "hint_delta_e": r.hint_delta_e} for r in rows
+                    r.sample: {
+                        "peer_distance": r.peer_distance,
+                        "hint_delta_e": r.hint_delta_e,
+                        "speckle": r.speckle,
+                    }
+                    for r in rows
                 },
                 "mean": {
                     "peer_distance": mean_of([r.peer_distance for r in rows]),
                     "hint_delta_e": mean_of([r.hint_delta_e for r in rows]),
+                    "speckle": mean_of([r.speckle for r in rows]),
                 },
             }
             for column, rows in results.items()
@@ -232,6 +251,42 @@ def run_heldout(
 
 
 # --------------------------------------------------------------------------------------------------------
+# No hints at all: the first preview of a sketch
+
+
+def zero_hint_outputs(
+    models: dict[str, tuple[str, Colorizer]], samples: list[Sample], max_side: int
+) -> dict[str, list[np.ndarray]]:
+    """Each model's colouring of each sample with an empty hint layer, lines multiplied over."""
+    outputs: dict[str, list[np.ndarray]] = {}
+    for name, (_, model) in models.items():
+        colorize = model_colorize(model, max_side)
+        outputs[name] = [colorize(s.network_lineart, HintLayer(*reversed(s.lineart.shape))) for s in samples]
+    return outputs
+
+
+def zero_hint_speckle(
+    samples: list[Sample], outputs: dict[str, list[np.ndarray]]
+) -> dict[str, list[float | None]]:
+    return {
+        name: [
+            None if s.areas is None else colour_speckle(o, s.areas)
+            for s, o in zip(samples, pictures, strict=True)
+        ]
+        for name, pictures in outputs.items()
+    }
+
+
+def zero_hint_table(samples: list[Sample], speckle: dict[str, list[float | None]]) -> str:
+    lines = ["| sample | " + " | ".join(f"{m} speckle" for m in speckle) + " |"]
+    lines.append("| --- |" + " ---: |" * len(speckle))
+    for i, name in enumerate([*(s.name for s in samples), "**mean**"]):
+        cells = [_fmt(v[i] if i < len(samples) else mean_of(v)) for v in speckle.values()]
+        lines.append("| " + " | ".join([name, *cells]) + " |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------------
 # Grid
 
 
@@ -268,26 +323,56 @@ def _labelled(panel: np.ndarray, label: str) -> np.ndarray:
     return np.concatenate([np.asarray(strip), panel], axis=0)
 
 
-def grid_row(sample: Sample, outputs: dict[str, np.ndarray]) -> np.ndarray:
+def _grid_box(sample: Sample) -> tuple[int, int]:
+    """A cell's (w, h) for this sample: a landscape page gets a shorter row, not a letterbox."""
     height, width = sample.lineart.shape
-    # A landscape page gets a shorter row, not a letterbox of background.
-    box = (GRID_CELL[0], min(GRID_CELL[1], round(GRID_CELL[0] * height / width)))
-    scale = max(height / box[1], width / box[0])
-    panels = {
-        f"{sample.name} line art": np.repeat(sample.lineart[..., None], 3, axis=2),
-        "hints (grown)": hints_over_faded_lines(sample, grow=max(1, round(1.5 * scale))),
-        "peer (style2paints)": sample.peer,
-        **outputs,
-    }
+    return GRID_CELL[0], min(GRID_CELL[1], round(GRID_CELL[0] * height / width))
+
+
+def _panel_row(panels: dict[str, np.ndarray], box: tuple[int, int]) -> np.ndarray:
     shown = [_labelled(_fit(p, box), label) for label, p in panels.items()]
     gap = np.full((box[1] + GRID_LABEL_HEIGHT, 4, 3), GRID_BACKGROUND, np.uint8)
     return np.concatenate([x for p in shown for x in (p, gap)][:-1], axis=1)
 
 
-def write_grid(samples: list[Sample], results: dict[str, list[Row]], models: list[str], path: Path) -> None:
-    rows = [grid_row(s, {m: results[m][i].output for m in models}) for i, s in enumerate(samples)]
+def _line_art_panel(sample: Sample) -> dict[str, np.ndarray]:
+    return {f"{sample.name} line art": np.repeat(sample.lineart[..., None], 3, axis=2)}
+
+
+def grid_row(sample: Sample, outputs: dict[str, np.ndarray]) -> np.ndarray:
+    box = _grid_box(sample)
+    scale = max(sample.lineart.shape[0] / box[1], sample.lineart.shape[1] / box[0])
+    panels = {
+        **_line_art_panel(sample),
+        "hints (grown)": hints_over_faded_lines(sample, grow=max(1, round(1.5 * scale))),
+        "peer (style2paints)": sample.peer,
+        **outputs,
+    }
+    return _panel_row(panels, box)
+
+
+def _save_rows(rows: list[np.ndarray], path: Path) -> None:
     padded = [np.pad(r, ((0, 6), (0, 0), (0, 0)), constant_values=GRID_BACKGROUND) for r in rows]
     Image.fromarray(np.concatenate(padded)).save(path, quality=82, optimize=True)
+
+
+def write_grid(samples: list[Sample], results: dict[str, list[Row]], models: list[str], path: Path) -> None:
+    _save_rows([grid_row(s, {m: results[m][i].output for m in models}) for i, s in enumerate(samples)], path)
+
+
+def write_zero_hint_grid(samples: list[Sample], outputs: dict[str, list[np.ndarray]], path: Path) -> None:
+    """Line art | each model's colouring with no hints, one row per sample."""
+    rows = [
+        _panel_row(
+            {
+                **_line_art_panel(s),
+                **{f"{name}, no hints": pictures[i] for name, pictures in outputs.items()},
+            },
+            _grid_box(s),
+        )
+        for i, s in enumerate(samples)
+    ]
+    _save_rows(rows, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,6 +407,13 @@ def main(argv: list[str] | None = None) -> int:
         help="also score each model with Keep Hint Colours (issue 14), as `linetint colorize` now does by "
         "default, and with its unhinted areas left as paper",
     )
+    parser.add_argument(
+        "--zero-hints",
+        type=Path,
+        metavar="GRID",
+        help="also run each model with no hints on the samples (the first preview of a sketch): speckle "
+        "over all areas, and a JPEG grid of those colourings",
+    )
     parser.add_argument("--json", type=Path, help="write the numbers as JSON")
     parser.add_argument("--grid", type=Path, help="write a JPEG grid: line art | hints | peer | each model")
     args = parser.parse_args(argv)
@@ -332,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     models = load_models(specs, args.device, args.precision)
     samples = [load_sample(f) for f in folders]
     results: dict[str, list[Row]] = {}
+    peer_speckle: list[float | None] = []
     if samples:
         columns: dict[str, Colorize] = {WHITE: white_page, NEAREST: nearest_hint_fill}
         columns.update({name: model_colorize(model, args.max_side) for name, (_, model) in models.items()})
@@ -339,7 +432,17 @@ def main(argv: list[str] | None = None) -> int:
             columns.update(kept_columns(models, args.max_side))
         results = {name: evaluate_samples(colorize, samples) for name, colorize in columns.items()}
         print(f"{len(samples)} samples from {args.samples}; CIE76 ΔE, lower is better\n")
-        print(markdown_table(results, [c for c in columns if c not in (WHITE, NEAREST)]))
+        peer_speckle = [
+            None if s.areas is None else colour_speckle(s.peer, s.areas, s.hints) for s in samples
+        ]
+        print(markdown_table(results, [c for c in columns if c not in (WHITE, NEAREST)], peer_speckle))
+    zero_speckle: dict[str, list[float | None]] = {}
+    if args.zero_hints and samples:
+        zero = zero_hint_outputs(models, samples, args.max_side)
+        zero_speckle = zero_hint_speckle(samples, zero)
+        print("\nNo hints at all (the first preview): speckle over every area\n")
+        print(zero_hint_table(samples, zero_speckle))
+        write_zero_hint_grid(samples, zero, args.zero_hints)
     heldout = run_heldout(args.heldout, args.heldout_count, models)
     if heldout is not None:
         print(("\n" if samples else "") + heldout[0])
@@ -347,6 +450,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.json:
         document = as_json(results, models, args)
+        if samples:
+            document["peer_speckle"] = {s.name: v for s, v in zip(samples, peer_speckle, strict=True)}
+        if zero_speckle:
+            document["zero_hint_speckle"] = {
+                name: {
+                    "per_sample": {s.name: v for s, v in zip(samples, values, strict=True)},
+                    "mean": mean_of(values),
+                }
+                for name, values in zero_speckle.items()
+            }
         if heldout is not None:
             document["heldout"] = heldout[1]
         args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -15,6 +15,7 @@ from linetint.model.config import preset
 from linetint.model.hints import Hint, HintLayer
 from linetint.training.real_art import (
     Sample,
+    colour_speckle,
     delta_e76,
     evaluate_samples,
     exact_lines_path,
@@ -26,6 +27,7 @@ from linetint.training.real_art import (
     load_sample,
     mean_of,
     nearest_hint_fill,
+    paper_areas,
     peer_distance,
     picture_seed,
     region_colour_error,
@@ -132,6 +134,24 @@ def write_sample(folder: Path) -> None:
     Image.new("RGB", (50, 66), (250, 240, 230)).save(folder / "peer-result.png")
 
 
+def test_colour_speckle_sees_rainbow_noise_but_not_shading_or_hinted_areas():
+    grey = np.full((40, 60), 255, np.uint8)
+    grey[:, 30] = 0  # two areas: left and right
+    areas = paper_areas(grey)
+    shaded = np.zeros((40, 60, 3), np.uint8)
+    shaded[...] = np.linspace(60, 250, 60, dtype=np.uint8)[None, :, None]  # a grey ramp: light and shade
+    assert colour_speckle(shaded, areas) < 0.5
+    rainbow = np.random.default_rng(0).integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    assert colour_speckle(rainbow, areas) > 30
+    # Noise only on the left, and the left hinted: nothing left to count there.
+    half = shaded.copy()
+    half[:, :30] = rainbow[:, :30]
+    hinted_left = HintLayer(60, 40, (Hint(5, 5, 1, RED),))
+    assert colour_speckle(half, areas, hinted_left) < 0.5
+    assert colour_speckle(half, areas) > 15
+    assert colour_speckle(shaded, areas, HintLayer(60, 40, (Hint(5, 5, 1, RED), Hint(50, 5, 1, RED)))) is None
+
+
 def test_load_sample_scales_the_hint_layer_to_the_line_art(tmp_path):
     write_sample(tmp_path / "s2p-001")
     sample = load_sample(tmp_path / "s2p-001")
@@ -148,15 +168,21 @@ def test_bench_prints_the_table_and_writes_json_and_grid(tmp_path):
     done = subprocess.run(
         [sys.executable, "bench/real_art.py", "--samples", str(tmp_path / "samples"),
          "--checkpoint", f"t={model}", "--no-shipped", "--heldout-count", "0",
-         "--json", str(out), "--grid", str(tmp_path / "grid.jpg")],
+         "--json", str(out), "--grid", str(tmp_path / "grid.jpg"),
+         "--zero-hints", str(tmp_path / "zero.jpg")],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "| s2p-001 |" in done.stdout and "| **mean** |" in done.stdout
-    columns = json.loads(out.read_text())["columns"]
+    document = json.loads(out.read_text())
+    columns = document["columns"]
     assert set(columns) == {"white page", "nearest hint", "t"}
     assert columns["nearest hint"]["mean"]["hint_delta_e"] == 0
+    assert columns["white page"]["mean"]["speckle"] == 0  # white is as calm as colour gets
+    assert document["peer_speckle"] == {"s2p-001": 0}  # the flat peer, in the unhinted lower area
+    assert document["zero_hint_speckle"]["t"]["mean"] >= 0
     assert Image.open(tmp_path / "grid.jpg").format == "JPEG"
+    assert Image.open(tmp_path / "zero.jpg").size[0] == 2 * 240 + 4  # line art | the model, no hints
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -133,6 +133,45 @@ def hint_delta_e(ours_rgb: np.ndarray, hint_layer: HintLayer, lineart_grey: np.n
     return float(delta_e76(srgb_to_lab(ours_rgb[where]), srgb_to_lab(hints[where][:, :3])).mean())
 
 
+def paper_areas(lineart_grey: np.ndarray) -> np.ndarray:
+    """The 4-connected areas of paper (line art > LINE_LUMINANCE), labelled 0, 1, …; -1 on lines. Once per
+    line art: on a busy colour illustration this takes seconds."""
+    return label_regions(paper_mask(lineart_grey))
+
+
+def colour_speckle(
+    rgb: np.ndarray, areas: np.ndarray, hint_layer: HintLayer | None = None, min_area: int = REGION_MIN_AREA
+) -> float | None:
+    """How much colour wanders inside the areas nobody hinted: mean a*b* distance (ΔE76 with lightness
+    left out, so shading does not count) of each paper pixel from its area's median colour, over areas of
+    at least `min_area` px that hold no hint pixel; None when there are none. Full size: speckle is a few
+    pixels across and would average away at long side 256.
+
+    The rainbow speckle issue 13 names scores high here; a calm flat colour with light and shade scores
+    near 0. `areas` come from paper_areas (the line art's), and `rgb` is resized to them if it differs.
+    """
+    height, width = areas.shape
+    if rgb.shape[:2] != (height, width):
+        rgb = np.asarray(Image.fromarray(rgb).resize((width, height), Image.Resampling.BOX))
+    labels = areas.ravel()
+    count = int(labels.max(initial=-1)) + 1
+    if count == 0:
+        return None
+    counted = np.bincount(labels[labels >= 0], minlength=count) >= min_area
+    if hint_layer is not None and hint_layer.hints:
+        hinted = hint_rgba(hint_layer, width, height)[..., 3].ravel() > 0
+        counted[np.unique(labels[hinted & (labels >= 0)])] = False
+    where = labels >= 0
+    where[where] = counted[labels[where]]
+    if not where.any():
+        return None
+    pixels = rgb.reshape(-1, 3)
+    medians = region_medians(labels, pixels, count)
+    ab = srgb_to_lab(pixels[where])[:, 1:]
+    median_ab = srgb_to_lab(medians)[labels[where], 1:]
+    return float(np.linalg.norm(ab - median_ab, axis=-1).mean())
+
+
 # --------------------------------------------------------------------------------------------------------
 # Baselines and our output
 
@@ -175,6 +214,7 @@ class Sample:
     hints: HintLayer  # at the line art's size, imported as `linetint colorize --hints` does
     peer: np.ndarray  # uint8 (h, w, 3), the peer's size
     network_lineart: np.ndarray  # what `linetint colorize` gives the network: XDoG lines of a colour picture
+    areas: np.ndarray | None = None  # paper_areas(lineart), for colour_speckle; None: not scored
 
 
 @dataclass(frozen=True)
@@ -183,6 +223,7 @@ class Row:
     peer_distance: float
     hint_delta_e: float | None
     output: np.ndarray  # what was scored, uint8 (H, W, 3)
+    speckle: float | None = None  # colour_speckle in the areas without hints
 
 
 def default_sample_root() -> Path:
@@ -199,7 +240,8 @@ def load_sample(folder: Path) -> Sample:
     grey = to_grey(image)
     height, width = grey.shape
     hints = load_hints(folder / "hints.png", width, height)
-    return Sample(folder.name, grey, hints, load_rgb(folder / "peer-result.png"), network_lineart(image))
+    peer = load_rgb(folder / "peer-result.png")
+    return Sample(folder.name, grey, hints, peer, network_lineart(image), paper_areas(grey))
 
 
 def evaluate_sample(colorize: Colorize, sample: Sample) -> Row:
@@ -213,6 +255,7 @@ def evaluate_sample(colorize: Colorize, sample: Sample) -> Row:
         peer_distance(ours, sample.peer, sample.lineart),
         hint_delta_e(ours, sample.hints, sample.lineart),
         ours,
+        None if sample.areas is None else colour_speckle(ours, sample.areas, sample.hints),
     )
 
 
