@@ -165,20 +165,45 @@ def as_json(
     }
 
 
-def kept_columns(models: dict[str, tuple[str, Colorizer]], max_side: int) -> dict[str, Colorize]:
-    """Each model with Keep Hint Colours after it, at the line art's size as `linetint colorize` runs it:
-    unhinted areas in the network's colour ("kept"), and left as paper ("kept, paper")."""
-    columns: dict[str, Colorize] = {}
-    for name, (_, model) in models.items():
-        for label, unhinted in (("kept", Unhinted.NETWORK), ("kept, paper", Unhinted.PAPER)):
-            columns[f"{name} {label}"] = _kept(model, max_side, unhinted)
-    return columns
+def network_passes(model: Colorizer, max_side: int) -> Colorize:
+    """The network's colour (no lines) for a line art and its hints, computed once per sample: the plain,
+    kept and kept-paper columns share one pass. Keyed by the arrays' identity — the samples live for the
+    whole run."""
+    seen: dict[tuple[int, int], np.ndarray] = {}
 
-
-def _kept(model: Colorizer, max_side: int, unhinted: Unhinted) -> Colorize:
     def run(grey: np.ndarray, hints: HintLayer) -> np.ndarray:
-        rgb = model.colorize(grey, hints, max_side=max_side)
-        return compose(grey, keep_hint_colours(rgb, label_areas(grey), hints, unhinted))
+        key = (id(grey), id(hints))
+        if key not in seen:
+            seen[key] = model.colorize(grey, hints, max_side=max_side)
+        return seen[key]
+
+    return run
+
+
+def sample_columns(
+    models: dict[str, tuple[str, Colorizer]], max_side: int, keep_hint_colours: bool
+) -> dict[str, Colorize]:
+    """Each model as `linetint colorize` writes it (lines multiplied over); with `keep_hint_colours`, also
+    with Keep Hint Colours after it, unhinted areas in the network's colour ("kept") and left as paper
+    ("kept, paper")."""
+    plain: dict[str, Colorize] = {}
+    kept: dict[str, Colorize] = {}
+    for name, (_, model) in models.items():
+        network = network_passes(model, max_side)
+        plain[name] = _composed(network)
+        if keep_hint_colours:
+            for label, unhinted in (("kept", Unhinted.NETWORK), ("kept, paper", Unhinted.PAPER)):
+                kept[f"{name} {label}"] = _kept(network, unhinted)
+    return {**plain, **kept}
+
+
+def _composed(network: Colorize) -> Colorize:
+    return lambda grey, hints: compose(grey, network(grey, hints))
+
+
+def _kept(network: Colorize, unhinted: Unhinted) -> Colorize:
+    def run(grey: np.ndarray, hints: HintLayer) -> np.ndarray:
+        return compose(grey, keep_hint_colours(network(grey, hints), label_areas(grey), hints, unhinted))
 
     return run
 
@@ -427,9 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     peer_speckle: list[float | None] = []
     if samples:
         columns: dict[str, Colorize] = {WHITE: white_page, NEAREST: nearest_hint_fill}
-        columns.update({name: model_colorize(model, args.max_side) for name, (_, model) in models.items()})
-        if args.keep_hint_colours:
-            columns.update(kept_columns(models, args.max_side))
+        columns.update(sample_columns(models, args.max_side, args.keep_hint_colours))
         results = {name: evaluate_samples(colorize, samples) for name, colorize in columns.items()}
         print(f"{len(samples)} samples from {args.samples}; CIE76 ΔE, lower is better\n")
         peer_speckle = [

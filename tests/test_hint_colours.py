@@ -1,5 +1,6 @@
 """Keep Hint Colours on line art the tests draw: hinted areas take their hints' colour and keep the
-network's shading; unhinted areas and lines are left alone; nothing crosses a closed line."""
+network's shading; unhinted areas keep the network's light and dark with its colour calmed; lines are left
+alone; nothing crosses a closed line."""
 
 import numpy as np
 import pytest
@@ -55,17 +56,55 @@ def test_a_hinted_area_takes_the_hint_colour_and_keeps_the_networks_shading(case
     assert np.corrcoef(luma(inside).ravel(), luma(rgb[15:105, 10:45]).ravel())[0, 1] >= 0.9
 
 
-def test_unhinted_areas_and_lines_keep_the_networks_colour(case):
+def assert_network_colour_calmed(out: np.ndarray, rgb: np.ndarray) -> None:
+    """An unhinted stretch: each pixel keeps the network's lightness, the stretch its mean colour."""
+    np.testing.assert_allclose(luma(out), luma(rgb), atol=1.5)
+    mean_out, mean_in = (
+        srgb_to_lab(p.reshape(-1, 3).mean(axis=0).round().astype(np.uint8)) for p in (out, rgb)
+    )
+    assert delta_e76(mean_out, mean_in) < 3
+
+
+def test_unhinted_areas_keep_the_networks_colour_and_lines_are_untouched(case):
     grey, rgb, labels = case
     out = keep_hint_colours(rgb, labels, layer(Hint(20, 50, 3, RED)))
-    np.testing.assert_array_equal(out[:, 155:], rgb[:, 155:])  # D, unhinted
+    assert_network_colour_calmed(out[15:105, 160:190], rgb[15:105, 160:190])  # D, unhinted
     np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
+
+
+def test_rainbow_speckle_in_unhinted_areas_is_calmed_but_lightness_kept(case):
+    grey, rgb, labels = case
+    noisy = rgb.astype(np.int16)
+    noise = np.random.default_rng(3).integers(-40, 41, (*grey.shape, 3))
+    noisy += (noise - noise.mean(axis=-1, keepdims=True)).astype(np.int16)  # hue noise, lightness alone
+    noisy = np.clip(noisy, 0, 255).astype(np.uint8)
+    out = keep_hint_colours(noisy, labels, layer(Hint(20, 50, 3, RED)))
+    box = (slice(15, 105), slice(160, 190))  # D, unhinted
+
+    def hue_noise(p: np.ndarray) -> float:  # a*b* distance from the network's colour without noise
+        return float(
+            np.linalg.norm(srgb_to_lab(p[box])[..., 1:] - srgb_to_lab(rgb[box])[..., 1:], axis=-1).mean()
+        )
+
+    assert hue_noise(out) < hue_noise(noisy) / 3
+    np.testing.assert_allclose(luma(out[box]), luma(noisy[box]), atol=1.5)
+
+
+def test_a_hinted_areas_network_colour_does_not_tint_its_unhinted_neighbour(case):
+    grey, rgb, labels = case
+    painted = rgb.copy()
+    painted[11:110, 56:99] = (250, 0, 0)  # the network's red in B, which its blue hint then replaces
+    hints = layer(Hint(70, 50, 3, BLUE))
+    near_line = (slice(15, 105), slice(44, 49))  # A's pixels next to its right side, unhinted
+    tinted = keep_hint_colours(painted, labels, hints)[near_line]
+    clean = keep_hint_colours(rgb, labels, hints)[near_line]
+    assert delta_e76(srgb_to_lab(tinted), srgb_to_lab(clean)).max() < 2
 
 
 def test_colour_stops_at_closed_lines_and_at_a_small_gap(case):
     grey, rgb, labels = case
     out = keep_hint_colours(rgb, labels, layer(Hint(70, 50, 3, BLUE), Hint(120, 50, 3, GREEN)))
-    np.testing.assert_array_equal(out[15:105, 10:45], rgb[15:105, 10:45])  # A: no hint, untouched
+    assert_network_colour_calmed(out[15:105, 10:45], rgb[15:105, 10:45])  # A: no hint
     assert (np.abs(out[15:105, 60:95].astype(int) - rgb[15:105, 60:95]).sum(axis=-1) > 0).mean() > 0.9
     c_to_b = out[57:61, 101:104]  # B's side of C's gap keeps B's colour, C's green stays in C
     d = delta_e76(srgb_to_lab(c_to_b), srgb_to_lab(np.full_like(c_to_b, GREEN)))
@@ -89,9 +128,11 @@ def test_flat_gives_the_hint_colour_alone_and_paper_leaves_unhinted_areas_white(
     np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
 
 
-def test_no_hints_change_nothing(case):
+def test_no_hints_only_calm_the_networks_colour(case):
     grey, rgb, labels = case
-    np.testing.assert_array_equal(keep_hint_colours(rgb, labels, layer()), rgb)
+    out = keep_hint_colours(rgb, labels, layer())
+    assert_network_colour_calmed(out[15:105, 10:190], rgb[15:105, 10:190])
+    np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
     with pytest.raises(ValueError, match="areas 200x120"):
         keep_hint_colours(rgb[:10], labels, layer())
 
