@@ -29,11 +29,11 @@ PAPER = 255
 # visible and drops the speckle (bench/feature_pictures.py draws hint-colours.jpg).
 SHADING = 0.5
 SMOOTHING = 1 / 250
-# Areas without hints keep the network's colour, but its hue and chroma are averaged over a box of radius
-# short side/100 (their lightness kept, pixel for pixel): the GAN's rainbow speckle goes, the form stays.
-# On style2paints' six samples (shipped model, hint colours kept) this takes the speckle in unhinted areas
-# from 15.8 to 7.0 — the peer's own colouring has 8.5 — and the peer distance from 19.0 to 18.5; a radius
-# of 1/50 bleeds colour across lines and makes halos (bench/real_art.py measures both).
+# Areas without hints keep the network's colour, but its hue and chroma are averaged over about short
+# side/100 (their lightness kept, pixel for pixel): the GAN's rainbow speckle goes, the form stays. On
+# style2paints' six samples with the shipped model (`bench/real_art.py --keep-hint-colours`) the speckle in
+# unhinted areas falls from 16.9 to 10.7 (the peer's own colouring: 8.5) and the peer distance from 18.4
+# to 18.0; twice the radius bled colour across lines into halos around the shapes.
 CALMING = 1 / 100
 QUANT_BITS = 4  # network colours are matched to hint colours at 16 levels a channel: 4,096 table rows
 
