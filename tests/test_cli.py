@@ -173,7 +173,7 @@ def test_hint_colours_are_kept_unless_free_hints(tmp_path):
     # The unhinted box keeps the network's light and dark, pixel for pixel, and its colour on average.
     weights = np.array([0.299, 0.587, 0.114])
     difference = np.abs(kept[:, 52:] @ weights - free[:, 52:] @ weights)
-    assert np.percentile(difference, 95) <= 1.5 and difference.max() < 6  # near white, colour clips
+    assert np.median(difference) <= 1 and difference.mean() <= 2  # near white, added colour clips
     assert np.abs(kept[:, 52:].mean(axis=(0, 1)) - free[:, 52:].mean(axis=(0, 1))).max() < 3
 
 
