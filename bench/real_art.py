@@ -282,11 +282,13 @@ def run_heldout(
 def zero_hint_outputs(
     models: dict[str, tuple[str, Colorizer]], samples: list[Sample], max_side: int
 ) -> dict[str, list[np.ndarray]]:
-    """Each model's colouring of each sample with an empty hint layer, lines multiplied over."""
+    """Each model's colouring of each sample with an empty hint layer, as `linetint colorize` writes it by
+    default (Keep Hint Colours on, so the unhinted areas' speckle is calmed) and the app previews it."""
+    empty = [HintLayer(*reversed(s.lineart.shape)) for s in samples]
     outputs: dict[str, list[np.ndarray]] = {}
     for name, (_, model) in models.items():
-        colorize = model_colorize(model, max_side)
-        outputs[name] = [colorize(s.network_lineart, HintLayer(*reversed(s.lineart.shape))) for s in samples]
+        colorize = _kept(network_passes(model, max_side), Unhinted.NETWORK)
+        outputs[name] = [colorize(s.network_lineart, hints) for s, hints in zip(samples, empty, strict=True)]
     return outputs
 
 
