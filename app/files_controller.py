@@ -279,11 +279,15 @@ class Files:
 
     # --- hints from files ---
     def import_hints_dialog(self) -> None:
+        self._for_page_file("Import Hint Layer", HINT_LAYER_FILTER, self.import_hints)
+
+    def _for_page_file(self, title: str, filters: str, then: Callable[[Path], object]) -> None:
+        """Ask for a file to apply to the open page, and apply it; nothing without a page or a choice."""
         if self._document() is None:
             return
-        path = self._dialogs.open_file(self._parent, "Import Hint Layer", HINT_LAYER_FILTER)
+        path = self._dialogs.open_file(self._parent, title, filters)
         if path:
-            self.import_hints(path)
+            then(path)
 
     def import_hints(self, path: Path) -> bool:
         doc = self._document()
@@ -300,11 +304,7 @@ class Files:
         return True
 
     def picture_hints_dialog(self) -> None:
-        if self._document() is None:
-            return
-        path = self._dialogs.open_file(self._parent, "Hints from a Colour Picture", PICTURE_FILTER)
-        if path:
-            self.hints_from_picture(path)
+        self._for_page_file("Hints from a Colour Picture", PICTURE_FILTER, self.hints_from_picture)
 
     def hints_from_picture(self, path: Path) -> Job[HintLayer] | None:
         """Replace the hints by one per area, coloured as `path` (a colouring of this drawing) paints it;

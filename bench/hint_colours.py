@@ -10,28 +10,16 @@ same run.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
+from speed_common import timed
 
 from linetint.imaging.hint_colours import keep_hint_colours, label_areas
 from linetint.model.colorizer import Colorizer, default_checkpoint_path
 from linetint.model.hints import load_hints
 from linetint.model.images import load_lineart
 from linetint.resources import resource
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,13 +36,9 @@ def main(argv: list[str] | None = None) -> None:
     rgb = colorizer.colorize(grey, hints, max_side=args.side)
     labels = label_areas(grey)
     rows = {
-        "network pass": median_seconds(
-            lambda: colorizer.colorize(grey, hints, max_side=args.side), args.repeats
-        ),
-        "label areas (once per line art)": median_seconds(lambda: label_areas(grey), args.repeats),
-        "keep hint colours (every edit)": median_seconds(
-            lambda: keep_hint_colours(rgb, labels, hints), args.repeats
-        ),
+        "network pass": timed(lambda: colorizer.colorize(grey, hints, max_side=args.side), args.repeats),
+        "label areas (once per line art)": timed(lambda: label_areas(grey), args.repeats),
+        "keep hint colours (every edit)": timed(lambda: keep_hint_colours(rgb, labels, hints), args.repeats),
     }
     base = rows["network pass"]
     print(f"\n{size[0]}x{size[1]}, {len(hints)} hints, {labels.count} areas; medians of {args.repeats}\n")

@@ -12,6 +12,8 @@ multiply it natively, else fp32) and is scored on what that command writes, the 
 the colour. Columns, CIE76 ΔE (Lab, D65), lower is better (definitions in training/real_art.py):
   peer   mean ΔE to style2paints' colouring from the same hints, off lines, at long side 256 (BOX filter)
   hint   mean ΔE to the hint colour at hinted pixels off lines, full size
+  speckle  mean a*b* distance from each unhinted area's median colour, full size (the peer's own beside)
+With --zero-hints GRID, each model also colours the samples with no hints (speckle over every area).
 Baselines: a white page, and nearest-hint fill (every pixel the colour of the nearest hinted pixel).
 
 Held-out corpus pictures (item 1; `linetint corpus`'s heldout/<source>/<name>.png, a seeded subset):

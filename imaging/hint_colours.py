@@ -31,9 +31,10 @@ SHADING = 0.5
 SMOOTHING = 1 / 250
 # Areas without hints keep the network's colour, but its hue and chroma are averaged over about short
 # side/100 (their lightness kept, pixel for pixel): the GAN's rainbow speckle goes, the form stays. On
-# style2paints' six samples with the shipped model (`bench/real_art.py --keep-hint-colours`) the speckle in
-# unhinted areas falls from 16.9 to 10.7 (the peer's own colouring: 8.5) and the peer distance from 18.4
-# to 18.0; twice the radius bled colour across lines into halos around the shapes.
+# style2paints' six samples (`bench/real_art.py --keep-hint-colours`, the speckle columns) it takes the
+# unhinted areas' speckle from the network's 16.0 to 8.5 with the model shipped on 2026-11-30 evening
+# (the peer's own colouring: 8.5), and the 2843-step model before it from 16.9 to 10.7 with its peer
+# distance 18.4 -> 18.0; twice the radius bled colour across lines into halos around the shapes.
 CALMING = 1 / 100
 QUANT_BITS = 4  # network colours are matched to hint colours at 16 levels a channel: 4,096 table rows
 
