@@ -1,5 +1,6 @@
 """`linetint corpus` on tiny archives the tests make: OpenMoji-style colour/line pairs with skin-tone
-variants, and an Open Clip Art .deb with an illustration and drawings that are not."""
+variants, an Open Clip Art .deb with an illustration and drawings that are not, and a Wesnoth-style .deb
+with painted portraits among other pictures."""
 
 import csv
 import io
@@ -74,17 +75,49 @@ def clipart_deb(folder: Path) -> Path:
         'cy="50" r="2" fill="#c03020"/></svg>',  # near-empty
         "food/grey.svg": two_colours.replace("#c03020", "#333333").replace("#2050c0", "#999999"),
     }
+    files = {f"./usr/share/openclipart/svg/{name}": svg.encode() for name, svg in drawings.items()}
+    return debian_package(folder / "openclipart-svg_test_all.deb", files)
+
+
+def debian_package(path: Path, files: dict[str, bytes]) -> Path:
     data = io.BytesIO()
     with tarfile.open(fileobj=data, mode="w:xz") as tar:
-        for name, svg in drawings.items():
-            add(tar, f"./usr/share/openclipart/svg/{name}", svg.encode())
-    path = folder / "openclipart-svg_test_all.deb"
+        for name, payload in files.items():
+            add(tar, name, payload)
     with open(path, "wb") as deb:
         deb.write(b"!<arch>\n")
         for name, payload in (("debian-binary", b"2.0\n"), ("data.tar.xz", data.getvalue())):
             deb.write(f"{name:<16}{0:<12}{0:<6}{0:<6}{100644:<8}{len(payload):<10}`\n".encode())
             deb.write(payload + (b"\n" if len(payload) % 2 else b""))
     return path
+
+
+def portrait(colours: tuple[str, str]) -> bytes:
+    """A 'painted' figure on transparency: a body in one colour under a head in another."""
+    picture = Image.new("RGBA", (120, 160), (0, 0, 0, 0))
+    body, head = (
+        Image.new("RGBA", size, colour) for size, colour in (((80, 90), colours[0]), ((40, 40), colours[1]))
+    )
+    picture.paste(body, (20, 60))
+    picture.paste(head, (40, 15))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
+def wesnoth_deb(folder: Path) -> Path:
+    root = "./usr/share/games/wesnoth/1.16/data"
+    skin_and_cloth = ("#3060a0", "#e8b890")
+    files = {
+        f"{root}/core/images/portraits/humans/mage.png": portrait(skin_and_cloth),
+        f"{root}/core/images/portraits/humans/spearman.png": portrait(("#a03020", "#e8b890")),
+        f"{root}/core/images/portraits/humans/spearman-2.png": portrait(("#20a050", "#d0a080")),
+        f"{root}/core/images/portraits/undead/skeleton.png": portrait(("#808080", "#c0c0c0")),  # no colour
+        f"{root}/campaigns/tutorial/images/portraits/delfador.png": portrait(("#702080", "#e8b890")),
+        f"{root}/core/images/units/human-loyalists/mage.png": portrait(skin_and_cloth),  # a sprite: not read
+        f"{root}/core/images/portraits/ARTISTS": b"Kitty: Elves",
+    }
+    return debian_package(folder / "wesnoth-1.16-data_test_all.deb", files)
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +203,44 @@ def test_training_reads_the_corpus_with_its_exact_line_art(archives, tmp_path):
     assert clip_art["lineart"].shape == (1, 64, 64) and clip_art["target"].shape == (3, 64, 64)
     moji = dataset[1]  # OpenMoji: its own black lines
     assert (moji["lineart"] < 0).any() and moji["lineart"].shape == (1, 64, 64)
+
+
+def test_wesnoth_portraits_are_painted_pictures_on_white_with_repaints_kept_together(tmp_path):
+    deb = wesnoth_deb(tmp_path)
+    out = tmp_path / "c"
+    summary = build_corpus(
+        CorpusOptions(out=out, wesnoth=deb, render=RenderOptions(long_side=96), workers=1, heldout=0.5)
+    )
+    rows = manifest(out)
+    assert {r["name"] for r in rows} == {
+        "core/humans/mage", "core/humans/spearman", "core/humans/spearman-2", "tutorial/delfador"
+    }  # fmt: skip
+    assert summary.dropped == {("wesnoth", "no-colour"): 1}
+    assert {r["licence"] for r in rows} == {"GPL-2.0-or-later"} and {r["lines"] for r in rows} == {"xdog"}
+    spearmen = {r["split"] for r in rows if r["item"] == "core/humans/spearman"}
+    assert len(spearmen) == 1 and len([r for r in rows if r["item"] == "core/humans/spearman"]) == 2
+    mage = next(r for r in rows if r["name"] == "core/humans/mage")
+    picture = np.asarray(Image.open(out / mage["split"] / "wesnoth" / "core/humans/mage.png"))
+    assert max(picture.shape[:2]) == 96 and picture.shape[2] == 3
+    assert (picture[0, 0] == 255).all()  # transparency became white paper
+    assert np.abs(picture.astype(int) - [0x30, 0x60, 0xA0]).sum(axis=-1).min() < 10  # the robe, unchanged
+    assert main(["corpus", "--wesnoth", str(tmp_path / "missing.deb"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_a_hostile_portrait_is_one_dropped_drawing(tmp_path):
+    root = "./usr/share/games/wesnoth/1.16/data/core/images/portraits"
+    deb = debian_package(
+        tmp_path / "w.deb",
+        {
+            f"{root}/humans/a.png": b"\x89PNG\r\n\x1a\n broken",
+            f"{root}/humans/b.png": portrait(("#3060a0", "#e8b890")),
+        },
+    )
+    summary = build_corpus(
+        CorpusOptions(out=tmp_path / "c", wesnoth=deb, render=RenderOptions(long_side=64), workers=1)
+    )
+    assert summary.dropped == {("wesnoth", "unrendered"): 1}
+    assert sum(summary.kept.values()) == 1
 
 
 def test_the_command_refuses_a_file_that_is_not_a_debian_package(tmp_path, capsys):

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .render import RenderOptions, crop_to_long_side, drawn_box, render_svg
+from .render import RenderOptions, crop_to_long_side, drawn_box, raster_on_white, render_svg
 from .rules import canvas_rule, picture_rule, source_rule
-from .sources import Drawing, read_openclipart, read_openmoji
+from .sources import Drawing, read_openclipart, read_openmoji, read_wesnoth
 
 EXACT = "exact"  # the line-art method name of a source's own line art (training.data.LINE_METHODS)
 RENDER_OVERSAMPLE = 1.6  # render this much bigger than the output, then shrink: clean anti-aliasing
@@ -41,6 +41,7 @@ class CorpusOptions:
     out: Path
     openmoji: Path | None = None
     openclipart: Path | None = None
+    wesnoth: Path | None = None
     heldout: float = 0.07  # share of items held out (all variants of an item go together)
     seed: int = 0
     render: RenderOptions = field(default_factory=RenderOptions)
@@ -79,6 +80,7 @@ def drawings(options: CorpusOptions) -> Iterator[Drawing]:
     readers: list[tuple[Path | None, Callable[[Path], Iterator[Drawing]]]] = [
         (options.openmoji, read_openmoji),
         (options.openclipart, read_openclipart),
+        (options.wesnoth, read_wesnoth),
     ]
     for archive, read in readers:
         if archive is None:
@@ -97,9 +99,12 @@ def render_one(drawing: Drawing, options: RenderOptions) -> Rendered:
     side = round(options.long_side * RENDER_OVERSAMPLE)
     scale = options.stroke_scale if drawing.lines_svg is not None else 1.0  # only line art we know
     try:
-        colour = render_svg(drawing.svg, side, scale)
+        if drawing.png is not None:
+            colour = raster_on_white(drawing.png)
+        else:
+            colour = render_svg(drawing.svg, side, scale)
         lines = render_svg(drawing.lines_svg, side, scale) if drawing.lines_svg is not None else None
-    except Exception:  # noqa: BLE001 - any SVG the renderer chokes on is one dropped drawing
+    except Exception:  # noqa: BLE001 - any SVG or PNG the renderer chokes on is one dropped drawing
         return Rendered(drawing, "unrendered")
     box = drawn_box(colour, *([lines] if lines is not None else []))
     if box is None or canvas_rule(colour) is not None:

@@ -14,17 +14,19 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "corpus",
-        help="build a training folder of real drawings from OpenMoji / Open Clip Art archives",
+        help="build a training folder of real drawings from OpenMoji / Open Clip Art / Wesnoth archives",
         description="Render the drawings of OpenMoji's npm package (openmoji-X.tgz: colour drawings with "
-        "their own black line art) and Debian's openclipart-svg (.deb), as they ship, into OUT: colour "
-        "pictures on white in OUT/train and OUT/heldout, exact line art in OUT/train-lines/exact (train "
-        "with --data OUT/train --lines OUT/train-lines), manifest.csv (source, original path, licence, "
-        "split) and summary.json (what each rule dropped). Needs the corpus extra: pip install "
+        "their own black line art), Debian's openclipart-svg (.deb) and the painted portraits in Debian's "
+        "wesnoth-1.16-data (.deb), as they ship, into OUT: colour pictures on white in OUT/train and "
+        "OUT/heldout, exact line art in OUT/train-lines/exact (train with --data OUT/train --lines "
+        "OUT/train-lines), manifest.csv (source, original path, licence, split) and summary.json (what "
+        "each rule dropped). Needs the corpus extra: pip install "
         "'linetint[corpus]' (CairoSVG and the cairo library). docs/corpus.md says what is dropped and why.",
     )
     add = parser.add_argument
     add("--openmoji", type=Path, metavar="TGZ", help="OpenMoji npm package, e.g. openmoji-17.0.0.tgz")
     add("--openclipart", type=Path, metavar="DEB", help="Debian openclipart-svg package (.deb)")
+    add("--wesnoth", type=Path, metavar="DEB", help="Debian wesnoth-1.16-data package (.deb): its portraits")
     add("--out", type=Path, metavar="DIR", required=True, help="corpus folder (must be new or empty)")
     add("--heldout", type=float, default=0.07, help="share of drawings held out (default 0.07)")
     add("--side", type=int, default=384, help="long side of the pictures in px (default 384)")
@@ -45,8 +47,9 @@ def run_corpus(args: argparse.Namespace) -> int:
         print(f"{prefix}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     options = CorpusOptions(
-        out=args.out, openmoji=args.openmoji, openclipart=args.openclipart, heldout=args.heldout,
-        seed=args.seed, render=RenderOptions(args.side, args.stroke_scale), limit=args.limit,
+        out=args.out, openmoji=args.openmoji, openclipart=args.openclipart, wesnoth=args.wesnoth,
+        heldout=args.heldout, seed=args.seed, render=RenderOptions(args.side, args.stroke_scale),
+        limit=args.limit,
         **({"workers": args.workers} if args.workers else {}),
     )  # fmt: skip
     try:
@@ -63,9 +66,12 @@ def run_corpus(args: argparse.Namespace) -> int:
 
 
 def _check_args(args: argparse.Namespace) -> str | None:
-    if args.openmoji is None and args.openclipart is None:
-        return "give at least one archive: --openmoji TGZ and/or --openclipart DEB"
-    for flag, path in (("--openmoji", args.openmoji), ("--openclipart", args.openclipart)):
+    archives = (
+        ("--openmoji", args.openmoji), ("--openclipart", args.openclipart), ("--wesnoth", args.wesnoth)
+    )  # fmt: skip
+    if all(path is None for _, path in archives):
+        return "give at least one archive: --openmoji TGZ, --openclipart DEB, --wesnoth DEB"
+    for flag, path in archives:
         if path is not None and not path.is_file():
             return f"{flag} {path}: no such file"
     if not 0 < args.heldout < 1:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from linetint.model.images import on_white
+from linetint.model.images import check_size, on_white
 
 from .rules import INK_LEVEL
 
@@ -42,6 +42,13 @@ def render_svg(svg: bytes, side: int, stroke_scale: float = 1.0) -> np.ndarray:
         bytestring=svg, output_width=side, output_height=side, background_color="white", unsafe=False
     )
     picture = Image.open(io.BytesIO(png), formats=["PNG"])
+    return np.asarray(on_white(picture))
+
+
+def raster_on_white(png: bytes) -> np.ndarray:
+    """A painted drawing (PNG, usually on transparency) as an (H, W, 3) uint8 picture on white paper."""
+    picture = Image.open(io.BytesIO(png), formats=["PNG"])
+    check_size(*picture.size)  # a hostile header must not make us allocate gigabytes
     return np.asarray(on_white(picture))
 
 

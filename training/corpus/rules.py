@@ -1,7 +1,8 @@
 """Which drawings are illustrations worth learning colour from. Every rule has a name; the build counts
 what each one drops (docs/corpus.md has the rules in prose and the counts).
 
-1. `category`: icons, flags, signs, symbols, shapes, maps and logos by the source's own grouping.
+1. `category`: icons, flags, signs, symbols, shapes, maps and logos by the source's own grouping
+   (Wesnoth: only its portraits are read, and all are kept).
 2. `text`: SVGs that set text (`<text>`): labels and signs, whose letters are not line art.
 3. `unrendered`: SVGs the renderer refuses.
 4. `near-empty`: less than MIN_CANVAS_INK of the drawing's own canvas is drawn (a speck that cropping
@@ -51,6 +52,7 @@ KEEP_CATEGORIES = {
         }
     ),  # fmt: skip
 }
+KEEP_EVERY_CATEGORY = frozenset({"wesnoth"})  # only its portraits are read: every one is an illustration
 MIN_INK = 0.04
 MIN_CANVAS_INK = 0.01
 INK_LEVEL = 250  # a pixel below this in any channel is part of the drawing, not paper
@@ -63,7 +65,9 @@ QUANT = 32  # colours are counted after rounding each channel to this step
 
 def source_rule(drawing: Drawing) -> str | None:
     """The name of the rule that drops `drawing` before rendering, or None."""
-    if drawing.category not in KEEP_CATEGORIES.get(drawing.source, frozenset()):
+    if drawing.source in KEEP_EVERY_CATEGORY:
+        pass
+    elif drawing.category not in KEEP_CATEGORIES.get(drawing.source, frozenset()):
         return "category"
     if b"<text" in drawing.svg:
         return "text"
