@@ -20,6 +20,7 @@ from linetint.training.data import (
     find_images,
     lineart_path,
     looks_greyscale,
+    parse_folder_shares,
     parse_line_probs,
     read_tag_file,
 )
@@ -338,3 +339,82 @@ def test_a_mixed_dataset_draws_its_synthetic_share_reproducibly(tmp_path) -> Non
         mixed.set_epoch(epoch)
         shares += [not torch.equal(mixed[i]["target"], real[i]["target"]) for i in range(4)]
     assert 0.3 < np.mean(shares) < 0.7
+
+
+# --------------------------------------------------------------------------------------------------------
+# Folder shares
+
+
+def two_folders(root: Path, many: int = 18, few: int = 2) -> None:
+    """`many` pictures in a/, `few` in b/ (b's a tenth of the pictures with the defaults)."""
+    for i in range(many):
+        save(root / "a" / f"pic{i:02}.png", colourful(8, 8, seed=i))
+    for i in range(few):
+        save(root / "b" / f"pic{i}.png", colourful(8, 8, seed=100 + i))
+
+
+def test_folder_shares_over_sample_a_small_folder(tmp_path) -> None:
+    two_folders(tmp_path)
+    dataset = quiet_dataset(tmp_path, crop=8, seed=5, folder_shares={"b": 0.5})
+    in_b = {i for i, path in enumerate(dataset.paths) if dataset.relative(path).parts[0] == "b"}
+    picks = [dataset.picture_index(i) for i in range(400)]
+    # b holds 2 of 20 pictures: uniform sampling gives ~40 of 400 (sd 6), a half share ~200 (sd 10)
+    assert 160 < sum(p in in_b for p in picks) < 240
+    assert set(picks) == set(range(20))  # uniform within b and within the rest: every picture turns up
+    assert len(dataset) == 20  # an epoch is as long as without shares
+    assert picks == [dataset.picture_index(i) for i in range(400)]
+    again = quiet_dataset(tmp_path, crop=8, seed=5, folder_shares={"b": 0.5})
+    assert picks == [again.picture_index(i) for i in range(400)]
+    dataset.set_epoch(1)
+    assert picks != [dataset.picture_index(i) for i in range(400)]
+    # without shares, sample i is picture i as before
+    assert [quiet_dataset(tmp_path, crop=8).picture_index(i) for i in range(20)] == list(range(20))
+
+
+def test_a_folder_share_sample_shows_the_picked_picture_with_its_line_art(tmp_path) -> None:
+    two_folders(tmp_path)
+    for i, path in enumerate(find_images(tmp_path)):  # each picture's line art a grey of its own
+        relative = path.relative_to(tmp_path)
+        save(lineart_path(tmp_path / "lines", "sketchkeras", relative), np.full((8, 8), 10 * i, np.uint8))
+    dataset = quiet_dataset(
+        tmp_path, crop=8, lines_dir=tmp_path / "lines", line_probs=ONLY_SKETCHKERAS, folder_shares={"b": 0.5}
+    )
+    for index in range(6):
+        chosen = dataset.picture_index(index)
+        sample = dataset[index]
+        expected = np.asarray(Image.open(dataset.paths[chosen]).convert("RGB"))
+        target = to_uint8(sample["target"]).transpose(1, 2, 0)
+        assert np.array_equal(target, expected) or np.array_equal(target, expected[:, ::-1])
+        assert np.all(to_uint8(sample["lineart"]) == 10 * chosen)
+        assert torch.equal(sample["target"], dataset[index]["target"])
+
+
+def test_folder_shares_refuse_unknown_folders_and_impossible_shares(tmp_path) -> None:
+    two_folders(tmp_path)
+    (tmp_path / "empty").mkdir()
+    for shares, message in [
+        ({"wesnoth": 0.25}, "no colour pictures in .*wesnoth"),
+        ({"empty": 0.25}, "no colour pictures in .*empty"),
+        ({"a/pic00.png": 0.25}, "top-level folder"),
+        ({"b": 1.0}, r"in \[0, 1\)"),
+        ({"b": -0.1}, r"in \[0, 1\)"),
+        ({"a": 0.6, "b": 0.4}, "sum to less than 1"),
+        ({"a": 0.6, "b": 0.3}, "no pictures to come from"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            quiet_dataset(tmp_path, crop=8, folder_shares=shares)
+
+
+def test_folder_shares_text_is_parsed_like_the_line_art_mixture() -> None:
+    assert parse_folder_shares("wesnoth=0.25, openmoji/=0.1") == {"wesnoth": 0.25, "openmoji": 0.1}
+    assert parse_folder_shares("") == {}
+    for text, message in [
+        ("wesnoth", "'wesnoth' is not FOLDER=SHARE"),
+        ("wesnoth=a", "could not convert"),
+        ("wesnoth=0.2,wesnoth=0.3", "given twice"),
+        ("wesnoth=1.5", r"in \[0, 1\)"),
+        ("a=0.5,b=0.5", "sum to less than 1"),
+    ]:
+        with pytest.raises(ValueError, match=message) as raised:
+            parse_folder_shares(text)
+        assert str(raised.value).startswith(f"--folder-shares {text!r}: ")

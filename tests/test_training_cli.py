@@ -39,6 +39,9 @@ def test_train_resume_and_colorize_from_the_command_line(tmp_path, capsys):
         (["--data", "synthetic", "--resume"], "nothing to resume"),
         (["--data", "synthetic", "--crop", "50"], "--crop must be a multiple of 16"),
         (["--data", "synthetic", "--amp", "on", "--device", "cpu"], "--amp on needs a CUDA device"),
+        (["--data", "synthetic", "--folder-shares", "wesnoth"], "'wesnoth' is not FOLDER=SHARE"),
+        (["--data", "synthetic", "--folder-shares", "a=0.5,b=0.6"], "sum to less than 1"),
+        (["--data", "synthetic", "--folder-shares", "a=0.5"], "--folder-shares needs an illustration folder"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
@@ -74,3 +77,40 @@ def test_the_app_cli_works_without_the_training_package(monkeypatch):
     assert parser.parse_args(["colorize", "x.png"]).command == "colorize"
     with pytest.raises(SystemExit):
         parser.parse_args(["train", "--out", "run"])
+
+
+def test_resume_keeps_folder_shares_and_a_given_flag_overrides_them(tmp_path):
+    import torch
+
+    from linetint.training.checkpointing import latest_path
+    from linetint.training.cli import options_from_args
+    from linetint.training.options import TrainOptions
+
+    out = tmp_path / "run"
+    out.mkdir()
+
+    def resumed(saved: dict, *flags: str) -> TrainOptions:
+        # only the saved options matter to a resume's settings; no weights needed
+        torch.save({"training": {"options": saved}}, latest_path(out))
+        return options_from_args(build_parser().parse_args(["train", "--out", str(out), "--resume", *flags]))
+
+    saved = TrainOptions(out=out, data=str(tmp_path), folder_shares="wesnoth=0.25").to_dict()
+    assert resumed(saved).folder_shares == "wesnoth=0.25"
+    assert resumed(saved, "--folder-shares", "wesnoth=0.1").folder_shares == "wesnoth=0.1"
+    assert not resumed(saved, "--folder-shares", "").folder_shares
+    # a run saved before the option existed resumes with none
+    old = {k: v for k, v in saved.items() if k != "folder_shares"}
+    assert resumed(old).folder_shares is None
+
+
+def test_a_folder_share_for_a_folder_without_pictures_is_one_line_and_exit_2(tmp_path, capsys):
+    data = tmp_path / "data"
+    (data / "openmoji").mkdir(parents=True)
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 40, 3), np.uint8)).save(
+        data / "openmoji" / "a.png"
+    )
+    args = ["--data", data, "--folder-shares", "wesnoth=0.25", "--steps", "1"]
+    assert run("train", "--out", tmp_path / "run", *SMOKE, *args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"linetint train: --data {data}: folder share wesnoth=0.25: no colour pictures in")
+    assert "\n" not in err

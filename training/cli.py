@@ -68,6 +68,12 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "(default: the paper's xdog=0.1,sketchkeras=0.5,simplify=0.4)",
     )  # fmt: skip
     _number(add, "--synthetic-share", float, "share of samples that are generated pictures instead")
+    add(
+        "--folder-shares", metavar="DIR=P,...",
+        help="over-sample top-level folders of --data: e.g. wesnoth=0.25 draws 25 %% of the illustration "
+        "samples from DATA/wesnoth/** and the rest from the other pictures; '' turns it off on --resume "
+        "(default: every picture alike)",
+    )  # fmt: skip
     add("--init", type=Path, metavar="CKPT", help="start the generator from this model (fine-tuning)")
     add("--out", type=Path, metavar="RUN", required=True, help="run folder: checkpoints, logs")
     add("--config", choices=tuple(PRESETS), help=f"model widths (default {_DEFAULTS['config']})")

@@ -16,6 +16,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -48,6 +49,10 @@ COLOURED_SHARE = 0.02
 GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F"})
 
 MAX_TRIES = 50  # consecutive unreadable pictures before a sample gives up
+# Last word of the SeedSequence that picks a sample's picture under folder shares: a stream apart from the
+# sample's own, so the crop, flip and hints are drawn as without shares.  Not 0: numpy pads a shorter
+# entropy list with zeros, so [seed, epoch, index, 0] would be the sample's own generator.
+PICK_STREAM = 1
 
 
 class DataWarning(UserWarning):
@@ -238,6 +243,87 @@ def parse_line_probs(text: str) -> dict[str, float]:
         raise ValueError(f"--line-probs {text!r}: {exc} (write e.g. xdog=0.3,exact=0.7)") from None
 
 
+def check_folder_shares(shares: Mapping[str, float]) -> dict[str, float]:
+    """{folder: share} as floats; ValueError unless each names a top-level folder (no "/") with a share in
+    [0, 1) and they sum to less than 1: the rest of the samples come from the pictures outside them."""
+    checked = {str(name): float(share) for name, share in shares.items()}
+    for name, share in checked.items():
+        if name in ("", ".", "..") or "/" in name or "\\" in name:
+            raise ValueError(f"folder share {name!r}: name a top-level folder of the data, e.g. wesnoth")
+        if not 0 <= share < 1:
+            raise ValueError(f"folder share {name}={share:g}: a share must be in [0, 1)")
+    total = sum(checked.values())
+    if total >= 1:
+        raise ValueError(
+            f"folder shares sum to {total:g}; they must sum to less than 1 (the rest of the samples come "
+            "from the other pictures)"
+        )
+    return checked
+
+
+def parse_folder_shares(text: str) -> dict[str, float]:
+    """'wesnoth=0.25,openmoji=0.1' -> {folder: share} (the --folder-shares flag); '' -> {}: no shares."""
+    try:
+        shares: dict[str, float] = {}
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            if part.count("=") != 1:
+                raise ValueError(f"{part!r} is not FOLDER=SHARE")
+            name, value = part.split("=")
+            name = name.strip().rstrip("/")  # "wesnoth/" as a shell completes it
+            if name in shares:
+                raise ValueError(f"{name!r} is given twice")
+            shares[name] = float(value)
+        return check_folder_shares(shares)
+    except ValueError as exc:
+        raise ValueError(f"--folder-shares {text!r}: {exc} (write e.g. wesnoth=0.25)") from None
+
+
+@dataclass(frozen=True)
+class FolderPicker:
+    """Draws the picture a sample shows: a group with the groups' shares, then a picture of it uniformly.
+
+    Groups are the named folders' pictures and, last, all the others (indices into the dataset's paths).
+    """
+
+    groups: tuple[tuple[int, ...], ...]
+    shares: tuple[float, ...]
+
+    def pick(self, rng: np.random.Generator) -> int:
+        group = self.groups[int(rng.choice(len(self.groups), p=self.shares))]
+        return group[int(rng.integers(len(group)))]
+
+
+def folder_picker(root: Path, paths: Sequence[Path], shares: Mapping[str, float]) -> FolderPicker:
+    """The picker that gives each named top-level folder of root its share of the samples.
+
+    ValueError when a named folder has no picture among ``paths`` (typo, empty, or all greyscale), or when
+    no picture is left outside the named folders for the remaining share.
+    """
+    shares = check_folder_shares(shares)
+    members: dict[str, list[int]] = {name: [] for name in shares}
+    rest: list[int] = []
+    for i, path in enumerate(paths):
+        parts = path.relative_to(root).parts
+        top = parts[0] if len(parts) > 1 else None  # a picture directly in root is in no folder
+        (members[top] if top in members else rest).append(i)
+    for name, indices in members.items():
+        if not indices:
+            raise ValueError(
+                f"folder share {name}={shares[name]:g}: no colour pictures in {root / name} "
+                f"(a share names a top-level folder of {root})"
+            )
+    rest_share = 1 - sum(shares.values())
+    if not rest:
+        raise ValueError(
+            f"every picture under {root} is in a folder with a share; the other {rest_share:.0%} of the "
+            "samples would have no pictures to come from"
+        )
+    groups = tuple(tuple(m) for m in members.values()) + (tuple(rest),)
+    return FolderPicker(groups, (*shares.values(), rest_share))
+
+
 def _line_probs(probs: Mapping[str, float], available: Iterable[str]) -> dict[str, float]:
     available = set(available) | {"xdog"}  # XDoG on the fly always works
     weights = {m: p if m in available else 0.0 for m, p in probs.items()}
@@ -255,6 +341,11 @@ class IllustrationDataset(Dataset):
     read from ``lineart_path(lines_dir, method, relative)``; XDoG is computed on the fly when its
     folder is absent.  A method whose folder is missing is disabled with one warning and the rest
     renormalised; a single missing file falls back to XDoG on the fly (warned once per method).
+
+    ``folder_shares`` ({top-level folder: share}, see ``folder_picker``) over-samples small folders: each
+    sample then draws its picture (with replacement) so that the named folders get their shares and the
+    other pictures the rest; without it, sample ``index`` shows picture ``index``.  The epoch length is the
+    number of pictures either way.
     """
 
     def __init__(
@@ -266,6 +357,7 @@ class IllustrationDataset(Dataset):
         hint_config: HintSimConfig | None = None,
         seed: int = 0,
         tag_file: str | os.PathLike[str] | None = None,
+        folder_shares: Mapping[str, float] | None = None,
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
@@ -282,6 +374,7 @@ class IllustrationDataset(Dataset):
                 f"{self.root}: no colour pictures "
                 f"({len(self.greyscale)} greyscale or unreadable ones skipped)"
             )
+        self.picker = folder_picker(self.root, self.paths, folder_shares) if folder_shares else None
         self.lines_dir = Path(lines_dir) if lines_dir is not None else None
         self.precomputed = tuple(
             m for m in LINE_METHODS if self.lines_dir is not None and (self.lines_dir / m).is_dir()
@@ -312,6 +405,13 @@ class IllustrationDataset(Dataset):
     def __len__(self) -> int:
         return len(self.paths)
 
+    def picture_index(self, index: int) -> int:
+        """Which picture sample ``index`` of this epoch shows (unless it turns out unreadable)."""
+        if self.picker is None:
+            return index
+        pick_rng = np.random.default_rng(np.random.SeedSequence([self.seed, self.epoch, index, PICK_STREAM]))
+        return self.picker.pick(pick_rng)
+
     def relative(self, path: Path) -> Path:
         return path.relative_to(self.root)
 
@@ -319,13 +419,15 @@ class IllustrationDataset(Dataset):
         if not 0 <= index < len(self.paths):
             raise IndexError(f"index {index} is outside 0..{len(self.paths) - 1}")
         rng = _sample_rng(self.seed, self.epoch, index)
+        chosen = self.picture_index(index)
         for _ in range(MAX_TRIES):
-            path = self.paths[index]
+            path = self.paths[chosen]
             picture = None if path in self._broken else self._open(path)
             if picture is not None:
                 return self._sample(path, picture, rng)
-            # Another picture, drawn from this sample's generator so the substitute is reproducible too.
-            index = int(rng.integers(len(self.paths)))
+            # Another picture, drawn from this sample's generator so the substitute is reproducible too,
+            # and by the folder shares when there are any so a broken picture does not shift them.
+            chosen = self.picker.pick(rng) if self.picker else int(rng.integers(len(self.paths)))
         raise RuntimeError(f"{MAX_TRIES} unreadable pictures in a row under {self.root}; is the data intact?")
 
     def _open(self, path: Path) -> Image.Image | None:
@@ -452,14 +554,18 @@ __all__ = [
     "LINE_METHODS",
     "PAPER_LINE_PROBS",
     "DataWarning",
+    "FolderPicker",
     "MixedDataset",
     "IllustrationDataset",
     "SyntheticDataset",
+    "check_folder_shares",
     "drop_greyscale",
     "find_images",
+    "folder_picker",
     "line_probs_by_name",
     "lineart_path",
     "looks_greyscale",
+    "parse_folder_shares",
     "parse_line_probs",
     "read_tag_file",
 ]

@@ -277,15 +277,23 @@ def _split(outputs: Outputs, n: int) -> tuple[Outputs, Outputs]:
 
 def build_dataset(options: TrainOptions) -> Dataset:
     """The data `options.data` names, from the data module (imported here: it pulls in image libraries)."""
-    from .data import PAPER_LINE_PROBS, IllustrationDataset, MixedDataset, SyntheticDataset, parse_line_probs
+    from .data import (
+        PAPER_LINE_PROBS,
+        IllustrationDataset,
+        MixedDataset,
+        SyntheticDataset,
+        parse_folder_shares,
+        parse_line_probs,
+    )
 
     if options.data == SYNTHETIC:
         return SyntheticDataset(size=options.crop, seed=options.seed)
     probs = parse_line_probs(options.line_probs) if options.line_probs else PAPER_LINE_PROBS
+    shares = parse_folder_shares(options.folder_shares) if options.folder_shares else None
     try:
         real = IllustrationDataset(
             options.data, crop=options.crop, lines_dir=options.lines, line_probs=probs, seed=options.seed,
-            tag_file=options.tags,
+            tag_file=options.tags, folder_shares=shares,
         )  # fmt: skip
     except ValueError as exc:  # e.g. a folder with no colour pictures
         raise OptionsError(f"--data {options.data}: {exc}") from None

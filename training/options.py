@@ -47,6 +47,8 @@ class TrainOptions:
     tags: Path | None = None  # Danbooru tag file: greyscale/monochrome-tagged pictures are left out
     line_probs: str | None = None  # e.g. "xdog=0.3,exact=0.7"; None: the paper's mixture
     synthetic_share: float = 0.0  # share of samples that are generated pictures instead of `data`'s
+    # e.g. "wesnoth=0.25": that share of `data`'s samples from DATA/wesnoth/**; None (old runs too): uniform
+    folder_shares: str | None = None
     init: Path | None = None  # start G from this checkpoint's generator (fine-tuning); not on --resume
     config: str = "paper"  # model width preset: paper | lite | tiny
     generator: str = "csa"  # csa | csa-noattn (the ablation) | pix2pixhd (the "Wang et al." baseline)
@@ -120,6 +122,15 @@ class TrainOptions:
                 parse_line_probs(self.line_probs)
             except ValueError as exc:
                 raise OptionsError(str(exc)) from None
+        if self.folder_shares:
+            from .data import parse_folder_shares
+
+            try:
+                parse_folder_shares(self.folder_shares)
+            except ValueError as exc:
+                raise OptionsError(str(exc)) from None
+            if self.data == SYNTHETIC:
+                raise OptionsError("--folder-shares needs an illustration folder as --data, not synthetic")
 
     def per_rank_batch(self, world_size: int) -> int:
         return self.batch // world_size
