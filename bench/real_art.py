@@ -8,8 +8,9 @@ The shipped model ("shipped") is scored beside the checkpoints unless one of the
 Style2paints' samples (issue 13, item 2):
 
 Each model runs as `linetint colorize --max-side 768` does (device cpu, precision auto: bf16 on CPUs that
-multiply it natively, else fp32) and is scored on what that command writes, the line art multiplied over
-the colour. Columns, CIE76 ΔE (Lab, D65), lower is better (definitions in training/real_art.py):
+multiply it natively, else fp32) and is scored on what that command writes: the line art multiplied over
+the colour, or for the two colour illustrations it recolours, the colour in the picture's own lightness.
+Columns, CIE76 ΔE (Lab, D65), lower is better (definitions in training/real_art.py):
   peer   mean ΔE to style2paints' colouring from the same hints, off lines, at long side 256 (BOX filter)
   hint   mean ΔE to the hint colour at hinted pixels off lines, full size
   speckle  mean a*b* distance from each unhinted area's median colour, full size (the peer's own beside)
@@ -30,13 +31,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from linetint.imaging.compose import compose
 from linetint.imaging.hint_colours import Unhinted, keep_hint_colours, label_areas
 from linetint.model.colorizer import Colorizer, default_checkpoint_path
 from linetint.model.devices import DEVICE_CHOICES, PRECISION_CHOICES
@@ -51,7 +52,6 @@ from linetint.training.real_art import (
     Sample,
     colour_speckle,
     default_sample_root,
-    evaluate_samples,
     heldout_names,
     load_picture,
     load_sample,
@@ -60,11 +60,14 @@ from linetint.training.real_art import (
     nearest_hint_fill,
     sample_folders,
     score_picture,
+    score_sample,
     white_page,
     with_lines,
+    written,
 )
 
 WHITE, NEAREST = "white page", "nearest hint"
+SampleRun = Callable[[Sample, HintLayer], np.ndarray]  # a sample and the hints to use -> the written picture
 GRID_CELL = (240, 320)  # (w, h) per picture: portrait pages fill it, landscape ones are letterboxed
 GRID_LABEL_HEIGHT = 18
 GRID_BACKGROUND = 40
@@ -184,12 +187,12 @@ def network_passes(model: Colorizer, max_side: int) -> Colorize:
 
 def sample_columns(
     models: dict[str, tuple[str, Colorizer]], max_side: int, keep_hint_colours: bool
-) -> dict[str, Colorize]:
-    """Each model as `linetint colorize` writes it (lines multiplied over); with `keep_hint_colours`, also
-    with Keep Hint Colours after it, unhinted areas in the network's colour ("kept") and left as paper
-    ("kept, paper")."""
-    plain: dict[str, Colorize] = {}
-    kept: dict[str, Colorize] = {}
+) -> dict[str, SampleRun]:
+    """Each model as `linetint colorize` writes it (`written`); with `keep_hint_colours`, also with Keep
+    Hint Colours after it, unhinted areas in the network's colour ("kept") and left as paper ("kept,
+    paper")."""
+    plain: dict[str, SampleRun] = {}
+    kept: dict[str, SampleRun] = {}
     for name, (_, model) in models.items():
         network = network_passes(model, max_side)
         plain[name] = _composed(network)
@@ -199,15 +202,20 @@ def sample_columns(
     return {**plain, **kept}
 
 
-def _composed(network: Colorize) -> Colorize:
-    return lambda grey, hints: compose(grey, network(grey, hints))
+def _composed(network: Colorize) -> SampleRun:
+    return lambda sample, hints: written(sample, network(sample.network_lineart, hints))
 
 
-def _kept(network: Colorize, unhinted: Unhinted) -> Colorize:
-    def run(grey: np.ndarray, hints: HintLayer) -> np.ndarray:
-        return compose(grey, keep_hint_colours(network(grey, hints), label_areas(grey), hints, unhinted))
+def _kept(network: Colorize, unhinted: Unhinted) -> SampleRun:
+    def run(sample: Sample, hints: HintLayer) -> np.ndarray:
+        grey = sample.network_lineart
+        return written(sample, keep_hint_colours(network(grey, hints), label_areas(grey), hints, unhinted))
 
     return run
+
+
+def _baseline(colorize: Colorize) -> SampleRun:
+    return lambda sample, hints: colorize(sample.network_lineart, hints)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -290,7 +298,7 @@ def zero_hint_outputs(
     outputs: dict[str, list[np.ndarray]] = {}
     for name, (_, model) in models.items():
         colorize = _kept(network_passes(model, max_side), Unhinted.NETWORK)
-        outputs[name] = [colorize(s.network_lineart, hints) for s, hints in zip(samples, empty, strict=True)]
+        outputs[name] = [colorize(s, hints) for s, hints in zip(samples, empty, strict=True)]
     return outputs
 
 
@@ -455,9 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[Row]] = {}
     peer_speckle: list[float | None] = []
     if samples:
-        columns: dict[str, Colorize] = {WHITE: white_page, NEAREST: nearest_hint_fill}
+        columns = {WHITE: _baseline(white_page), NEAREST: _baseline(nearest_hint_fill)}
         columns.update(sample_columns(models, args.max_side, args.keep_hint_colours))
-        results = {name: evaluate_samples(colorize, samples) for name, colorize in columns.items()}
+        results = {name: [score_sample(s, run(s, s.hints)) for s in samples] for name, run in columns.items()}
         print(f"{len(samples)} samples from {args.samples}; CIE76 ΔE, lower is better\n")
         peer_speckle = [
             None if s.areas is None else colour_speckle(s.peer, s.areas, s.hints) for s in samples

@@ -35,6 +35,7 @@ from linetint.training.real_art import (
     srgb_to_lab,
     white_page,
     with_lines,
+    written,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,6 +159,24 @@ def test_load_sample_scales_the_hint_layer_to_the_line_art(tmp_path):
     assert sample.lineart.shape == (64, 48) and sample.peer.shape == (66, 50, 3)
     assert (sample.hints.width, sample.hints.height) == (48, 64)
     assert {h.color for h in sample.hints.hints} == {RED}
+
+
+def test_a_colour_picture_is_scored_recoloured_in_its_own_lightness_and_line_art_with_lines_over(tmp_path):
+    write_sample(tmp_path / "s2p-001")
+    line_art = load_sample(tmp_path / "s2p-001")
+    painted = tmp_path / "s2p-005"
+    write_sample(painted)
+    colours = np.zeros((64, 48, 3), np.uint8) + np.array([230, 200, 170], np.uint8)  # pale skin …
+    colours[:, 24:] = (40, 60, 140)  # … beside dark blue cloth
+    Image.fromarray(colours).save(painted / "lineart.png")
+    recoloured = load_sample(painted)
+    assert line_art.shading is None and recoloured.shading is not None
+    green = picture(32, 24, (60, 180, 60))  # the network's colour, at a smaller working size
+    out = written(recoloured, green).astype(float)
+    assert np.abs(out @ [0.299, 0.587, 0.114] - recoloured.shading).max() < 1.5  # the picture's light
+    assert (out[..., 1] > out[..., 0] + 20).all()  # in the new colour
+    lined = written(line_art, green)
+    assert lined[32, 10].max() < 10 and tuple(lined[5, 10]) == (60, 180, 60)  # its lines multiplied over
 
 
 def test_bench_prints_the_table_and_writes_json_and_grid(tmp_path):

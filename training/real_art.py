@@ -31,7 +31,8 @@ from PIL import Image
 
 from linetint.imaging.compose import compose
 from linetint.imaging.flats import label_regions, region_medians
-from linetint.imaging.line_source import network_lineart
+from linetint.imaging.line_source import is_colour_picture, network_lineart
+from linetint.imaging.recolour import with_lightness
 from linetint.model.hints import HintLayer, hint_rgba, load_hints
 from linetint.model.images import load_lineart, load_rgb, open_image, to_grey
 from linetint.training.hint_sim import simulate_hints
@@ -215,6 +216,7 @@ class Sample:
     peer: np.ndarray  # uint8 (h, w, 3), the peer's size
     network_lineart: np.ndarray  # what `linetint colorize` gives the network: XDoG lines of a colour picture
     areas: np.ndarray | None = None  # paper_areas(lineart), for colour_speckle; None: not scored
+    shading: np.ndarray | None = None  # a colour picture's own grey, which its recolouring keeps; else None
 
 
 @dataclass(frozen=True)
@@ -241,13 +243,26 @@ def load_sample(folder: Path) -> Sample:
     height, width = grey.shape
     hints = load_hints(folder / "hints.png", width, height)
     peer = load_rgb(folder / "peer-result.png")
-    return Sample(folder.name, grey, hints, peer, network_lineart(image), paper_areas(grey))
+    shading = grey if is_colour_picture(image) else None
+    return Sample(folder.name, grey, hints, peer, network_lineart(image), paper_areas(grey), shading)
+
+
+def written(sample: Sample, colour: np.ndarray) -> np.ndarray:
+    """What `linetint colorize` writes from the network's (or Keep Hint Colours') colour: the line art
+    multiplied over it, or for a colour picture it recolours, the colour in the picture's own lightness."""
+    if sample.shading is not None:
+        return with_lightness(colour, sample.shading)
+    return compose(sample.network_lineart, colour)
 
 
 def evaluate_sample(colorize: Colorize, sample: Sample) -> Row:
     """Scored as `linetint colorize` runs: two of style2paints' samples are colour illustrations it
     recolours, and the network gets their lines, as the CLI gives it (imaging/line_source.py)."""
-    ours = colorize(sample.network_lineart, sample.hints)
+    return score_sample(sample, colorize(sample.network_lineart, sample.hints))
+
+
+def score_sample(sample: Sample, ours: np.ndarray) -> Row:
+    """`ours` (the finished picture at the line art's size) against the peer and the hints."""
     if ours.shape != (*sample.lineart.shape, 3) or ours.dtype != np.uint8:
         raise ValueError(f"{sample.name}: colorize gave {ours.shape} {ours.dtype}, not the line art's size")
     return Row(
