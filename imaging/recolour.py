@@ -29,10 +29,11 @@ def with_lightness(colour_rgb: np.ndarray, shading: np.ndarray) -> np.ndarray:
     colour = colour_at_lineart_size(shading, colour_rgb).astype(np.float32)
     light = shading.astype(np.float32)[..., None]
     chroma = colour - (colour @ _LUMA)[..., None]  # how each channel differs from the pixel's lightness
-    low, high = chroma.min(axis=-1, keepdims=True), chroma.max(axis=-1, keepdims=True)
-    room_below = np.where(low < 0, light / np.maximum(-low, 1e-6), np.inf)
-    room_above = np.where(high > 0, (255 - light) / np.maximum(high, 1e-6), np.inf)
-    chroma *= np.minimum(1.0, np.minimum(room_below, room_above))
+    # The most of the chroma that fits: down to 0 below, up to 255 above (a channel that does not leave
+    # the range divides by a tiny number and leaves the factor at 1).
+    fit = light / np.maximum(-chroma.min(axis=-1, keepdims=True), 1e-6)
+    np.minimum(fit, (255 - light) / np.maximum(chroma.max(axis=-1, keepdims=True), 1e-6), out=fit)
+    chroma *= np.minimum(fit, 1.0, out=fit)
     out = light + chroma
     out += 0.5
     return np.clip(out, 0, 255, out=out).astype(np.uint8)
