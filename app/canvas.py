@@ -66,6 +66,7 @@ class HintCanvas(QWidget):
         self._hint_geometry: HintGeometry | None = None
         self._hint_overlay = HintOverlay()  # rims and minimum-size markers, at screen scale
         self._preview: QImage | None = None
+        self._preview_lined = False  # the preview holds its own lines (a recoloured picture): no multiply
         self.preview_rgb: np.ndarray | None = None
         self.show_hints = True
         self.show_preview_under = False
@@ -127,10 +128,15 @@ class HintCanvas(QWidget):
         """The hint picture the canvas draws, as straight-alpha RGBA: what the user sees of the hints."""
         return None if self._hints is None else qimage_to_rgba(self._hints)
 
-    def set_preview(self, rgb: np.ndarray | None, image: QImage | None = None) -> None:
-        """The colour shown under the lines in Preview Under mode; `image`: `rgb` as a QImage already."""
+    def set_preview(
+        self, rgb: np.ndarray | None, image: QImage | None = None, multiply_lines: bool = True
+    ) -> None:
+        """The colour shown under the lines in Preview Under mode; `image`: `rgb` as a QImage already.
+        `multiply_lines=False`: `rgb` has its lines already (a picture recoloured with its own light and
+        shade), so it is shown as it is, instead of the line art."""
         self.preview_rgb = rgb  # at the network's working size; the eyedropper reads it
         self._preview = None if rgb is None else image if image is not None else rgb_to_qimage(rgb)
+        self._preview_lined = not multiply_lines
         if self.show_preview_under:
             self.update()
 
@@ -216,12 +222,14 @@ class HintCanvas(QWidget):
         )
         # below 100 % smooth the line art so thin lines do not break up; above, show crisp pixels.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._zoom < 1.0)
-        if self.show_preview_under and self._preview is not None:
+        under = self._preview if self.show_preview_under else None
+        if under is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)  # previews come small
-            painter.drawImage(target, self._preview)
+            painter.drawImage(target, under)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._zoom < 1.0)
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
-        painter.drawPixmap(target, self._lineart, QRectF(0, 0, width, height))
+        if under is None or not self._preview_lined:  # a recoloured picture's lines are in its lightness
+            painter.drawPixmap(target, self._lineart, QRectF(0, 0, width, height))
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         if self.show_hints and self._hints is not None and self._hint_geometry is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # hints stay crisp

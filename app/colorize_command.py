@@ -31,7 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "colorize",
         help="colorize a line art file with a hint file, no window",
         description="Colorize LINEART with the colour hints in --hints and write a PNG at the line "
-        "art's own size, the line art multiplied over the colour as the app's Export Image does.",
+        "art's own size, the line art multiplied over the colour as the app's Export Image does; a "
+        "finished colour picture is recoloured keeping its own light and shade.",
     )
     parser.add_argument("lineart", type=Path, help="line art image (PNG, JPEG, WebP, BMP, TIFF)")
     source = parser.add_mutually_exclusive_group()
@@ -70,7 +71,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--no-lines",
         dest="lines_over",
         action="store_false",
-        help="write the network's colour alone, without the line art multiplied over it",
+        help="write the network's colour alone, without the line art multiplied over it (nor a colour "
+        "picture's light and shade)",
     )
     parser.add_argument(
         "--clean-up",
@@ -94,8 +96,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--as-lineart",
         action="store_true",
-        help="take a colour picture's grey as the line art; by default a finished colour illustration is "
-        "recoloured from its lines (XDoG), as File ▸ Open a Colour Picture to Recolour does",
+        help="take a colour picture's grey as the line art, multiplied over the colour; by default a "
+        "finished colour illustration is recoloured from its lines (XDoG) and keeps its own light and "
+        "shade (the new colour in Color blend mode over its grey), as File ▸ Open a Colour Picture to "
+        "Recolour does",
     )
     parser.add_argument(
         "--unhinted",
@@ -119,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
         if not choice.keep and choice.unhinted is Unhinted.PAPER:
             # Unhinted areas are told apart only where hinted ones keep their colours: say so, not ignore it
             raise ImageInputError("--unhinted paper needs the hint colours kept: drop --free-hints")
-        grey = _lineart(args.lineart, args.as_lineart)
-        if args.clean_up:
+        grey, shading = _lineart(args.lineart, args.as_lineart)
+        if args.clean_up:  # the lines only: a colour picture's light and shade stay its own
             grey = apply_levels(grey, auto_levels(grey))
         height, width = grey.shape
         if args.hints_from:
@@ -135,7 +139,9 @@ def run(args: argparse.Namespace) -> int:
         kept = None
         if choice.keep:  # as the app's worker does, on the colour at the line art's size
             kept, flat = hint_colours(rgb, flat, label_areas(grey), hints, choice)
-        export_picture(kind[1:], grey, rgb, hints, output, flat, kept, multiply_lines=args.lines_over)
+        export_picture(
+            kind[1:], grey, rgb, hints, output, flat, kept, multiply_lines=args.lines_over, shading=shading
+        )
     except (
         ImageInputError,
         HintFormatError,
@@ -154,16 +160,18 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _lineart(path: Path, as_lineart: bool) -> np.ndarray:
+def _lineart(path: Path, as_lineart: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """(line art for the network, shading): a colour picture's lines and its grey, whose light and shade
+    the output keeps; else the picture's grey and no shading (the line art is multiplied over)."""
     image = open_image(path)
     if as_lineart or not is_colour_picture(image):
-        return to_grey(image)
+        return to_grey(image), None
     print(
-        f"linetint colorize: {path.name} is a colour picture: recolouring it from its lines "
-        "(--as-lineart takes its grey instead)",
+        f"linetint colorize: {path.name} is a colour picture: recolouring it from its lines, keeping its "
+        "light and shade (--as-lineart takes its grey as line art instead)",
         file=sys.stderr,
     )
-    return network_lineart(image)
+    return network_lineart(image), to_grey(image)
 
 
 def _load_colorizer(checkpoint: Path | None, device: str, precision: str) -> Colorizer:

@@ -211,6 +211,12 @@ class ReplaceLineartCommand(QUndoCommand):
 
     Hints are mapped to the new size by the hint contract's rule (``HintLayer.scaled_to``); the stored
     preview no longer matches the picture, so it is dropped (and restored on undo).
+
+    A page recoloured from a colour picture keeps the picture's shading when the new line art has the
+    same size: that is the same picture's lines redrawn (Clean Up Line Art, the one command that replaces
+    line art, only changes levels), and its painter's light and shade are still what the user recolours.
+    Line art of another size is another drawing or scan, which that shading would paint over with the
+    old picture, so the page becomes plain line art again (undo brings the shading back).
     """
 
     def __init__(
@@ -223,8 +229,16 @@ class ReplaceLineartCommand(QUndoCommand):
         super().__init__(text)
         self.document = document
         height, width = lineart.shape
-        self._before = (document.lineart, document.hints, document.source_path, document.last_result)
-        self._after = (lineart, document.hints.scaled_to(width, height), source_path, None)
+        shading = document.shading
+        kept = shading if shading is not None and shading.shape == lineart.shape else None
+        self._before = (
+            document.lineart,
+            document.hints,
+            document.source_path,
+            document.last_result,
+            document.shading,
+        )
+        self._after = (lineart, document.hints.scaled_to(width, height), source_path, None, kept)
 
     def redo(self) -> None:
         self.document.assign_lineart(*self._after)

@@ -39,8 +39,26 @@ def _frozen_lineart(lineart: np.ndarray) -> np.ndarray:
     if not isinstance(lineart, np.ndarray) or lineart.ndim != 2 or lineart.dtype != np.uint8:
         raise ValueError("line art must be a uint8 (H, W) grey array")
     check_size(lineart.shape[1], lineart.shape[0])
+    return _frozen(lineart)
+
+
+def _checked_shading(shading: np.ndarray | None, lineart: np.ndarray) -> np.ndarray | None:
+    """`shading` read-only (copied unless it already is), checked against the line art it shades."""
+    if shading is None:
+        return None
+    if not isinstance(shading, np.ndarray) or shading.ndim != 2 or shading.dtype != np.uint8:
+        raise ValueError("the shading must be a uint8 (H, W) grey array")
+    if shading.shape != lineart.shape:
+        height, width = lineart.shape
+        raise ValueError(
+            f"the shading is {shading.shape[1]}x{shading.shape[0]}, the line art is {width}x{height}"
+        )
+    return _frozen(shading) if shading.flags.writeable else shading
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
     # Read-only, so snapshots for the worker thread and the autosave can share it without copying.
-    frozen = np.array(lineart, copy=True)
+    frozen = np.array(array, copy=True)
     frozen.setflags(write=False)
     return frozen
 
@@ -64,10 +82,14 @@ class Document(QObject):
         source_name: str | None = None,
         last_result: np.ndarray | None = None,
         hint_colours: HintColours | None = None,
+        shading: np.ndarray | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._lineart = _frozen_lineart(lineart)
+        # A colour picture opened to recolour: its own grey, whose light and shade the result keeps
+        # (imaging/recolour.py); None for line art, which is multiplied over the colour instead.
+        self._shading = _checked_shading(shading, self._lineart)
         height, width = self._lineart.shape
         self._hints = hints if hints is not None else HintLayer(width, height)
         self._check_hint_size(self._hints)
@@ -116,6 +138,7 @@ class Document(QObject):
             source_name=data.source_name,
             last_result=data.result,
             hint_colours=data.hint_colours,
+            shading=data.shading,
             parent=parent,
         )
         if modified:
@@ -125,7 +148,9 @@ class Document(QObject):
     def snapshot(self) -> ProjectData:
         """What a project file stores, immutable or read-only, safe to hand to another thread."""
         choice = self.hint_colours or HintColours()
-        return ProjectData(self._lineart, self._hints, self._last_result, self.source_name, choice)
+        return ProjectData(
+            self._lineart, self._hints, self._last_result, self.source_name, choice, self._shading
+        )
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the project atomically and mark the document saved there; raises OSError."""
@@ -152,6 +177,13 @@ class Document(QObject):
     @property
     def hints(self) -> HintLayer:
         return self._hints
+
+    @property
+    def shading(self) -> np.ndarray | None:
+        """The grey of the colour picture this page was drawn from (uint8, line-art size, read-only): the
+        shown and exported picture is the colour with this light and shade, no lines multiplied over.
+        None for line art."""
+        return self._shading
 
     @property
     def width(self) -> int:
@@ -320,7 +352,10 @@ class Document(QObject):
         source_path: str | os.PathLike[str] | None = None,
         text: str = "Replace line art",
     ) -> None:
-        """Replace the line art, keeping the hints (rescaled to the new size); undoable."""
+        """Replace the line art, keeping the hints (rescaled to the new size); undoable.
+
+        The shading of a recoloured picture stays when the new line art has its size, and goes (until
+        undone) when it has another: see ReplaceLineartCommand."""
         frozen = _frozen_lineart(lineart)
         path = Path(source_path) if source_path is not None else None
         self.undo_stack.push(ReplaceLineartCommand(self, frozen, path, text))
@@ -339,8 +374,10 @@ class Document(QObject):
         hints: HintLayer,
         source_path: Path | None,
         last_result: np.ndarray | None,
+        shading: np.ndarray | None,
     ) -> None:
         self._lineart = _frozen_lineart(lineart) if lineart.flags.writeable else lineart
+        self._shading = _checked_shading(shading, self._lineart)
         self._source_path = source_path
         self._hints = hints
         self._check_hint_size(hints)

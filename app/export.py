@@ -6,6 +6,11 @@ OpenRaster (https://www.openraster.org, baseline spec 0.0.5) is a zip that Krita
 ``mimetype`` first and stored uncompressed (so ``file`` can sniff it at a fixed offset), ``stack.xml``
 listing layers top to bottom, one PNG per layer under ``data/``, ``Thumbnail/thumbnail.png`` (at most
 256 px a side) and ``mergedimage.png`` (the flattened picture, for viewers that read nothing else).
+
+A page recoloured from a colour picture has its `shading`, the picture's grey: its flattened picture is
+the colour with that light and shade (imaging/recolour.py: a paint program's *Color* blend mode), no
+lines multiplied over, and its layered files hold the shading as the bottom layer with the colour layers
+over it in Color mode (OpenRaster ``svg:color``, Photoshop ``colr``), so they look the same.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
+from enum import Enum
 from xml.etree import ElementTree
 
 import numpy as np
 from PIL import Image
 
 from linetint.imaging.compose import colour_at_lineart_size, compose
+from linetint.imaging.recolour import with_lightness
 from linetint.model.atomic import atomic_write
 from linetint.model.hints import HintLayer, hint_rgba
 
@@ -30,6 +37,7 @@ ORA_MIMETYPE = "image/openraster"
 ORA_VERSION = "0.0.5"
 THUMBNAIL_SIDE = 256
 KEPT_LAYER = "Hint colours"  # Keep Hint Colours' layer in layered exports
+SHADING_LAYER = "Shading"  # a recoloured picture's own light and shade, under its colour
 
 
 def _png_bytes(array: np.ndarray, mode: str) -> bytes:
@@ -38,11 +46,30 @@ def _png_bytes(array: np.ndarray, mode: str) -> bytes:
     return buffer.getvalue()
 
 
+def flattened(
+    lineart: np.ndarray,
+    colour_rgb: np.ndarray,
+    shading: np.ndarray | None = None,
+    multiply_lines: bool = True,
+) -> np.ndarray:
+    """The finished picture at the line art's size: the colour with the line art multiplied over it
+    (``compose``), or, for a page with `shading` (a recoloured colour picture), the colour with the
+    picture's light and shade, whose own lines are in it. `multiply_lines=False` gives the colour alone
+    either way: what "without lines" asks for."""
+    if shading is not None and multiply_lines:
+        return with_lightness(colour_rgb, shading)
+    return compose(lineart, colour_rgb, multiply_lines)
+
+
 def export_png(
-    lineart: np.ndarray, colour_rgb: np.ndarray, path: str | os.PathLike[str], multiply_lines: bool = True
+    lineart: np.ndarray,
+    colour_rgb: np.ndarray,
+    path: str | os.PathLike[str],
+    multiply_lines: bool = True,
+    shading: np.ndarray | None = None,
 ) -> None:
-    """Write the colour image at the line art's full resolution as an RGB PNG (see ``compose``)."""
-    data = _png_bytes(compose(lineart, colour_rgb, multiply_lines), "RGB")
+    """Write the colour image at the line art's full resolution as an RGB PNG (see ``flattened``)."""
+    data = _png_bytes(flattened(lineart, colour_rgb, shading, multiply_lines), "RGB")
     with atomic_write(path) as f:
         f.write(data)
 
@@ -81,6 +108,18 @@ def _thumbnail(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+class Blend(Enum):
+    """How a layer mixes with what is under it: (OpenRaster composite-op, Photoshop blend key)."""
+
+    NORMAL = ("svg:src-over", b"norm")
+    MULTIPLY = ("svg:multiply", b"mul ")
+    COLOR = ("svg:color", b"colr")  # the layer's hue and chroma, the lightness of what is under it
+
+    def __init__(self, ora: str, psd: bytes) -> None:
+        self.ora = ora
+        self.psd = psd
+
+
 @dataclass(frozen=True)
 class Layer:
     """One layer of a layered export, in the picture's size."""
@@ -89,7 +128,7 @@ class Layer:
     file: str  # its file name inside an OpenRaster archive
     rgba: np.ndarray
     visible: bool = True
-    multiply: bool = False
+    blend: Blend = Blend.NORMAL
 
 
 def layer_stack(
@@ -98,6 +137,7 @@ def layer_stack(
     hints: HintLayer,
     flat_rgb: np.ndarray | None = None,
     kept_rgb: np.ndarray | None = None,
+    shading: np.ndarray | None = None,
 ) -> tuple[list[Layer], np.ndarray]:
     """The layers, top to bottom: hints (hidden), line art (multiply), flat colours (if given), hint
     colours (if given; hidden under flats), colour (hidden under either); and the merged picture.
@@ -106,6 +146,11 @@ def layer_stack(
     `kept_rgb` is the colour with Keep Hint Colours (imaging/hint_colours.py): its layer holds only the
     pixels it changed, over the network's colour, so hiding it shows what the network painted.
     Without a colour image (no preview yet) the colour layer is white paper.
+
+    With `shading` (a recoloured colour picture) a "Shading" layer of it goes at the bottom, the colour
+    layers over it blend in Color mode (their hue and chroma, its lightness: `with_lightness`, layer by
+    layer), and the line art layer is hidden: the picture's own lines are in its shading; its XDoG
+    lines, which the hints were placed by, stay at hand to switch on.
     """
     height, width = lineart.shape
     if colour_rgb is None:
@@ -113,18 +158,23 @@ def layer_stack(
     colour = colour_at_lineart_size(lineart, colour_rgb)
     flat = None if flat_rgb is None else colour_at_lineart_size(lineart, flat_rgb)
     kept = None if kept_rgb is None else colour_at_lineart_size(lineart, kept_rgb)
+    shaded = shading is not None
+    paint = Blend.COLOR if shaded else Blend.NORMAL
     layers = [
         Layer("Hints", "data/hints.png", hint_rgba(hints, width, height), visible=False),
-        Layer("Line art", "data/lineart.png", _lines_rgba(lineart), multiply=True),
+        Layer("Line art", "data/lineart.png", _lines_rgba(lineart), not shaded, Blend.MULTIPLY),
     ]
     if flat is not None:
-        layers.append(Layer("Flat colours", "data/flats.png", _opaque(flat)))
+        layers.append(Layer("Flat colours", "data/flats.png", _opaque(flat), blend=paint))
     if kept is not None:
         changes = _changes(kept, colour)
-        layers.append(Layer(KEPT_LAYER, "data/hint-colours.png", changes, visible=flat is None))
+        layers.append(Layer(KEPT_LAYER, "data/hint-colours.png", changes, flat is None, paint))
     on_top = flat if flat is not None else kept
-    layers.append(Layer("Colour", "data/colour.png", _opaque(colour), visible=on_top is None))
-    return layers, compose(lineart, colour if on_top is None else on_top)
+    layers.append(Layer("Colour", "data/colour.png", _opaque(colour), on_top is None, paint))
+    if shading is not None:
+        grey = np.repeat(shading[..., None], 3, axis=2)
+        layers.append(Layer(SHADING_LAYER, "data/shading.png", _opaque(grey)))
+    return layers, flattened(lineart, colour if on_top is None else on_top, shading)
 
 
 def _changes(rgb: np.ndarray, under: np.ndarray) -> np.ndarray:
@@ -142,16 +192,17 @@ def export_ora(
     path: str | os.PathLike[str],
     flat_rgb: np.ndarray | None = None,
     kept_rgb: np.ndarray | None = None,
+    shading: np.ndarray | None = None,
 ) -> None:
     """Write an OpenRaster file of `layer_stack`'s layers, each an RGBA PNG at the line art's size."""
     height, width = lineart.shape
-    layers, merged = layer_stack(lineart, colour_rgb, hints, flat_rgb, kept_rgb)
+    layers, merged = layer_stack(lineart, colour_rgb, hints, flat_rgb, kept_rgb, shading)
     stack = [
         {
             "name": layer.name,
             "src": layer.file,
             "visibility": "visible" if layer.visible else "hidden",
-            "composite-op": "svg:multiply" if layer.multiply else "svg:src-over",
+            "composite-op": layer.blend.ora,
         }
         for layer in layers
     ]
@@ -174,11 +225,12 @@ def export_psd(
     path: str | os.PathLike[str],
     flat_rgb: np.ndarray | None = None,
     kept_rgb: np.ndarray | None = None,
+    shading: np.ndarray | None = None,
 ) -> None:
     """Write a layered Photoshop file of `layer_stack`'s layers (app/psd.py)."""
-    layers, merged = layer_stack(lineart, colour_rgb, hints, flat_rgb, kept_rgb)
+    layers, merged = layer_stack(lineart, colour_rgb, hints, flat_rgb, kept_rgb, shading)
     psd_layers = [
-        PsdLayer(layer.name, layer.rgba, layer.visible, b"mul " if layer.multiply else b"norm")
+        PsdLayer(layer.name, layer.rgba, layer.visible, layer.blend.psd)
         for layer in reversed(layers)  # a PSD lists the bottom layer first
     ]
     save_psd(path, psd_layers, merged)
@@ -197,19 +249,25 @@ def export_picture(
     flat: np.ndarray | None = None,
     kept: np.ndarray | None = None,
     multiply_lines: bool = True,
+    shading: np.ndarray | None = None,
 ) -> None:
     """One export, as the window's File ▸ Export and `linetint colorize` write it. `kind` is a file suffix
     without its dot (EXPORT_KINDS): "png" is the chosen colour (`chosen_colour`: flats, else kept hint
-    colours, else the network's `rgb`) with the line art multiplied over it unless `multiply_lines` is
-    False; "ora" and "psd" hold every layer (`layer_stack`)."""
+    colours, else the network's `rgb`) with the line art multiplied over it, or with the light and shade
+    of `shading` (a recoloured colour picture), unless `multiply_lines` is False; "ora" and "psd" hold
+    every layer (`layer_stack`)."""
     if kind == "png":
-        export_png(lineart, chosen_colour(rgb, flat, kept), path, multiply_lines=multiply_lines)
+        colour = chosen_colour(rgb, flat, kept)
+        export_png(lineart, colour, path, multiply_lines=multiply_lines, shading=shading)
     else:
-        LAYERED_EXPORTS[kind](lineart, rgb, hints, path, flat, kept)
+        LAYERED_EXPORTS[kind](lineart, rgb, hints, path, flat, kept, shading)
 
 
 __all__ = [
     "EXPORT_KINDS",
+    "SHADING_LAYER",
+    "Blend",
+    "flattened",
     "LAYERED_EXPORTS",
     "export_picture",
     "export_ora",

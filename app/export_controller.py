@@ -74,7 +74,7 @@ class Exports:
         if doc is None:
             return
         self._say(f"Rendering {path.name if path else 'the picture'} at full resolution…", 0)
-        job = ExportJob(path, kind, multiply_lines, doc.lineart, doc.hints)
+        job = ExportJob(path, kind, multiply_lines, doc.lineart, doc.hints, doc.shading)
         self.exporter.export(job, self._modes.flats(), self._modes.hint_colours())
 
     def export_hints_dialog(self) -> None:

@@ -17,11 +17,10 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 
-from linetint.imaging.compose import compose
 from linetint.model.hints import HintFormatError, HintLayer
 
 from .colour_modes import FREE_HINTS, HintColours
-from .export import export_picture
+from .export import export_picture, flattened
 from .jobs import Jobs, explain
 from .qt_images import rgb_to_qimage
 from .worker import PreviewEngine, PreviewResult
@@ -36,6 +35,7 @@ class ExportJob:
     multiply_lines: bool
     lineart: np.ndarray  # as the picture was when the export was asked for
     hints: HintLayer
+    shading: np.ndarray | None = None  # a recoloured picture's grey: its light and shade are kept
 
 
 class Exporter(QObject):
@@ -84,7 +84,7 @@ class Exporter(QObject):
         self._writing += 1
         if job.kind == "clipboard":
             self._background.run(
-                lambda: rgb_to_qimage(compose(job.lineart, result.colour, job.multiply_lines)),
+                lambda: rgb_to_qimage(flattened(job.lineart, result.colour, job.shading, job.multiply_lines)),
                 lambda image: self._copied(image, f"Copied the picture ({width}x{height})"),
                 lambda exc: self._finished("", f"Copying the picture failed: {type(exc).__name__}: {exc}"),
                 text="Copying the picture…",
@@ -138,6 +138,7 @@ class Exporter(QObject):
             result.flat,
             result.kept,
             job.multiply_lines,
+            job.shading,
         )
 
     @staticmethod

@@ -25,7 +25,7 @@ from .colour_panel import ColourPanel
 from .document import Document
 from .file_dialogs import FileDialogs
 from .jobs import Job, Jobs, explain
-from .opening import OpenedFile, read_colour_picture, read_file, read_picture_hints
+from .opening import ColourPicture, OpenedFile, read_colour_picture, read_file, read_picture_hints
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectError
 from .recent import RecentFiles
@@ -128,12 +128,13 @@ class Files:
         if path:
             self.open_colour_picture(path)
 
-    def open_colour_picture(self, path: Path) -> Job[tuple[np.ndarray, HintLayer]]:
+    def open_colour_picture(self, path: Path) -> Job[ColourPicture]:
         """A finished colour picture as a new document: its lines (XDoG), with hints in its own colours,
-        ready to try other colours on. Drawn on a job; its outcome: whether it was opened."""
+        ready to try other colours on, and its grey, so the result keeps its light and shade. Drawn on a
+        job; its outcome: whether it was opened."""
         self.opening = self._jobs.run(
             lambda: read_colour_picture(path),
-            lambda drawn: self._colour_picture_read(job, path, *drawn),
+            lambda drawn: self._colour_picture_read(job, path, drawn),
             lambda exc: self._open_failed(path, exc),
             text=f"Drawing the lines of {path.name}…",
             lane="open",
@@ -142,11 +143,16 @@ class Files:
         job = self.opening
         return job
 
-    def _colour_picture_read(self, job: Job, path: Path, lines: np.ndarray, hints: HintLayer) -> bool:
+    def _colour_picture_read(self, job: Job, path: Path, drawn: ColourPicture) -> bool:
         if job is not self.opening or not self.maybe_save():
             return False
-        self._show(Document(lines, hints, source_name=f"{path.stem} (lines).png"))
-        self._say(f"Lines drawn from {path.name}, with {len(hints)} hints in its colours", 6000)
+        name = f"{path.stem} (lines).png"
+        self._show(Document(drawn.lines, drawn.hints, source_name=name, shading=drawn.shading))
+        self._say(
+            f"Lines drawn from {path.name}, with {len(drawn.hints)} hints in its colours; "
+            "its light and shade stay",
+            6000,
+        )
         return True
 
     def open_recent(self, path: Path) -> Job[OpenedFile] | None:

@@ -15,7 +15,7 @@ from linetint.imaging.cleanup import needs_clean_up
 from linetint.imaging.picture_hints import hints_from_picture
 from linetint.imaging.xdog import xdog
 from linetint.model.hints import HintLayer
-from linetint.model.images import colourfulness, load_rgb, open_image, to_grey
+from linetint.model.images import colourfulness, load_rgb, open_image, to_grey, to_rgb
 
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import ProjectData, load_project
@@ -43,11 +43,22 @@ def read_file(path: Path) -> OpenedFile:
     return OpenedFile(path, None, grey, colourfulness(image), needs_clean_up(grey))
 
 
-def read_colour_picture(path: Path) -> tuple[np.ndarray, HintLayer]:
-    """A finished colour picture's lines (XDoG) and hints in its colours; raises ImageInputError."""
-    picture = load_rgb(path)
+@dataclass(frozen=True)
+class ColourPicture:
+    """A finished colour picture read to recolour: what the network and the hints need, and what the
+    result keeps of it."""
+
+    lines: np.ndarray  # uint8 (H, W): its lines (XDoG), the network's line art
+    hints: HintLayer  # one per area of `lines`, in the picture's colours
+    shading: np.ndarray  # uint8 (H, W): its own grey, whose light and shade the recolouring keeps
+
+
+def read_colour_picture(path: Path) -> ColourPicture:
+    """A finished colour picture's lines (XDoG), hints in its colours and grey; raises ImageInputError."""
+    image = open_image(path)
+    picture = to_rgb(image)
     lines = xdog(picture)
-    return lines, hints_from_picture(lines, picture)
+    return ColourPicture(lines, hints_from_picture(lines, picture), to_grey(image))
 
 
 def read_picture_hints(lineart: np.ndarray, path: Path) -> HintLayer:

@@ -6,11 +6,14 @@ Layout (all at the zip's top level)::
                      "height": H, "source_name": "cat.png" | null,
                      "hint_colours": {"keep": true, "unhinted": "network" | "paper"},
                      "files": {"lineart": "lineart.png", "hints": "hints.json",
-                               "hints_image": "hints.png", "result": "result.png" | null}}
+                               "hints_image": "hints.png", "result": "result.png" | null,
+                               "shading": "shading.png" | null}}
     lineart.png     grey line art, W x H
     hints.json      the hint contract's JSON (model/hints.py), W x H
     hints.png       the same hints as an RGBA picture, for other tools; never read back
     result.png      the last preview, RGB W x H (absent when there was none)
+    shading.png     grey W x H: the light and shade of the colour picture the page was recoloured from
+                    (absent for line art)
 
 Projects arrive from anywhere, so loading trusts nothing: entries are read into memory (never extracted),
 each against a size limit checked on the declared size before reading and again while reading; a single
@@ -19,6 +22,10 @@ entry with an absolute or ``..`` path refuses the whole file; images are size-ch
 ``hint_colours`` (View ▸ Keep Hint Colours, Unhinted Areas) changes what the project exports, so it
 travels with it; projects written before it existed, or with a value this version does not know, open
 with the defaults (kept, network colour) rather than not at all.
+
+``shading`` came later too, in the same format version: a project without it is line art, as every
+project before it was, and an older LineTint opening one with it shows the picture's lines as line art
+rather than refusing the file.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ LINEART = "lineart.png"
 HINTS_JSON = "hints.json"
 HINTS_PNG = "hints.png"
 RESULT = "result.png"
+SHADING = "shading.png"
 
 # Limits against hostile files.  A 40-megapixel RGB picture of pure noise is ~120 MB as PNG.
 MAX_ENTRIES = 64
@@ -81,6 +89,7 @@ class ProjectData:
     result: np.ndarray | None = None  # uint8 RGB preview at line-art size or at its working size
     source_name: str | None = None  # file name of the image the line art came from
     hint_colours: HintColours = HintColours()  # Keep Hint Colours and Unhinted Areas, as last chosen
+    shading: np.ndarray | None = None  # uint8 (H, W): a recoloured colour picture's own grey
 
     @property
     def width(self) -> int:
@@ -112,6 +121,11 @@ def _check_data(data: ProjectData) -> None:
     result = data.result
     if result is not None and not is_preview(result, data.width, data.height):
         raise ValueError(f"result must be uint8 RGB at {data.width}x{data.height} or a working size of it")
+    shading = data.shading
+    if shading is not None and (
+        not isinstance(shading, np.ndarray) or shading.dtype != np.uint8 or shading.shape != lineart.shape
+    ):
+        raise ValueError(f"shading must be uint8 grey at {data.width}x{data.height}")
 
 
 def is_preview(rgb: object, width: int, height: int) -> bool:
@@ -139,6 +153,7 @@ def save_project(data: ProjectData, path: str | os.PathLike[str], *, fast: bool 
         "hints": HINTS_JSON,
         "hints_image": HINTS_PNG,
         "result": RESULT if data.result is not None else None,
+        "shading": SHADING if data.shading is not None else None,
     }
     manifest = {
         "format": FORMAT_NAME,
@@ -161,6 +176,8 @@ def save_project(data: ProjectData, path: str | os.PathLike[str], *, fast: bool 
             archive.writestr(
                 RESULT, _png_bytes(_at_size(data.result, data.width, data.height), "RGB", level), **stored
             )
+        if data.shading is not None:
+            archive.writestr(SHADING, _png_bytes(data.shading, "L", level), **stored)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -257,8 +274,9 @@ def _parse_manifest(raw: bytes) -> dict[str, Any]:
     for key in ("lineart", "hints"):
         if not isinstance(files.get(key), str):
             raise ProjectError(f"manifest files.{key}: missing")
-    if files.get("result") is not None and not isinstance(files["result"], str):
-        raise ProjectError(f"manifest files.result: {files['result']!r} is not a file name")
+    for key in ("result", "shading"):  # optional
+        if files.get(key) is not None and not isinstance(files[key], str):
+            raise ProjectError(f"manifest files.{key}: {files[key]!r} is not a file name")
     return manifest
 
 
@@ -313,8 +331,13 @@ def _load(archive: zipfile.ZipFile) -> ProjectData:
         image = _decode_png(_read(archive, entries, files["result"], MAX_IMAGE_BYTES), "result")
         _check_shape("the result", *image.size, manifest)
         result = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    shading = None
+    if files.get("shading") is not None:
+        image = _decode_png(_read(archive, entries, files["shading"], MAX_IMAGE_BYTES), "shading")
+        _check_shape("the shading", *image.size, manifest)
+        shading = to_grey(image)
     hint_colours = _hint_colours(manifest.get("hint_colours"))
-    return ProjectData(lineart, hints, result, manifest.get("source_name"), hint_colours)
+    return ProjectData(lineart, hints, result, manifest.get("source_name"), hint_colours, shading)
 
 
 def _hint_colours(value: object) -> HintColours:

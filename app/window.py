@@ -240,8 +240,11 @@ class MainWindow(QMainWindow):
         self.canvas.set_lineart(document.lineart)
         self.canvas.set_hints(document.hints)
         self._count_hints()
-        self.preview.set_result(document.last_result)
-        self.canvas.set_preview(document.last_result)
+        # A recoloured picture's stored result is the network's colour without the picture's light and
+        # shade, not what its preview shows: nothing until the worker's first preview, which keeps them.
+        stored = document.last_result if document.shading is None else None
+        self.preview.set_result(stored)
+        self.canvas.set_preview(stored)
         self._update_title()
         self._update_enabled()
         self.request_preview()
@@ -307,7 +310,8 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             doc, flat = self.document, self.modes.flats()
             side, layer = self.settings.preview_max_side, doc.hints if hints is None else hints
-            self.engine.request(doc.lineart, layer, side, flat, self.modes.hint_colours())
+            choice = self.modes.hint_colours()
+            self.engine.request(doc.lineart, layer, side, flat, choice, shading=doc.shading)
 
     # --- tools and view ---
     def _picked(self, colour: QColor) -> None:
@@ -377,7 +381,8 @@ class MainWindow(QMainWindow):
         if not result.quick:  # the quick pass is a stand-in; projects keep the full preview
             self.document.last_result = result.rgb  # the network's output; flat colours derive from it
         self.preview.set_result(result.display, result.display_image)
-        self.canvas.set_preview(result.colour, result.colour_image)  # it multiplies its own lines over
+        # the colour, which the canvas multiplies its lines over, or a recoloured picture, which has its own
+        self.canvas.set_preview(result.canvas, result.canvas_image, multiply_lines=not result.lined)
 
     def _model_loaded(self, info: ModelInfo) -> None:
         self._update_guidance()

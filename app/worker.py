@@ -38,6 +38,7 @@ from PySide6.QtGui import QImage
 from linetint.imaging.compose import compose
 from linetint.imaging.flats import flat_colours
 from linetint.imaging.hint_colours import AreaLabels, label_areas
+from linetint.imaging.recolour import with_lightness
 from linetint.model.colorizer import ModelInfo, load_colorizer, shrink_to_working_size, working_size
 from linetint.model.devices import keep_freed_memory, returning_freed_memory
 from linetint.model.hints import HintLayer
@@ -98,6 +99,9 @@ class PreviewRequest:
     quick: QuickPass | None = None  # a smaller first pass, if it pays off
     flat: bool = False  # also make flat colours (imaging/flats.py) of the result
     hint_colours: HintColours = FREE_HINTS  # Keep Hint Colours (imaging/hint_colours.py) and its choices
+    # a recoloured colour picture's grey at line-art size (read-only), for previews; an export's file
+    # is composed with it as it is written (app/export.py), so a render does not need it
+    shading: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -112,10 +116,13 @@ class PreviewResult:
     flat: np.ndarray | None = None  # the flat colours of `rgb`, when the request asked for them
     flat_lined: np.ndarray | None = None  # ... with the line art multiplied over them, for the preview
     kept: np.ndarray | None = None  # `rgb` with hinted areas in their hints' colours (Keep Hint Colours)
-    # `display` and `colour` as QImages, made on the worker thread: converting a page of megapixels
+    # `colour` with the light and shade of the colour picture being recoloured (imaging/recolour.py), for
+    # previews of a document with shading; its lines are in that lightness, none are multiplied over.
+    recoloured: np.ndarray | None = None
+    # `display` and `canvas` as QImages, made on the worker thread: converting a page of megapixels
     # takes tens of milliseconds that the GUI thread would otherwise spend (None for exports).
     display_image: QImage | None = None
-    colour_image: QImage | None = None
+    canvas_image: QImage | None = None
 
     @property
     def colour(self) -> np.ndarray:
@@ -124,11 +131,24 @@ class PreviewResult:
 
     @property
     def display(self) -> np.ndarray:
-        """The preview picture: the network's output (its own lines; hint colours kept if asked for), or
-        flat colours under the lines."""
+        """The preview picture: a recoloured picture with its own light and shade, else the network's
+        output (its own lines; hint colours kept if asked for), or flat colours under the lines."""
+        if self.recoloured is not None:
+            return self.recoloured
         if self.flat_lined is not None:
             return self.flat_lined
         return self.rgb if self.kept is None else self.kept
+
+    @property
+    def lined(self) -> bool:
+        """Whether `canvas` already holds the picture's lines: the canvas then draws it as it is, without
+        multiplying the line art over it."""
+        return self.recoloured is not None
+
+    @property
+    def canvas(self) -> np.ndarray:
+        """What the canvas shows under (or, when `lined`, instead of) its line art in Preview Under mode."""
+        return self.colour if self.recoloured is None else self.recoloured
 
 
 Loader = Callable[[ModelChoice], ColorizerLike]
@@ -136,6 +156,22 @@ Loader = Callable[[ModelChoice], ColorizerLike]
 
 def default_loader(choice: ModelChoice) -> ColorizerLike:
     return load_colorizer(choice.checkpoint, choice.device, choice.precision, precision_fallback=True)
+
+
+class _WorkingSizes:
+    """One grey page (line art, shading) at the working sizes asked for, remembered: the same page comes
+    with every edit's request (at the quick pass's size and the full one's)."""
+
+    def __init__(self) -> None:
+        self._page: np.ndarray | None = None
+        self._sizes: dict[int, np.ndarray] = {}
+
+    def __call__(self, page: np.ndarray, max_side: int) -> np.ndarray:
+        if page is not self._page:
+            self._page, self._sizes = page, {}
+        if max_side not in self._sizes:
+            self._sizes[max_side] = shrink_to_working_size(page, max_side)
+        return self._sizes[max_side]
 
 
 def _enlarged(rgb: np.ndarray, width: int, height: int, resample: Image.Resampling) -> np.ndarray:
@@ -166,7 +202,8 @@ class ColorizeWorker(QObject):
         self._lock = threading.Lock()
         self._pending: PreviewRequest | None = None
         self._pending_renders: list[PreviewRequest] = []  # exports: every one runs, in order
-        self._shrink_cache: tuple[np.ndarray, dict[int, np.ndarray]] | None = None  # page, by max_side
+        self._lineart_sizes = _WorkingSizes()  # the page's line art, by max_side
+        self._shading_sizes = _WorkingSizes()  # a recoloured picture's shading, by max_side
         # The line art's areas, by the size they were found at: one labelling per page and size, so an
         # edit of the hints costs only the recolouring (issue 14: ≤ 15 ms at 512²).
         self._labels_cache: tuple[np.ndarray, dict[tuple[int, int], AreaLabels]] | None = None
@@ -286,7 +323,7 @@ class ColorizeWorker(QObject):
         assert self._colorizer is not None
         # Previews stay at the size the network ran at: enlarging a big page's colour to full size and
         # turning it into QImages cost more than the network itself (the views scale it when drawing).
-        lineart = request.lineart if request.full_render else self._shrunk(request.lineart, max_side)
+        lineart = request.lineart if request.full_render else self._lineart_sizes(request.lineart, max_side)
         start = time.perf_counter()
         try:
             rgb = self._colorizer.colorize(lineart, request.hints, max_side)
@@ -307,8 +344,9 @@ class ColorizeWorker(QObject):
         if not request.full_render:
             self._remember(request, max_side, seconds)
         kept, flat = self._finish_colours(request, lineart, rgb)
-        # previews: flats at the working size, under the lines shrunk to it
-        flat_lined = compose(lineart, flat) if flat is not None and not request.full_render else None
+        recoloured, flat_lined = None, None
+        if not request.full_render:  # exports compose their files as they write them (app/export.py)
+            recoloured, flat_lined = self._preview_pictures(request, lineart, max_side, rgb, flat, kept)
         info, detail = self._colorizer.info, self._detail()
         result = PreviewResult(
             serial,
@@ -321,13 +359,31 @@ class ColorizeWorker(QObject):
             flat=flat,
             flat_lined=flat_lined,
             kept=kept,
+            recoloured=recoloured,
         )
         if not request.full_render:
             display_image = rgb_to_qimage(result.display)
-            colour_image = display_image if result.colour is result.display else rgb_to_qimage(result.colour)
-            result = replace(result, display_image=display_image, colour_image=colour_image)
+            canvas_image = display_image if result.canvas is result.display else rgb_to_qimage(result.canvas)
+            result = replace(result, display_image=display_image, canvas_image=canvas_image)
         self.resultReady.emit(result)
         return True
+
+    def _preview_pictures(
+        self,
+        request: PreviewRequest,
+        lineart: np.ndarray,
+        max_side: int,
+        rgb: np.ndarray,
+        flat: np.ndarray | None,
+        kept: np.ndarray | None,
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(recoloured, flat_lined) of a preview at the working size of `lineart`: the chosen colour with
+        the light and shade of a recoloured picture (its lines are in them), else the flats under the
+        lines; None where neither applies."""
+        if request.shading is not None:
+            shading = self._shading_sizes(request.shading, max_side)
+            return with_lightness(chosen_colour(rgb, flat, kept), shading), None
+        return None, None if flat is None else compose(lineart, flat)
 
     def _finish_colours(
         self, request: PreviewRequest, lineart: np.ndarray, rgb: np.ndarray
@@ -368,16 +424,6 @@ class ColorizeWorker(QObject):
         if key not in sizes:
             sizes[key] = label_areas(grey)
         return sizes[key]
-
-    def _shrunk(self, lineart: np.ndarray, max_side: int) -> np.ndarray:
-        """`lineart` at the working size, remembered: the same page comes with every edit's request (at the
-        quick pass's size and the full one's)."""
-        if self._shrink_cache is None or self._shrink_cache[0] is not lineart:
-            self._shrink_cache = (lineart, {})
-        sizes = self._shrink_cache[1]
-        if max_side not in sizes:
-            sizes[max_side] = shrink_to_working_size(lineart, max_side)
-        return sizes[max_side]
 
     def _detail(self) -> str:
         timing = getattr(self._colorizer, "last_timing", None)
@@ -449,7 +495,10 @@ class PreviewEngine(QObject):
         max_side: int,
         flat: bool = False,
         hint_colours: HintColours = FREE_HINTS,
+        shading: np.ndarray | None = None,
     ) -> int:
+        """A preview (latest wins); with `shading` (a document recoloured from a colour picture) the
+        result's `recoloured` keeps that picture's light and shade."""
         quick = None
         if self.quick_side is not None and self.quick_side < max_side:
             self._serial += 1
@@ -457,7 +506,14 @@ class PreviewEngine(QObject):
         self._serial += 1
         self._latest_preview = self._serial
         request = PreviewRequest(
-            self._serial, lineart, hints, max_side, quick=quick, flat=flat, hint_colours=hint_colours
+            self._serial,
+            lineart,
+            hints,
+            max_side,
+            quick=quick,
+            flat=flat,
+            hint_colours=hint_colours,
+            shading=shading,
         )
         self.worker.submit(request)
         return self._serial

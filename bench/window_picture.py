@@ -4,7 +4,9 @@
         docs/app-window-s2p.jpg
 
 Opens the folder's lineart.png with hints.png in the real window (throw-away settings), waits for the
-full preview and saves the window's own rendering as JPEG.
+full preview and saves the window's own rendering as JPEG. With --recolour, lineart.png is a finished
+colour picture opened as File ▸ Open a Colour Picture to Recolour does (its lines, its light and shade),
+and hints.png replaces the hints taken from its colours.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sample", type=Path, help="a folder with lineart.png and hints.png")
     parser.add_argument("out", type=Path, help="the picture to write (.jpg or .png)")
+    parser.add_argument("--recolour", action="store_true", help="open lineart.png as a colour picture")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -38,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         window = MainWindow(AppSettings(device="cpu"), autosave=AutosaveStore(Path(folder)), store=store)
         window.resize(1400, 860)
         window.show()
-        window.open_path(args.sample / "lineart.png").wait()
+        picture = args.sample / "lineart.png"
+        (window.files.open_colour_picture(picture) if args.recolour else window.open_path(picture)).wait()
         window.import_hints(args.sample / "hints.png")
         deadline = time.monotonic() + 120
         while (

@@ -179,6 +179,21 @@ def test_replacing_the_line_art_rescales_hints_and_undoes(doc, qtbot):
     assert doc.last_result is not None
 
 
+def test_a_recoloured_pictures_shading_stays_through_a_clean_up_and_goes_with_other_line_art(qapp):
+    shading = np.tile(np.linspace(0, 255, 60).astype(np.uint8), (40, 1))
+    doc = Document(np.full((40, 60), 255, np.uint8), shading=shading)
+    assert np.array_equal(doc.shading, shading) and not doc.shading.flags.writeable
+    doc.set_lineart(np.full((40, 60), 250, np.uint8), text="Clean up line art")  # its lines, redrawn
+    assert np.array_equal(doc.shading, shading)
+    doc.set_lineart(np.full((80, 120), 255, np.uint8), "other.png")  # another drawing
+    assert doc.shading is None
+    assert doc.snapshot().shading is None  # nor does its project keep the old picture's
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.shading, shading) and doc.width == 60
+    with pytest.raises(ValueError, match="the shading is 59x40, the line art is 60x40"):
+        Document(np.full((40, 60), 255, np.uint8), shading=shading[:, 1:])
+
+
 def test_line_art_and_results_are_checked_and_read_only(doc):
     with pytest.raises(ValueError):
         Document(np.zeros((4, 4, 3), dtype=np.uint8))

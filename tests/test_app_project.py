@@ -20,9 +20,10 @@ from linetint.app import project
 from linetint.app.autosave import AutosaveStore
 from linetint.app.colour_modes import HintColours
 from linetint.app.document import Document
-from linetint.app.export import export_ora, export_png
+from linetint.app.export import export_ora, export_png, export_psd
 from linetint.app.project import ProjectData, ProjectError, load_project, save_project
 from linetint.imaging.hint_colours import Unhinted
+from linetint.imaging.recolour import with_lightness
 from linetint.model.hints import Hint, HintLayer, hint_rgba, layer_to_json, load_hints, save_hints
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 W, H = 48, 32
 
 
-def sample_data(seed: int = 0, with_result: bool = True) -> ProjectData:
+def sample_data(seed: int = 0, with_result: bool = True, with_shading: bool = False) -> ProjectData:
     rng = np.random.default_rng(seed)
     lineart = np.full((H, W), 255, dtype=np.uint8)
     lineart[:, 20] = rng.integers(0, 256, H, dtype=np.uint8)  # grey levels
@@ -39,7 +40,9 @@ def sample_data(seed: int = 0, with_result: bool = True) -> ProjectData:
         W, H, (Hint(1, 2, 3, (255, 0, 0)), Hint(W - 1, H - 1, 8, (1, 2, 3)), Hint(5, 5, 1, (0, 9, 0)))
     )
     result = rng.integers(0, 256, (H, W, 3), dtype=np.uint8) if with_result else None
-    return ProjectData(lineart, hints, result, "cat.png")
+    # a colour picture's grey: every level, so a lossy or shifted round trip shows
+    shading = rng.integers(0, 256, (H, W), dtype=np.uint8) if with_shading else None
+    return ProjectData(lineart, hints, result, "cat.png", shading=shading)
 
 
 def assert_same(a: ProjectData, b: ProjectData) -> None:
@@ -50,6 +53,11 @@ def assert_same(a: ProjectData, b: ProjectData) -> None:
     else:
         assert np.array_equal(a.result, b.result)
     assert a.source_name == b.source_name
+    if a.shading is None:
+        assert b.shading is None
+    else:
+        assert b.shading is not None and b.shading.dtype == np.uint8
+        assert np.array_equal(a.shading, b.shading)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -67,6 +75,34 @@ def test_save_then_load_gives_back_the_same_picture_hints_and_result(tmp_path, w
     assert manifest["format"] == "linetint-project" and manifest["version"] == 1
     assert (manifest["width"], manifest["height"]) == (W, H)
     assert np.array_equal(hints_png, hint_rgba(data.hints))  # other tools see the same hints
+
+
+def test_a_recoloured_pictures_shading_is_saved_and_loaded_back_exactly(qapp, tmp_path):
+    data = sample_data(with_shading=True)
+    save_project(data, tmp_path / "painting.linetint")
+    assert_same(load_project(tmp_path / "painting.linetint"), data)
+    with zipfile.ZipFile(tmp_path / "painting.linetint") as archive:
+        assert json.loads(archive.read("manifest.json"))["files"]["shading"] == "shading.png"
+    doc = Document.from_project(tmp_path / "painting.linetint")  # and the document has it again
+    assert np.array_equal(doc.shading, data.shading) and not doc.shading.flags.writeable
+    doc.save(tmp_path / "again.linetint")
+    assert np.array_equal(load_project(tmp_path / "again.linetint").shading, data.shading)
+    store = AutosaveStore(tmp_path / "autosave")  # an autosave writes and recovers the same file
+    assert np.array_equal(load_project(store.save(doc)).shading, data.shading)
+    store.mark_clean_exit()
+
+
+def test_a_project_from_before_shading_still_opens_as_line_art(tmp_path):
+    save_project(sample_data(), tmp_path / "old.linetint")
+    with zipfile.ZipFile(tmp_path / "old.linetint") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(entries["manifest.json"])
+    del manifest["files"]["shading"]  # written before shading existed: no such key at all
+    entries["manifest.json"] = json.dumps(manifest).encode()
+    (tmp_path / "old.linetint").write_bytes(zip_bytes(entries))
+    loaded = load_project(tmp_path / "old.linetint")
+    assert loaded.shading is None
+    assert_same(loaded, sample_data())
 
 
 @pytest.mark.parametrize(
@@ -187,6 +223,14 @@ def without(entries: dict[str, bytes], name: str) -> dict[str, bytes]:
     return {k: v for k, v in entries.items() if k != name}
 
 
+def with_shading(entries: dict[str, bytes], data: bytes | None, listed: object = "shading.png") -> bytes:
+    """A project listing `listed` as its shading, with `data` as shading.png (None: no such entry)."""
+    manifest = json.loads(entries["manifest.json"])
+    manifest["files"]["shading"] = listed
+    changed = {**entries, "manifest.json": json.dumps(manifest).encode()}
+    return zip_bytes(changed if data is None else {**changed, "shading.png": data})
+
+
 def bad_colour_hints() -> bytes:
     text = layer_to_json(HintLayer(W, H, (Hint(0, 0, 1, (0, 0, 0)),)))
     return text.replace("#000000", "red").encode()
@@ -245,6 +289,17 @@ HOSTILE = {
         lambda e: zip_bytes({**e, "lineart.png": b"GIF89a not really"}),
         "line art is not a PNG",
     ),
+    "shading of another size": (
+        lambda e: with_shading(e, png(np.zeros((H, W - 1), np.uint8), "L")),
+        "the shading is 47x32 but the project is 48x32",
+    ),
+    "shading not a png": (lambda e: with_shading(e, b"GIF89a not really"), "shading is not a PNG"),
+    "shading truncated": (
+        lambda e: with_shading(e, png(np.arange(H * W, dtype=np.uint8).reshape(H, W), "L")[:60]),
+        "shading is damaged or truncated",
+    ),
+    "shading listed but missing": (lambda e: with_shading(e, None), "shading.png is missing"),
+    "shading not a file name": (lambda e: with_shading(e, None, listed=7), "files.shading: 7"),
 }
 
 
@@ -360,6 +415,34 @@ def test_ora_with_kept_hint_colours_has_their_own_layer_over_the_network_colour(
     assert (layer[..., 3] == np.where(changed, 255, 0)).all()  # only what it changed: hide it to compare
     paper = data.lineart == 255
     assert np.array_equal(merged[paper][:, :3], kept[paper])  # the merged picture shows the kept colours
+
+
+def test_a_recoloured_pictures_layers_are_its_shading_under_the_colour_in_color_mode(tmp_path):
+    data = sample_data(with_shading=True)
+    png_path, ora_path, psd_path = (tmp_path / f"out.{kind}" for kind in ("png", "ora", "psd"))
+    export_png(data.lineart, data.result, png_path, shading=data.shading)
+    export_ora(data.lineart, data.result, data.hints, ora_path, shading=data.shading)
+    export_psd(data.lineart, data.result, data.hints, psd_path, shading=data.shading)
+    recoloured = with_lightness(data.result, data.shading)
+    flat = np.asarray(Image.open(png_path))
+    assert np.array_equal(flat, recoloured)  # no lines multiplied over: they are in the shading
+    with zipfile.ZipFile(ora_path) as archive:
+        layers = ElementTree.fromstring(archive.read("stack.xml")).find("stack").findall("layer")
+        shading = np.asarray(Image.open(io.BytesIO(archive.read("data/shading.png"))))
+        merged = np.asarray(Image.open(io.BytesIO(archive.read("mergedimage.png"))))
+    stack = [(layer.get("name"), layer.get("visibility"), layer.get("composite-op")) for layer in layers]
+    assert stack == [
+        ("Hints", "hidden", "svg:src-over"),
+        ("Line art", "hidden", "svg:multiply"),  # at hand, but the picture's own lines show
+        ("Colour", "visible", "svg:color"),
+        ("Shading", "visible", "svg:src-over"),
+    ]
+    assert (shading[..., :3] == data.shading[..., None]).all() and (shading[..., 3] == 255).all()
+    assert np.array_equal(merged, recoloured)
+    with Image.open(psd_path) as psd:
+        assert [layer[0] for layer in psd.layers] == ["Shading", "Colour", "Line art", "Hints"]
+        assert np.array_equal(np.asarray(psd.convert("RGB")), recoloured)
+    assert psd_path.read_bytes().count(b"8BIMcolr") == 1  # Photoshop's Color blend key, on the colour
 
 
 def test_ora_thumbnail_of_a_big_picture_is_small(tmp_path):

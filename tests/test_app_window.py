@@ -517,6 +517,46 @@ def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_
     assert "cannot open" in messages.warnings[-1] and win.document.lineart is lines
 
 
+LUMA = np.array([0.299, 0.587, 0.114])  # Rec. 601, as a picture's grey is read (model/images.to_grey)
+
+
+def test_a_recoloured_picture_shows_and_exports_with_its_own_light_and_shade(win, tmp_path, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    picture = np.full((60, 100, 3), 255, np.uint8)  # white paper, no ink lines
+    picture[34:50, :] = (30, 40, 140)  # a dark blue band painted across
+    picture[8:24, 12:44] = (240, 170, 110)
+    Image.fromarray(picture).save(tmp_path / "painting.png")
+    grey = np.asarray(Image.fromarray(picture).convert("L"))
+    assert win.files.open_colour_picture(tmp_path / "painting.png").wait()
+    assert np.array_equal(win.document.shading, grey)
+    assert "light and shade" in win.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
+    shown = win.preview.rgb  # the picture fits the preview size: no shrinking
+    assert np.abs(shown @ LUMA - grey).max() <= 2  # the band stays as dark as painted
+    assert (shown[:30, 60:] == 255).all()  # and the paper white, whatever the (random) network paints
+    # Under the line art, the canvas shows that picture as it is: the band's edge, an XDoG line, keeps
+    # the band's lightness instead of going black under the multiplied line.
+    win.act["preview_under"].trigger()
+    assert win.document.lineart[35, 50] == 0 and grey[35, 50] == 48
+    pos = win.canvas.widget_pos(QPointF(50.5, 35.5)).toPoint()
+    seen = win.canvas.grab().toImage().pixelColor(pos).getRgb()[:3]
+    assert abs(np.dot(seen, LUMA) - 48) <= 3
+    win.export(tmp_path / "new.png", "png", multiply_lines=True)
+    win.export(tmp_path / "new.psd", "psd")
+    win.exports.copy_image()
+    qtbot.waitUntil(
+        lambda: (tmp_path / "new.psd").exists() and win.exports.exporter.pending == 0, timeout=20000
+    )
+    exported = np.asarray(Image.open(tmp_path / "new.png").convert("RGB"))
+    assert np.abs(exported @ LUMA - grey).max() <= 2 and (exported[:30, 60:] == 255).all()
+    copied = QGuiApplication.clipboard().image()
+    assert copied.pixelColor(50, 35).getRgb()[:3] == tuple(exported[35, 50])  # Copy Image: the same
+    with Image.open(tmp_path / "new.psd") as psd:
+        assert [layer[0] for layer in psd.layers][0] == "Shading"  # the bottom layer
+        assert np.array_equal(np.asarray(psd.convert("RGB")), exported)
+
+
 def test_opening_a_colour_picture_or_a_grey_photo_says_what_would_help(win, sketch, photo_file, tmp_path):
     picture = np.zeros((60, 80, 3), np.uint8)
     picture[:, :40], picture[:, 40:] = (220, 60, 40), (40, 90, 220)

@@ -12,6 +12,7 @@ from PIL import Image
 
 from linetint.app.cli import main
 from linetint.app.version import app_version
+from linetint.imaging.recolour import with_lightness
 from linetint.model.checkpoint import random_checkpoint, save_checkpoint
 from linetint.model.config import preset
 
@@ -65,20 +66,41 @@ def test_lines_are_multiplied_over_the_colour_unless_no_lines(tmp_path):
     assert np.array_equal(over[30], raw[30])  # away from lines (white paper) the colour is untouched
 
 
-def test_a_colour_illustration_is_recoloured_from_its_lines_unless_as_lineart(tmp_path, capsys):
-    rgb = np.full((64, 96, 3), 250, np.uint8)
-    rgb[8:56, 8:60] = (30, 40, 140)  # a dark blue coat: its grey would be one broad "line"
+LUMA = np.array([0.299, 0.587, 0.114])  # Rec. 601, as a picture's grey is read (model/images.to_grey)
+
+
+def painting(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    """A finished colour picture with no ink lines: white paper, a dark blue band painted across it and a
+    light orange patch above; and its grey."""
+    rgb = np.full((64, 96, 3), 255, np.uint8)
+    rgb[36:52, :] = (30, 40, 140)
+    rgb[8:24, 12:44] = (240, 170, 110)
     Image.fromarray(rgb).save(tmp_path / "painting.png")
-    args = ("--device", "cpu", "--precision", "fp32", "--max-side", "64", "--free-hints")
-    assert run_cli("colorize", tmp_path / "painting.png", "-o", tmp_path / "lines.png", *args) == 0
-    assert "colour picture: recolouring it from its lines" in capsys.readouterr().err
-    assert (
-        run_cli("colorize", tmp_path / "painting.png", "-o", tmp_path / "grey.png", "--as-lineart", *args)
-        == 0
-    )
-    lines, grey = (np.asarray(Image.open(tmp_path / f"{n}.png").convert("L")) for n in ("lines", "grey"))
-    # the grey multiplied over darkens the whole coat; its lines leave the coat's inside to the colour
-    assert grey[20:44, 20:48].max() < 60 and np.median(lines[20:44, 20:48]) > 60
+    return tmp_path / "painting.png", np.asarray(Image.fromarray(rgb).convert("L")).astype(float)
+
+
+def test_a_colour_picture_is_recoloured_keeping_its_own_light_and_shade(tmp_path, capsys):
+    picture, grey = painting(tmp_path)
+    save_checkpoint(random_checkpoint(preset("tiny")), tmp_path / "random.pt")  # colours that mean nothing
+    args = ("--checkpoint", tmp_path / "random.pt", "--device", "cpu", "--precision", "fp32")
+    assert run_cli("colorize", picture, "-o", tmp_path / "new.png", *args) == 0
+    assert "recolouring it from its lines, keeping its light and shade" in capsys.readouterr().err
+    assert run_cli("colorize", picture, "-o", tmp_path / "bare.png", "--no-lines", *args) == 0
+    new, bare = (np.asarray(Image.open(tmp_path / f"{n}.png")) for n in ("new", "bare"))
+    # the picture's lightness, pixel for pixel: the dark band stays as dark, the paper white
+    assert np.abs(new @ LUMA - grey).max() <= 2
+    assert (new[:30, 50:] == 255).all() and (new[36:52] @ LUMA).max() < 60
+    # ... in the new colour: --no-lines gives that colour alone, which is not the picture's lightness
+    assert np.abs(bare @ LUMA - grey).max() > 20
+    assert np.abs(new.astype(int) - with_lightness(bare, grey.round().astype(np.uint8))).max() <= 1
+
+
+def test_as_lineart_multiplies_a_colour_pictures_grey_over_the_colour(tmp_path):
+    picture, grey = painting(tmp_path)
+    args = ("--device", "cpu", "--precision", "fp32", "--max-side", "64", "--free-hints", "--as-lineart")
+    assert run_cli("colorize", picture, "-o", tmp_path / "grey.png", *args) == 0
+    out = np.asarray(Image.open(tmp_path / "grey.png")) @ LUMA
+    assert (out[36:52] <= grey[36:52] + 1).all()  # the band's grey multiplied over: darker, never lighter
 
 
 def test_clean_up_turns_a_photographed_pencil_line_black_in_the_output(tmp_path):
