@@ -383,17 +383,22 @@ def test_keep_hint_colours_shows_the_hint_colour_in_a_hinted_shape_and_paper_whe
     assert "unhinted areas paper" in win.status_modes.text()
 
 
+def export_png_psd_and_copy(win, stem, qtbot) -> None:
+    """Export STEM.png and STEM.psd and copy the image, as a user would one after another; wait for all."""
+    win.export(stem.with_suffix(".png"), "png", multiply_lines=True)
+    win.export(stem.with_suffix(".psd"), "psd")
+    win.exports.copy_image()
+    qtbot.waitUntil(
+        lambda: stem.with_suffix(".psd").exists() and win.exports.exporter.pending == 0, timeout=20000
+    )
+
+
 def test_exports_and_copy_image_keep_the_hint_colours_as_the_preview_does(win, box_file, tmp_path, qtbot):
     from PySide6.QtGui import QGuiApplication
 
     win.open_path(box_file).wait()
     win.document.paint([Hint(20, 30, 6, RED)])
-    win.export(tmp_path / "kept.png", "png", multiply_lines=True)
-    win.export(tmp_path / "kept.psd", "psd")
-    win.exports.copy_image()
-    qtbot.waitUntil(
-        lambda: (tmp_path / "kept.psd").exists() and win.exports.exporter.pending == 0, timeout=20000
-    )
+    export_png_psd_and_copy(win, tmp_path / "kept", qtbot)
     png = np.asarray(Image.open(tmp_path / "kept.png").convert("RGB"))
     assert tuple(png[30, 20]) == RED
     with Image.open(tmp_path / "kept.psd") as psd:
@@ -542,12 +547,7 @@ def test_a_recoloured_picture_shows_and_exports_with_its_own_light_and_shade(win
     pos = win.canvas.widget_pos(QPointF(50.5, 35.5)).toPoint()
     seen = win.canvas.grab().toImage().pixelColor(pos).getRgb()[:3]
     assert abs(np.dot(seen, LUMA) - 48) <= 3
-    win.export(tmp_path / "new.png", "png", multiply_lines=True)
-    win.export(tmp_path / "new.psd", "psd")
-    win.exports.copy_image()
-    qtbot.waitUntil(
-        lambda: (tmp_path / "new.psd").exists() and win.exports.exporter.pending == 0, timeout=20000
-    )
+    export_png_psd_and_copy(win, tmp_path / "new", qtbot)
     exported = np.asarray(Image.open(tmp_path / "new.png").convert("RGB"))
     assert np.abs(exported @ LUMA - grey).max() <= 2 and (exported[:30, 60:] == 255).all()
     copied = QGuiApplication.clipboard().image()
