@@ -78,7 +78,7 @@ def test_hints_from_a_picture_are_found_off_the_gui_thread(win, monkeypatch, ske
 
 def test_an_export_is_composed_and_written_off_the_gui_thread(win, monkeypatch, sketch, tmp_path, qtbot):
     writes = spy(monkeypatch, exporting_module, "export_picture")
-    composing = spy(monkeypatch, exporting_module, "compose")
+    composing = spy(monkeypatch, exporting_module, "flattened")  # Copy Image: lines or light and shade
     assert win.open_path(sketch).wait()
     win.export(tmp_path / "out.png", "png")
     win.exports.copy_image()
