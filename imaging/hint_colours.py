@@ -20,6 +20,7 @@ import numpy as np
 from linetint.imaging.blur import blur, box_kernel
 from linetint.imaging.flats import MIN_AREA, default_gap, find_seeds, line_mask, spread_labels
 from linetint.model.hints import HintLayer, hint_rgba
+from linetint.model.images import LUMA
 
 PAPER = 255
 # How much of the network's light and dark a hinted area keeps, and over what radius (px per px of the
@@ -147,7 +148,7 @@ def calmed(rgb: np.ndarray, where: np.ndarray) -> np.ndarray:
     height, width = where.shape
     kernel = box_kernel(max(1, round(min(height, width) * CALMING / 2)))
     colour = rgb.astype(np.float32)
-    luma = colour @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = colour @ LUMA
     weight = where.astype(np.float32)
 
     def smooth(x: np.ndarray) -> np.ndarray:
@@ -157,7 +158,7 @@ def calmed(rgb: np.ndarray, where: np.ndarray) -> np.ndarray:
     for channel in (0, 2):  # the new R and B: lightness plus the averaged difference
         difference = smooth((colour[..., channel] - luma) * weight) / total
         colour[..., channel] = luma + _doubled(difference, height, width)
-    colour[..., 1] = (luma - 0.299 * colour[..., 0] - 0.114 * colour[..., 2]) * np.float32(1 / 0.587)
+    colour[..., 1] = (luma - LUMA[0] * colour[..., 0] - LUMA[2] * colour[..., 2]) / LUMA[1]
     colour += 0.5
     return np.clip(colour, 0, 255, out=colour).astype(np.uint8)
 

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .blur import blur, gaussian_kernel
+from linetint.model.images import LUMA
 
-# ITU-R 601 luma, the weights PIL's "L" conversion uses, so XDoG sees the same grey as the app.
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+from .blur import blur, gaussian_kernel
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def xdog(rgb: np.ndarray, params: XDoGParams = XDoGParams()) -> np.ndarray:
     """Line art from an RGB (H, W, 3) or grey (H, W) uint8 image: uint8 (H, W), white paper = 255."""
     array = np.asarray(rgb)
     if array.ndim == 3 and array.shape[2] == 3:
-        grey = array.astype(np.float32) @ (_LUMA / np.float32(255.0))
+        grey = array.astype(np.float32) @ (LUMA / np.float32(255.0))
     elif array.ndim == 2:
         grey = array.astype(np.float32) / np.float32(255.0)
     else:

@@ -19,6 +19,9 @@ MAX_PIXELS = 40_000_000  # about 6300^2; larger is refused before decoding (deco
 # goes to Ghostscript (a separate interpreter with a history of sandbox escapes, and `{ } loop` hangs it);
 # so what LineTint documents is what it decodes, whatever the file's name says.
 PICTURE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
+# ITU-R 601 luma: the weights PIL's "L" conversion (to_grey) uses, so every grey LineTint computes from
+# colour — XDoG's input, a colour's lightness when it is calmed or recoloured — is the grey the app reads.
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 _FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "BMP": "BMP", "TIFF": "TIFF"}
 
 

@@ -17,7 +17,6 @@ from linetint.training.real_art import (
     Sample,
     colour_speckle,
     delta_e76,
-    evaluate_samples,
     exact_lines_path,
     heldout_names,
     hint_delta_e,
@@ -32,6 +31,7 @@ from linetint.training.real_art import (
     picture_seed,
     region_colour_error,
     score_picture,
+    score_sample,
     srgb_to_lab,
     white_page,
     with_lines,
@@ -113,14 +113,14 @@ def test_nearest_hint_fill_takes_the_closest_hint_colour():
     assert (white_page(grey, hints) == 255).all()
 
 
-def test_evaluate_samples_scores_the_peer_itself_as_zero():
+def test_score_sample_scores_the_peer_itself_as_zero():
     grey = lineart_with_band(64, 48)
     peer = np.random.default_rng(1).integers(0, 256, (64, 48, 3), dtype=np.uint8)
     sample = Sample("x", grey, HintLayer(48, 64, (Hint(4, 4, 1, tuple(peer[4, 4].tolist())),)), peer, grey)
-    (row,) = evaluate_samples(lambda g, h: peer, [sample])
+    row = score_sample(sample, peer)
     assert (row.sample, row.peer_distance, row.hint_delta_e) == ("x", 0, 0)
     with pytest.raises(ValueError, match="size"):
-        evaluate_samples(lambda g, h: peer[:10], [sample])
+        score_sample(sample, peer[:10])
     assert mean_of([1.0, None, 3.0]) == 2 and mean_of([None]) is None
 
 

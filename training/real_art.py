@@ -21,7 +21,7 @@ The hints are simulated from the picture with a generator seeded by its name, so
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -255,14 +255,10 @@ def written(sample: Sample, colour: np.ndarray) -> np.ndarray:
     return compose(sample.network_lineart, colour)
 
 
-def evaluate_sample(colorize: Colorize, sample: Sample) -> Row:
-    """Scored as `linetint colorize` runs: two of style2paints' samples are colour illustrations it
-    recolours, and the network gets their lines, as the CLI gives it (imaging/line_source.py)."""
-    return score_sample(sample, colorize(sample.network_lineart, sample.hints))
-
-
 def score_sample(sample: Sample, ours: np.ndarray) -> Row:
-    """`ours` (the finished picture at the line art's size) against the peer and the hints."""
+    """`ours` (the finished picture at the line art's size, as `written` gives it: the network saw
+    `sample.network_lineart`, a colour picture's XDoG lines as the CLI gives it) against the peer and
+    the hints."""
     if ours.shape != (*sample.lineart.shape, 3) or ours.dtype != np.uint8:
         raise ValueError(f"{sample.name}: colorize gave {ours.shape} {ours.dtype}, not the line art's size")
     return Row(
@@ -272,10 +268,6 @@ def score_sample(sample: Sample, ours: np.ndarray) -> Row:
         ours,
         None if sample.areas is None else colour_speckle(ours, sample.areas, sample.hints),
     )
-
-
-def evaluate_samples(colorize: Colorize, samples: Iterable[Sample]) -> list[Row]:
-    return [evaluate_sample(colorize, sample) for sample in samples]
 
 
 def mean_of(values: Sequence[float | None]) -> float | None:
