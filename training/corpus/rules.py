@@ -65,9 +65,8 @@ QUANT = 32  # colours are counted after rounding each channel to this step
 
 def source_rule(drawing: Drawing) -> str | None:
     """The name of the rule that drops `drawing` before rendering, or None."""
-    if drawing.source in KEEP_EVERY_CATEGORY:
-        pass
-    elif drawing.category not in KEEP_CATEGORIES.get(drawing.source, frozenset()):
+    every = drawing.source in KEEP_EVERY_CATEGORY
+    if not every and drawing.category not in KEEP_CATEGORIES.get(drawing.source, frozenset()):
         return "category"
     if b"<text" in drawing.svg:
         return "text"
