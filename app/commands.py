@@ -231,13 +231,7 @@ class ReplaceLineartCommand(QUndoCommand):
         height, width = lineart.shape
         shading = document.shading
         kept = shading if shading is not None and shading.shape == lineart.shape else None
-        self._before = (
-            document.lineart,
-            document.hints,
-            document.source_path,
-            document.last_result,
-            document.shading,
-        )
+        self._before = (document.lineart, document.hints, document.source_path, document.last_result, shading)
         self._after = (lineart, document.hints.scaled_to(width, height), source_path, None, kept)
 
     def redo(self) -> None:

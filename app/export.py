@@ -162,15 +162,15 @@ def layer_stack(
     paint = Blend.COLOR if shaded else Blend.NORMAL
     layers = [
         Layer("Hints", "data/hints.png", hint_rgba(hints, width, height), visible=False),
-        Layer("Line art", "data/lineart.png", _lines_rgba(lineart), not shaded, Blend.MULTIPLY),
+        Layer("Line art", "data/lineart.png", _lines_rgba(lineart), visible=not shaded, blend=Blend.MULTIPLY),
     ]
     if flat is not None:
         layers.append(Layer("Flat colours", "data/flats.png", _opaque(flat), blend=paint))
     if kept is not None:
         changes = _changes(kept, colour)
-        layers.append(Layer(KEPT_LAYER, "data/hint-colours.png", changes, flat is None, paint))
+        layers.append(Layer(KEPT_LAYER, "data/hint-colours.png", changes, visible=flat is None, blend=paint))
     on_top = flat if flat is not None else kept
-    layers.append(Layer("Colour", "data/colour.png", _opaque(colour), on_top is None, paint))
+    layers.append(Layer("Colour", "data/colour.png", _opaque(colour), visible=on_top is None, blend=paint))
     if shading is not None:
         grey = np.repeat(shading[..., None], 3, axis=2)
         layers.append(Layer(SHADING_LAYER, "data/shading.png", _opaque(grey)))

@@ -383,7 +383,7 @@ class ColorizeWorker(QObject):
         if request.shading is not None:
             shading = self._shading_sizes(request.shading, max_side)
             return with_lightness(chosen_colour(rgb, flat, kept), shading), None
-        return None, None if flat is None else compose(lineart, flat)
+        return None, (None if flat is None else compose(lineart, flat))
 
     def _finish_colours(
         self, request: PreviewRequest, lineart: np.ndarray, rgb: np.ndarray

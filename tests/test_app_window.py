@@ -29,6 +29,7 @@ from linetint.model.checkpoint import random_checkpoint  # noqa: E402
 from linetint.model.colorizer import Colorizer  # noqa: E402
 from linetint.model.config import preset  # noqa: E402
 from linetint.model.hints import Hint, hint_rgba, load_hints  # noqa: E402
+from linetint.model.images import LUMA  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
 
@@ -520,9 +521,6 @@ def test_a_colour_picture_opens_as_its_lines_with_hints_in_its_colours(win, tmp_
     (tmp_path / "broken.png").write_bytes(b"not a picture")
     assert not win.files.open_colour_picture(tmp_path / "broken.png").wait()
     assert "cannot open" in messages.warnings[-1] and win.document.lineart is lines
-
-
-LUMA = np.array([0.299, 0.587, 0.114])  # Rec. 601, as a picture's grey is read (model/images.to_grey)
 
 
 def test_a_recoloured_picture_shows_and_exports_with_its_own_light_and_shade(win, tmp_path, qtbot):

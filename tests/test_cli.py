@@ -12,9 +12,11 @@ from PIL import Image
 
 from linetint.app.cli import main
 from linetint.app.version import app_version
+from linetint.imaging.compose import compose
 from linetint.imaging.recolour import with_lightness
 from linetint.model.checkpoint import random_checkpoint, save_checkpoint
 from linetint.model.config import preset
+from linetint.model.images import LUMA  # Rec. 601, as a picture's grey is read (to_grey)
 
 
 def run_cli(*args: str) -> int:
@@ -66,9 +68,6 @@ def test_lines_are_multiplied_over_the_colour_unless_no_lines(tmp_path):
     assert np.array_equal(over[30], raw[30])  # away from lines (white paper) the colour is untouched
 
 
-LUMA = np.array([0.299, 0.587, 0.114])  # Rec. 601, as a picture's grey is read (model/images.to_grey)
-
-
 def painting(tmp_path: Path) -> tuple[Path, np.ndarray]:
     """A finished colour picture with no ink lines: white paper, a dark blue band painted across it and a
     light orange patch above; and its grey."""
@@ -99,8 +98,10 @@ def test_as_lineart_multiplies_a_colour_pictures_grey_over_the_colour(tmp_path):
     picture, grey = painting(tmp_path)
     args = ("--device", "cpu", "--precision", "fp32", "--max-side", "64", "--free-hints", "--as-lineart")
     assert run_cli("colorize", picture, "-o", tmp_path / "grey.png", *args) == 0
-    out = np.asarray(Image.open(tmp_path / "grey.png")) @ LUMA
-    assert (out[36:52] <= grey[36:52] + 1).all()  # the band's grey multiplied over: darker, never lighter
+    assert run_cli("colorize", picture, "-o", tmp_path / "bare.png", "--no-lines", *args) == 0
+    out, bare = (np.asarray(Image.open(tmp_path / f"{n}.png")) for n in ("grey", "bare"))
+    # the picture's grey multiplied over the colour, as line art is: not recoloured in its lightness
+    assert np.abs(out.astype(int) - compose(grey.astype(np.uint8), bare)).max() <= 1
 
 
 def test_clean_up_turns_a_photographed_pencil_line_black_in_the_output(tmp_path):
@@ -193,8 +194,7 @@ def test_hint_colours_are_kept_unless_free_hints(tmp_path):
     assert tuple(kept[24, 24]) == (200, 40, 40)  # the hint's colour exactly, at the hint
     assert np.abs(free[24, 24].astype(int) - (200, 40, 40)).max() > 2  # the network's own idea of it
     # The unhinted box keeps the network's light and dark, pixel for pixel, and its colour on average.
-    weights = np.array([0.299, 0.587, 0.114])
-    difference = np.abs(kept[:, 52:] @ weights - free[:, 52:] @ weights)
+    difference = np.abs(kept[:, 52:] @ LUMA - free[:, 52:] @ LUMA)
     assert np.median(difference) <= 1 and difference.mean() <= 2  # near white, added colour clips
     assert np.abs(kept[:, 52:].mean(axis=(0, 1)) - free[:, 52:].mean(axis=(0, 1))).max() < 3
 
