@@ -25,8 +25,8 @@ from xml.etree import ElementTree
 import numpy as np
 from PIL import Image
 
-from linetint.imaging.compose import colour_at_lineart_size, compose
-from linetint.imaging.recolour import with_lightness
+from linetint.imaging.compose import colour_at_lineart_size
+from linetint.imaging.recolour import flattened
 from linetint.model.atomic import atomic_write
 from linetint.model.hints import HintLayer, hint_rgba
 
@@ -44,21 +44,6 @@ def _png_bytes(array: np.ndarray, mode: str) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array, mode=mode).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def flattened(
-    lineart: np.ndarray,
-    colour_rgb: np.ndarray,
-    shading: np.ndarray | None = None,
-    multiply_lines: bool = True,
-) -> np.ndarray:
-    """The finished picture at the line art's size: the colour with the line art multiplied over it
-    (``compose``), or, for a page with `shading` (a recoloured colour picture), the colour with the
-    picture's light and shade, whose own lines are in it. `multiply_lines=False` gives the colour alone
-    either way: what "without lines" asks for."""
-    if shading is not None and multiply_lines:
-        return with_lightness(colour_rgb, shading)
-    return compose(lineart, colour_rgb, multiply_lines)
 
 
 def export_png(
@@ -267,7 +252,6 @@ __all__ = [
     "EXPORT_KINDS",
     "SHADING_LAYER",
     "Blend",
-    "flattened",
     "LAYERED_EXPORTS",
     "export_picture",
     "export_ora",

@@ -17,10 +17,11 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 
+from linetint.imaging.recolour import flattened
 from linetint.model.hints import HintFormatError, HintLayer
 
 from .colour_modes import FREE_HINTS, HintColours
-from .export import export_picture, flattened
+from .export import export_picture
 from .jobs import Jobs, explain
 from .qt_images import rgb_to_qimage
 from .worker import PreviewEngine, PreviewResult

@@ -6,7 +6,8 @@ throws the painter's shading away and puts the network's in its place — on sty
 illustrations the 8.8k-step model was 20.5 and 39.5 ΔE from the peer's recolouring that way, 10.9 and
 28.9 this way (docs/real-art-eval.json: "shipped kept" at commit 57e7e24, "previous kept" today).
 A paint program's *Color* blend mode is what a colourist uses instead: hue and chroma from the new
-colour, lightness from the picture, pixel by pixel.
+colour, lightness from the picture, pixel by pixel. `flattened` is the finished picture of any page
+either way — what the preview, every export and `linetint colorize` show, and what the evaluation scores.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from linetint.model.images import LUMA
 
-from .compose import colour_at_lineart_size
+from .compose import colour_at_lineart_size, compose
 
 
 def with_lightness(colour_rgb: np.ndarray, shading: np.ndarray) -> np.ndarray:
@@ -39,4 +40,19 @@ def with_lightness(colour_rgb: np.ndarray, shading: np.ndarray) -> np.ndarray:
     return np.clip(out, 0, 255, out=out).astype(np.uint8)
 
 
-__all__ = ["with_lightness"]
+def flattened(
+    lineart: np.ndarray,
+    colour_rgb: np.ndarray,
+    shading: np.ndarray | None = None,
+    multiply_lines: bool = True,
+) -> np.ndarray:
+    """The finished picture at the line art's size: the colour with the line art multiplied over it
+    (``compose``), or, for a page with `shading` (a recoloured colour picture), the colour with the
+    picture's light and shade, whose own lines are in it. `multiply_lines=False` gives the colour alone
+    either way: what "without lines" asks for."""
+    if shading is not None and multiply_lines:
+        return with_lightness(colour_rgb, shading)
+    return compose(lineart, colour_rgb, multiply_lines)
+
+
+__all__ = ["flattened", "with_lightness"]

@@ -32,7 +32,7 @@ from PIL import Image
 from linetint.imaging.compose import compose
 from linetint.imaging.flats import label_regions, region_medians
 from linetint.imaging.line_source import is_colour_picture, network_lineart
-from linetint.imaging.recolour import with_lightness
+from linetint.imaging.recolour import flattened
 from linetint.model.hints import HintLayer, hint_rgba, load_hints
 from linetint.model.images import load_lineart, load_rgb, open_image, to_grey
 from linetint.training.hint_sim import simulate_hints
@@ -250,9 +250,7 @@ def load_sample(folder: Path) -> Sample:
 def written(sample: Sample, colour: np.ndarray) -> np.ndarray:
     """What `linetint colorize` writes from the network's (or Keep Hint Colours') colour: the line art
     multiplied over it, or for a colour picture it recolours, the colour in the picture's own lightness."""
-    if sample.shading is not None:
-        return with_lightness(colour, sample.shading)
-    return compose(sample.network_lineart, colour)
+    return flattened(sample.network_lineart, colour, sample.shading)
 
 
 def score_sample(sample: Sample, ours: np.ndarray) -> Row:
