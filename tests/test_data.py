@@ -418,3 +418,25 @@ def test_folder_shares_text_is_parsed_like_the_line_art_mixture() -> None:
         with pytest.raises(ValueError, match=message) as raised:
             parse_folder_shares(text)
         assert str(raised.value).startswith(f"--folder-shares {text!r}: ")
+
+
+def test_thin_lines_redraw_the_line_art_of_that_share_of_samples(tmp_path) -> None:
+    picture = halves(48, 48)
+    picture[:, 19:29] = 0  # the colour picture's own 10 px outline, and its line art
+    save(tmp_path / "pictures" / "a.png", picture)
+    outline = np.where(picture[..., 0] == 0, 0, 255).astype(np.uint8)
+    save(lineart_path(tmp_path / "lines", "exact", "a.png"), outline)
+    make = lambda **kw: quiet_dataset(  # noqa: E731
+        tmp_path / "pictures", crop=48, lines_dir=tmp_path / "lines", line_probs={"exact": 1.0}, **kw
+    )
+    plain, thin, half = make(), make(thin_lines=1.0), make(thin_lines=0.5)
+    thin_counts = []
+    for epoch in range(8):
+        for dataset in (plain, thin, half):
+            dataset.set_epoch(epoch)
+        assert (to_uint8(plain[0]["lineart"])[0] < 200).sum() == 48 * 10
+        assert (to_uint8(thin[0]["lineart"])[0] < 200).sum() <= 48 * 4  # 10 px -> at most 4
+        thin_counts.append((to_uint8(half[0]["lineart"])[0] < 200).sum() <= 48 * 4)
+    assert 0 < sum(thin_counts) < len(thin_counts)  # a share of the samples, not all or none
+    with pytest.raises(ValueError, match="thin_lines"):
+        make(thin_lines=1.5)

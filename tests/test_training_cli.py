@@ -42,6 +42,7 @@ def test_train_resume_and_colorize_from_the_command_line(tmp_path, capsys):
         (["--data", "synthetic", "--folder-shares", "wesnoth"], "'wesnoth' is not FOLDER=SHARE"),
         (["--data", "synthetic", "--folder-shares", "a=0.5,b=0.6"], "sum to less than 1"),
         (["--data", "synthetic", "--folder-shares", "a=0.5"], "--folder-shares needs an illustration folder"),
+        (["--data", "synthetic", "--thin-lines", "1.5"], "--thin-lines must be a share in [0, 1]"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
@@ -101,6 +102,8 @@ def test_resume_keeps_folder_shares_and_a_given_flag_overrides_them(tmp_path):
     # a run saved before the option existed resumes with none
     old = {k: v for k, v in saved.items() if k != "folder_shares"}
     assert resumed(old).folder_shares is None
+    assert resumed(old).thin_lines == 0
+    assert resumed(old, "--thin-lines", "0.5").thin_lines == 0.5
 
 
 def test_a_folder_share_for_a_folder_without_pictures_is_one_line_and_exit_2(tmp_path, capsys):

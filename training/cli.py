@@ -74,6 +74,11 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "samples from DATA/wesnoth/** and the rest from the other pictures; '' turns it off on --resume "
         "(default: every picture alike)",
     )  # fmt: skip
+    _number(
+        add, "--thin-lines", float,
+        "share of samples whose line art is redrawn 1-3 px thin and grey, as sketches look at the app's "
+        "working size",
+    )  # fmt: skip
     add("--init", type=Path, metavar="CKPT", help="start the generator from this model (fine-tuning)")
     add("--out", type=Path, metavar="RUN", required=True, help="run folder: checkpoints, logs")
     add("--config", choices=tuple(PRESETS), help=f"model widths (default {_DEFAULTS['config']})")

@@ -31,6 +31,7 @@ from linetint.model.images import ImageInputError, check_size, load_lineart, ope
 from linetint.model.tensors import picture_tensor
 
 from .hint_sim import HintSimConfig, simulate_hints
+from .line_style import restyled
 from .synthetic import SyntheticConfig, generate
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
@@ -346,6 +347,9 @@ class IllustrationDataset(Dataset):
     sample then draws its picture (with replacement) so that the named folders get their shares and the
     other pictures the rest; without it, sample ``index`` shows picture ``index``.  The epoch length is the
     number of pictures either way.
+
+    ``thin_lines``: the share of samples whose line art is redrawn thin and grey (``line_style.restyled``),
+    as an illustrator's sketch looks at the app's working size.
     """
 
     def __init__(
@@ -358,9 +362,13 @@ class IllustrationDataset(Dataset):
         seed: int = 0,
         tag_file: str | os.PathLike[str] | None = None,
         folder_shares: Mapping[str, float] | None = None,
+        thin_lines: float = 0.0,
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
+        if not 0 <= thin_lines <= 1:
+            raise ValueError(f"thin_lines must be a share in [0, 1], got {thin_lines}")
+        self.thin_lines = thin_lines
         line_probs = line_probs_by_name(line_probs)
         self.root = Path(root)
         self.crop = crop
@@ -476,6 +484,9 @@ class IllustrationDataset(Dataset):
         target = np.ascontiguousarray(target)
         if line_art is None:
             line_art = xdog(target)
+        # Drawn only when asked, so runs without it keep their samples.
+        if self.thin_lines and rng.random() < self.thin_lines:
+            line_art, target = restyled(np.ascontiguousarray(line_art), target, rng)
         layer = simulate_hints(target, rng, self.hint_config)
         return _as_tensors(np.ascontiguousarray(line_art), rasterize(layer), target)
 

@@ -293,7 +293,7 @@ def build_dataset(options: TrainOptions) -> Dataset:
     try:
         real = IllustrationDataset(
             options.data, crop=options.crop, lines_dir=options.lines, line_probs=probs, seed=options.seed,
-            tag_file=options.tags, folder_shares=shares,
+            tag_file=options.tags, folder_shares=shares, thin_lines=options.thin_lines,
         )  # fmt: skip
     except ValueError as exc:  # e.g. a folder with no colour pictures
         raise OptionsError(f"--data {options.data}: {exc}") from None

@@ -49,6 +49,7 @@ class TrainOptions:
     synthetic_share: float = 0.0  # share of samples that are generated pictures instead of `data`'s
     # e.g. "wesnoth=0.25": that share of `data`'s samples from DATA/wesnoth/**; None (old runs too): uniform
     folder_shares: str | None = None
+    thin_lines: float = 0.0  # share of samples with their line art redrawn thin and grey (line_style.py)
     init: Path | None = None  # start G from this checkpoint's generator (fine-tuning); not on --resume
     config: str = "paper"  # model width preset: paper | lite | tiny
     generator: str = "csa"  # csa | csa-noattn (the ablation) | pix2pixhd (the "Wang et al." baseline)
@@ -115,6 +116,8 @@ class TrainOptions:
             raise OptionsError(f"--ema must be in [0, 1) (0 turns it off), got {self.ema}")
         if not 0 <= self.synthetic_share < 1:
             raise OptionsError(f"--synthetic-share must be in [0, 1), got {self.synthetic_share}")
+        if not 0 <= self.thin_lines <= 1:
+            raise OptionsError(f"--thin-lines must be a share in [0, 1], got {self.thin_lines}")
         if self.line_probs is not None:
             from .data import parse_line_probs  # the data module pulls in image libraries
 
