@@ -32,6 +32,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,8 @@ from linetint.training.real_art import (
     mean_of,
     model_colorize,
     nearest_hint_fill,
+    paper_lightness,
+    peer_distance,
     sample_folders,
     score_picture,
     score_sample,
@@ -302,23 +305,43 @@ def zero_hint_outputs(
     return outputs
 
 
-def zero_hint_speckle(
+@dataclass(frozen=True)
+class ZeroHintScore:
+    """One colouring without hints: is it calm, light like an illustration, near what a colourist made?"""
+
+    speckle: float | None  # colour_speckle over every area; None where the sample has no areas
+    lightness: float  # mean L* off lines
+    peer_distance: float  # to the peer's colouring, which had the artist's hints: a loose yardstick
+
+
+def zero_hint_scores(
     samples: list[Sample], outputs: dict[str, list[np.ndarray]]
-) -> dict[str, list[float | None]]:
+) -> dict[str, list[ZeroHintScore]]:
     return {
         name: [
-            None if s.areas is None else colour_speckle(o, s.areas)
+            ZeroHintScore(
+                None if s.areas is None else colour_speckle(o, s.areas),
+                paper_lightness(o, s.lineart),
+                peer_distance(o, s.peer, s.lineart),
+            )
             for s, o in zip(samples, pictures, strict=True)
         ]
         for name, pictures in outputs.items()
     }
 
 
-def zero_hint_table(samples: list[Sample], speckle: dict[str, list[float | None]]) -> str:
-    lines = ["| sample | " + " | ".join(f"{m} speckle" for m in speckle) + " |"]
-    lines.append("| --- |" + " ---: |" * len(speckle))
+def zero_hint_table(samples: list[Sample], scores: dict[str, list[ZeroHintScore]]) -> str:
+    """Per sample: the peer's lightness, then each model's speckle, lightness and peer distance."""
+    fields = (("speckle", "speckle"), ("lightness", "L*"), ("peer_distance", "peer"))
+    header = ["sample", "peer L*", *(f"{m} {label}" for m in scores for _, label in fields)]
+    lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+    peer = [paper_lightness(s.peer, s.lineart) for s in samples]
     for i, name in enumerate([*(s.name for s in samples), "**mean**"]):
-        cells = [_fmt(v[i] if i < len(samples) else mean_of(v)) for v in speckle.values()]
+        cells = [_fmt(peer[i] if i < len(samples) else mean_of(peer))]
+        for rows in scores.values():
+            for field, _ in fields:
+                values = [getattr(r, field) for r in rows]
+                cells.append(_fmt(values[i] if i < len(samples) else mean_of(values)))
         lines.append("| " + " | ".join([name, *cells]) + " |")
     return "\n".join(lines)
 
@@ -471,12 +494,12 @@ def main(argv: list[str] | None = None) -> int:
             None if s.areas is None else colour_speckle(s.peer, s.areas, s.hints) for s in samples
         ]
         print(markdown_table(results, [c for c in columns if c not in (WHITE, NEAREST)], peer_speckle))
-    zero_speckle: dict[str, list[float | None]] = {}
+    zero_scores: dict[str, list[ZeroHintScore]] = {}
     if args.zero_hints and samples:
         zero = zero_hint_outputs(models, samples, args.max_side)
-        zero_speckle = zero_hint_speckle(samples, zero)
-        print("\nNo hints at all (the first preview): speckle over every area\n")
-        print(zero_hint_table(samples, zero_speckle))
+        zero_scores = zero_hint_scores(samples, zero)
+        print("\nNo hints at all (the first preview): speckle over every area, L* off lines, peer distance\n")
+        print(zero_hint_table(samples, zero_scores))
         write_zero_hint_grid(samples, zero, args.zero_hints)
     heldout = run_heldout(args.heldout, args.heldout_count, models)
     if heldout is not None:
@@ -487,14 +510,18 @@ def main(argv: list[str] | None = None) -> int:
         document = as_json(results, models, args)
         if samples:
             document["peer_speckle"] = {s.name: v for s, v in zip(samples, peer_speckle, strict=True)}
-        if zero_speckle:
-            document["zero_hint_speckle"] = {
+        if zero_scores:
+            document["zero_hint"] = {
                 name: {
-                    "per_sample": {s.name: v for s, v in zip(samples, values, strict=True)},
-                    "mean": mean_of(values),
+                    field: {
+                        "per_sample": {s.name: getattr(r, field) for s, r in zip(samples, rows, strict=True)},
+                        "mean": mean_of([getattr(r, field) for r in rows]),
+                    }
+                    for field in ("speckle", "lightness", "peer_distance")
                 }
-                for name, values in zero_speckle.items()
+                for name, rows in zero_scores.items()
             }
+            document["peer_lightness"] = {s.name: paper_lightness(s.peer, s.lineart) for s in samples}
         if heldout is not None:
             document["heldout"] = heldout[1]
         args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -27,6 +27,7 @@ from linetint.training.real_art import (
     mean_of,
     nearest_hint_fill,
     paper_areas,
+    paper_lightness,
     peer_distance,
     picture_seed,
     region_colour_error,
@@ -65,6 +66,17 @@ def test_delta_e76_is_the_euclidean_lab_distance():
         srgb_to_lab(np.array(WHITE, np.uint8)), srgb_to_lab(np.zeros(3, np.uint8))
     ) == pytest.approx(100)
     assert delta_e76(np.array([50.0, 3.0, 0.0]), np.array([50.0, 0.0, 4.0])) == pytest.approx(5)
+
+
+def test_paper_lightness_is_the_mean_l_star_off_lines():
+    grey = lineart_with_band()
+    dark_under_the_line = picture(512, 384, WHITE)
+    dark_under_the_line[200:300] = (0, 0, 0)
+    assert paper_lightness(dark_under_the_line, grey) == pytest.approx(100)
+    assert paper_lightness(picture(512, 384, (0, 0, 0)), grey) == pytest.approx(0)
+    half = picture(512, 384, WHITE)
+    half[:, 192:] = (0, 0, 0)
+    assert paper_lightness(half, grey) == pytest.approx(50, abs=1)
 
 
 def test_peer_distance_is_zero_for_identical_pictures():
@@ -199,7 +211,11 @@ def test_bench_prints_the_table_and_writes_json_and_grid(tmp_path):
     assert columns["nearest hint"]["mean"]["hint_delta_e"] == 0
     assert columns["white page"]["mean"]["speckle"] == 0  # white is as calm as colour gets
     assert document["peer_speckle"] == {"s2p-001": 0}  # the flat peer, in the unhinted lower area
-    assert document["zero_hint_speckle"]["t"]["mean"] >= 0
+    zero = document["zero_hint"]["t"]
+    assert zero["speckle"]["mean"] >= 0 and 0 <= zero["lightness"]["mean"] <= 100
+    assert zero["peer_distance"]["per_sample"]["s2p-001"] >= 0
+    assert 0 <= document["peer_lightness"]["s2p-001"] <= 100
+    assert "| s2p-001 |" in done.stdout.split("No hints at all")[1]
     assert Image.open(tmp_path / "grid.jpg").format == "JPEG"
     assert Image.open(tmp_path / "zero.jpg").size[0] == 2 * 240 + 4  # line art | the model, no hints
 

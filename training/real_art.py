@@ -121,6 +121,18 @@ def peer_distance(ours_rgb: np.ndarray, peer_rgb: np.ndarray, lineart_grey: np.n
     return float(delta_e76(ours, peer)[paper].mean())
 
 
+def paper_lightness(rgb: np.ndarray, lineart_grey: np.ndarray) -> float:
+    """Mean CIE L* (0 black, 100 white) of `rgb` off lines, at long side 256 as `peer_distance` measures:
+    how light a colouring is where it is not ink. Illustrations are mostly light; a network that reads
+    thin strands as dark matter is not."""
+    height, width = lineart_grey.shape
+    size = eval_size(width, height)
+    paper = paper_mask(_resized(lineart_grey, size))
+    if not paper.any():
+        raise ValueError("the line art has no paper pixels to measure")
+    return float(srgb_to_lab(_resized(rgb, size))[..., 0][paper].mean())
+
+
 def hint_delta_e(ours_rgb: np.ndarray, hint_layer: HintLayer, lineart_grey: np.ndarray) -> float | None:
     """Mean ΔE76 between our picture and the hint colour at hinted pixels off lines; None if there are none.
 
