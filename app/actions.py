@@ -128,8 +128,10 @@ ACTIONS: tuple[ActionSpec | Submenu, ...] = (
                checked=True,  # a hint is a decision: its colour is the colour
                tooltip=f"Keep Hint Colours (K): {KEEP_HINTS_TIP}"),
     UNHINTED,
+    ActionSpec("unhinted_tint", "Pale &Tint of Network Colour", "modes.hint_colours_changed",
+               menu=UNHINTED.path, checkable=True, checked=True, exclusive="unhinted"),  # one of the three
     ActionSpec("unhinted_network", "&Network Colour", "modes.hint_colours_changed", menu=UNHINTED.path,
-               checkable=True, checked=True, exclusive="unhinted"),  # one or the other
+               checkable=True, exclusive="unhinted"),
     ActionSpec("unhinted_paper", "&Paper", "modes.hint_colours_changed", menu=UNHINTED.path, checkable=True,
                exclusive="unhinted"),
     ActionSpec("history", "&History", shortcut=("Ctrl+H",), menu=VIEW, section=3, provided=True),

@@ -104,9 +104,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--unhinted",
         choices=[choice.value for choice in Unhinted],
-        default=Unhinted.NETWORK.value,
-        help="areas without hints: the network's colour (default) or white paper, to see what is left "
-        "to hint (View ▸ Unhinted Areas)",
+        default=Unhinted.TINT.value,
+        help="areas without hints: the network's colour as a pale tint (default), at full strength, or "
+        "white paper, to see what is left to hint (View ▸ Unhinted Areas)",
     )
     parser.set_defaults(run=run)
 

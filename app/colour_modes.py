@@ -20,10 +20,14 @@ class HintColours:
     """View ▸ Keep Hint Colours and View ▸ Unhinted Areas; a project keeps them with its hints."""
 
     keep: bool = True  # on by default: a hint is a decision, not a suggestion
-    unhinted: Unhinted = Unhinted.NETWORK  # only matters while `keep` is on
+    unhinted: Unhinted = Unhinted.TINT  # only matters while `keep` is on
 
 
 FREE_HINTS = HintColours(keep=False)  # the network's colours as they come (`--free-hints`)
+UNHINTED_MODES = {
+    Unhinted.NETWORK: "unhinted areas in full network colour",
+    Unhinted.PAPER: "unhinted areas paper",
+}
 
 
 def hint_colours(
@@ -60,8 +64,8 @@ def modes_text(flat: bool, choice: HintColours) -> str:
     modes = []
     if choice.keep:
         modes.append("Hint colours kept")
-        if choice.unhinted is Unhinted.PAPER:
-            modes.append("unhinted areas paper")
+        if choice.unhinted is not Unhinted.TINT:
+            modes.append(UNHINTED_MODES[choice.unhinted])
     if flat:
         modes.append("Flat colours")
     return " · ".join(modes)

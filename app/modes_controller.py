@@ -34,7 +34,7 @@ class Modes:
 
     def hint_colours(self) -> HintColours:
         """View ▸ Keep Hint Colours and View ▸ Unhinted Areas, as the menu shows them."""
-        unhinted = Unhinted.PAPER if self._act["unhinted_paper"].isChecked() else Unhinted.NETWORK
+        unhinted = next((u for u in Unhinted if self._act[f"unhinted_{u.value}"].isChecked()), Unhinted.TINT)
         return HintColours(self._act["keep_hints"].isChecked(), unhinted)
 
     def take_from(self, document: Document) -> None:
@@ -58,5 +58,5 @@ class Modes:
 
     def show(self) -> None:
         choice = self.hint_colours()
-        self._unhinted_menu.setEnabled(choice.keep)  # paper or network matters only for kept colours
+        self._unhinted_menu.setEnabled(choice.keep)  # tint, network or paper matters only for kept colours
         self._label.setText(modes_text(self.flats(), choice))

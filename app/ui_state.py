@@ -13,6 +13,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
+from linetint.imaging.hint_colours import Unhinted
+
 from .colour_panel import ColourPanel
 
 
@@ -31,7 +33,7 @@ TOGGLES = {  # settings key: (action, default)
     "view/preview_follows_canvas": ("follow_canvas", True),
     "view/keep_hint_colours": ("keep_hints", True),
 }
-UNHINTED_KEY = "view/unhinted"  # "network" or "paper": View ▸ Unhinted Areas
+UNHINTED_KEY = "view/unhinted"  # "tint", "network" or "paper": View ▸ Unhinted Areas
 
 
 def restore_ui(ui: RememberedUi, store: QSettings) -> None:
@@ -46,8 +48,9 @@ def restore_ui(ui: RememberedUi, store: QSettings) -> None:
     for key, (action, default) in TOGGLES.items():
         value = store.value(key, default)
         ui.actions[action].setChecked(value in (True, "true") or (default and value not in (False, "false")))
-    paper = store.value(UNHINTED_KEY, "network") == "paper"  # anything else: the default
-    ui.actions["unhinted_paper" if paper else "unhinted_network"].setChecked(True)
+    stored = store.value(UNHINTED_KEY, Unhinted.TINT.value)
+    chosen = next((u for u in Unhinted if u.value == stored), Unhinted.TINT)  # anything else: the default
+    ui.actions[f"unhinted_{chosen.value}"].setChecked(True)
     _restore_brush(ui.brush, store)
 
 
@@ -69,7 +72,8 @@ def save_ui(ui: RememberedUi, store: QSettings) -> None:
     store.setValue("window/splitter", ui.splitter.saveState())
     for key, (action, _) in TOGGLES.items():
         store.setValue(key, ui.actions[action].isChecked())
-    store.setValue(UNHINTED_KEY, "paper" if ui.actions["unhinted_paper"].isChecked() else "network")
+    chosen = next((u for u in Unhinted if ui.actions[f"unhinted_{u.value}"].isChecked()), Unhinted.TINT)
+    store.setValue(UNHINTED_KEY, chosen.value)
     store.setValue("brush/size", ui.brush.brush_size)
     store.setValue("brush/colour", ui.brush.colour.name())
     store.setValue("brush/recent", [c.name() for c in ui.brush.recent])

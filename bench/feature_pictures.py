@@ -90,9 +90,7 @@ def hint_colours_row(colorizer: Colorizer, folder: Path) -> np.ndarray | None:
     grey, hints = sample.lineart, sample.hints
     rgb = colorizer.colorize(grey, hints, 768)
     labels = label_areas(grey)
-    kept = [
-        keep_hint_colours(rgb, labels, hints, unhinted) for unhinted in (Unhinted.NETWORK, Unhinted.PAPER)
-    ]
+    kept = [keep_hint_colours(rgb, labels, hints, unhinted) for unhinted in (Unhinted.TINT, Unhinted.PAPER)]
     shown = hints_over_faded_lines(sample, grow=max(2, grey.shape[1] // 200))
     return row([shown, compose(grey, rgb), *(compose(grey, k) for k in kept)], 480)
 

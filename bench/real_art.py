@@ -14,7 +14,10 @@ Columns, CIE76 ΔE (Lab, D65), lower is better (definitions in training/real_art
   peer   mean ΔE to style2paints' colouring from the same hints, off lines, at long side 256 (BOX filter)
   hint   mean ΔE to the hint colour at hinted pixels off lines, full size
   speckle  mean a*b* distance from each unhinted area's median colour, full size (the peer's own beside)
-With --zero-hints GRID, each model also colours the samples with no hints (speckle over every area).
+With --keep-hint-colours, each model also with Keep Hint Colours, unhinted areas as a pale tint of the
+network's colour ("kept", the default), at full strength ("kept, full") and as paper ("kept, paper").
+With --zero-hints GRID, each model also colours the samples with no hints, as `linetint colorize` does by
+default (speckle over every area, mean L* off lines beside the peer's, and peer distance).
 Baselines: a white page, and nearest-hint fill (every pixel the colour of the nearest hinted pixel).
 
 Held-out corpus pictures (item 1; `linetint corpus`'s heldout/<source>/<name>.png, a seeded subset):
@@ -70,6 +73,8 @@ from linetint.training.real_art import (
 )
 
 WHITE, NEAREST = "white page", "nearest hint"
+# Keep Hint Colours' columns by what unhinted areas show: "kept" is the default (a pale tint).
+UNHINTED_COLUMNS = {"kept": Unhinted.TINT, "kept, full": Unhinted.NETWORK, "kept, paper": Unhinted.PAPER}
 SampleRun = Callable[[Sample, HintLayer], np.ndarray]  # a sample and the hints to use -> the written picture
 GRID_CELL = (240, 320)  # (w, h) per picture: portrait pages fill it, landscape ones are letterboxed
 GRID_LABEL_HEIGHT = 18
@@ -192,15 +197,14 @@ def sample_columns(
     models: dict[str, tuple[str, Colorizer]], max_side: int, keep_hint_colours: bool
 ) -> dict[str, SampleRun]:
     """Each model as `linetint colorize` writes it (`written`); with `keep_hint_colours`, also with Keep
-    Hint Colours after it, unhinted areas in the network's colour ("kept") and left as paper ("kept,
-    paper")."""
+    Hint Colours after it, one column per UNHINTED_COLUMNS entry (what unhinted areas show)."""
     plain: dict[str, SampleRun] = {}
     kept: dict[str, SampleRun] = {}
     for name, (_, model) in models.items():
         network = network_passes(model, max_side)
         plain[name] = _composed(network)
         if keep_hint_colours:
-            for label, unhinted in (("kept", Unhinted.NETWORK), ("kept, paper", Unhinted.PAPER)):
+            for label, unhinted in UNHINTED_COLUMNS.items():
                 kept[f"{name} {label}"] = _kept(network, unhinted)
     return {**plain, **kept}
 
@@ -296,11 +300,12 @@ def zero_hint_outputs(
     models: dict[str, tuple[str, Colorizer]], samples: list[Sample], max_side: int
 ) -> dict[str, list[np.ndarray]]:
     """Each model's colouring of each sample with an empty hint layer, as `linetint colorize` writes it by
-    default (Keep Hint Colours on, so the unhinted areas' speckle is calmed) and the app previews it."""
+    default (Keep Hint Colours on: with no hints every area shows the network's colour, calmed, as a pale
+    tint) and the app previews it."""
     empty = [HintLayer(*reversed(s.lineart.shape)) for s in samples]
     outputs: dict[str, list[np.ndarray]] = {}
     for name, (_, model) in models.items():
-        colorize = _kept(network_passes(model, max_side), Unhinted.NETWORK)
+        colorize = _kept(network_passes(model, max_side), Unhinted.TINT)
         outputs[name] = [colorize(s, hints) for s, hints in zip(samples, empty, strict=True)]
     return outputs
 

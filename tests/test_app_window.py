@@ -363,7 +363,7 @@ def fresh_preview(window, qtbot) -> None:
 def test_keep_hint_colours_shows_the_hint_colour_in_a_hinted_shape_and_paper_where_unhinted(
     win, box_file, qtbot
 ):
-    assert win.act["keep_hints"].isChecked()  # on by default
+    assert win.act["keep_hints"].isChecked() and win.act["unhinted_tint"].isChecked()  # on by default
     win.open_path(box_file).wait()
     qtbot.waitUntil(lambda: win.preview.rgb is not None and win.engine.up_to_date, timeout=10000)
     win.document.paint([Hint(20, 30, 6, RED)])
@@ -382,6 +382,12 @@ def test_keep_hint_colours_shows_the_hint_colour_in_a_hinted_shape_and_paper_whe
     assert preview_at(win, 60, 30) == (255, 255, 255) != network  # unhinted paper stays white
     assert preview_at(win, 20, 30) == RED
     assert "unhinted areas paper" in win.status_modes.text()
+    win.act["unhinted_network"].trigger()
+    fresh_preview(win, qtbot)
+    full = np.array(preview_at(win, 60, 30))
+    assert "unhinted areas in full network colour" in win.status_modes.text()
+    # the default showed the same colour as a pale tint: half as far from white
+    assert np.abs((255 - np.array(network)) - (255 - full) / 2).max() <= 1 and (255 - full).max() > 8
 
 
 def export_png_psd_and_copy(win, stem, qtbot) -> None:

@@ -193,10 +193,15 @@ def test_hint_colours_are_kept_unless_free_hints(tmp_path):
     kept, free = np.asarray(Image.open(tmp_path / "kept.png")), np.asarray(Image.open(tmp_path / "free.png"))
     assert tuple(kept[24, 24]) == (200, 40, 40)  # the hint's colour exactly, at the hint
     assert np.abs(free[24, 24].astype(int) - (200, 40, 40)).max() > 2  # the network's own idea of it
-    # The unhinted box keeps the network's light and dark, pixel for pixel, and its colour on average.
-    difference = np.abs(kept[:, 52:] @ LUMA - free[:, 52:] @ LUMA)
+    # With --unhinted network the unhinted box keeps the network's light and dark, pixel for pixel, and
+    # its colour on average; by default it shows that colour as a pale tint, half as far from white.
+    assert run_cli("colorize", lineart, "-o", tmp_path / "full.png", "--unhinted", "network", *args) == 0
+    full = np.asarray(Image.open(tmp_path / "full.png"))
+    difference = np.abs(full[:, 52:] @ LUMA - free[:, 52:] @ LUMA)
     assert np.median(difference) <= 1 and difference.mean() <= 2  # near white, added colour clips
-    assert np.abs(kept[:, 52:].mean(axis=(0, 1)) - free[:, 52:].mean(axis=(0, 1))).max() < 3
+    assert np.abs(full[:, 52:].mean(axis=(0, 1)) - free[:, 52:].mean(axis=(0, 1))).max() < 3
+    paper = 255 - kept[8:40, 56:88].astype(float)  # inside the right box, off its lines
+    assert np.abs(paper - (255 - full[8:40, 56:88].astype(float)) / 2).max() <= 1 and paper.max() > 10
 
 
 def test_unhinted_paper_leaves_an_unhinted_closed_area_white(tmp_path, capsys):

@@ -67,7 +67,7 @@ def assert_network_colour_calmed(out: np.ndarray, rgb: np.ndarray) -> None:
 
 def test_unhinted_areas_keep_the_networks_colour_and_lines_are_untouched(case):
     grey, rgb, labels = case
-    out = keep_hint_colours(rgb, labels, layer(Hint(20, 50, 3, RED)))
+    out = keep_hint_colours(rgb, labels, layer(Hint(20, 50, 3, RED)), Unhinted.NETWORK)
     assert_network_colour_calmed(out[15:105, 160:190], rgb[15:105, 160:190])  # D, unhinted
     np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
 
@@ -78,7 +78,7 @@ def test_rainbow_speckle_in_unhinted_areas_is_calmed_but_lightness_kept(case):
     noise = np.random.default_rng(3).integers(-40, 41, (*grey.shape, 3))
     noisy += (noise - noise.mean(axis=-1, keepdims=True)).astype(np.int16)  # hue noise, lightness alone
     noisy = np.clip(noisy, 0, 255).astype(np.uint8)
-    out = keep_hint_colours(noisy, labels, layer(Hint(20, 50, 3, RED)))
+    out = keep_hint_colours(noisy, labels, layer(Hint(20, 50, 3, RED)), Unhinted.NETWORK)
     box = (slice(15, 105), slice(160, 190))  # D, unhinted
 
     def hue_noise(p: np.ndarray) -> float:  # a*b* distance from the network's colour without noise
@@ -103,7 +103,8 @@ def test_a_hinted_areas_network_colour_does_not_tint_its_unhinted_neighbour(case
 
 def test_colour_stops_at_closed_lines_and_at_a_small_gap(case):
     grey, rgb, labels = case
-    out = keep_hint_colours(rgb, labels, layer(Hint(70, 50, 3, BLUE), Hint(120, 50, 3, GREEN)))
+    hints = layer(Hint(70, 50, 3, BLUE), Hint(120, 50, 3, GREEN))
+    out = keep_hint_colours(rgb, labels, hints, Unhinted.NETWORK)
     assert_network_colour_calmed(out[15:105, 10:45], rgb[15:105, 10:45])  # A: no hint
     assert (np.abs(out[15:105, 60:95].astype(int) - rgb[15:105, 60:95]).sum(axis=-1) > 0).mean() > 0.9
     c_to_b = out[57:61, 101:104]  # B's side of C's gap keeps B's colour, C's green stays in C
@@ -128,9 +129,22 @@ def test_flat_gives_the_hint_colour_alone_and_paper_leaves_unhinted_areas_white(
     np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
 
 
+def test_by_default_unhinted_areas_show_the_calmed_colour_as_a_pale_tint(case):
+    grey, rgb, labels = case
+    hints = layer(Hint(20, 50, 3, RED))
+    tint = keep_hint_colours(rgb, labels, hints)
+    full = keep_hint_colours(rgb, labels, hints, Unhinted.NETWORK)
+    d = (slice(15, 105), slice(160, 190))  # D, unhinted: half as far from paper as the full colour
+    np.testing.assert_allclose(255 - tint[d].astype(float), (255 - full[d].astype(float)) / 2, atol=1)
+    assert (255 - full[d].astype(int)).max() > 40  # the case's network colour is far from white there
+    a = (slice(15, 105), slice(10, 45))  # A, hinted: the same in both
+    np.testing.assert_array_equal(tint[a], full[a])
+    np.testing.assert_array_equal(tint[grey < 128], rgb[grey < 128])
+
+
 def test_no_hints_only_calm_the_networks_colour(case):
     grey, rgb, labels = case
-    out = keep_hint_colours(rgb, labels, layer())
+    out = keep_hint_colours(rgb, labels, layer(), Unhinted.NETWORK)
     assert_network_colour_calmed(out[15:105, 10:190], rgb[15:105, 10:190])
     np.testing.assert_array_equal(out[grey < 128], rgb[grey < 128])
     with pytest.raises(ValueError, match="areas 200x120"):
