@@ -211,14 +211,17 @@ def _colour_per_pixel(
     """Each pixel's hint colour index: its area's, or in an area of several, the one nearest the colour
     the network painted there — the network's own idea of where one colour ends and the next begins.
 
-    The nearest colour is looked up in a table per shared area over the network colours quantised to
-    QUANT_BITS a channel: a few thousand distances per area instead of one per pixel and colour."""
+    The nearest colour is looked up in a table per shared area over the network colours rounded to
+    QUANT_BITS a channel: a few thousand distances per area instead of one per pixel and colour. The
+    levels span 0..255 end to end, so paper white and ink black are exact: with bin centres (255 read as
+    248) a white background shared by a white and a pale blue hint turned pale blue (s2p-002)."""
     chosen = holds.argmax(axis=1).astype(np.int32)[area]  # the area's only colour, or its first
     shared_areas = np.flatnonzero(holds.sum(axis=1) > 1)
     if len(shared_areas) == 0:
         return chosen
     levels = 1 << QUANT_BITS
-    centres = (np.indices((levels,) * 3).reshape(3, -1).T + 0.5) * (256 / levels)  # (levels³, 3)
+    step = 255 / (levels - 1)
+    centres = np.indices((levels,) * 3).reshape(3, -1).T * step  # (levels³, 3)
     distance = ((centres[:, None, :] - palette[None, :, :].astype(np.float32)) ** 2).sum(axis=-1)
     tables = np.zeros((len(shared_areas) + 1, len(centres)), np.int32)  # row 0: areas of one colour
     for i, a in enumerate(shared_areas, start=1):
@@ -226,8 +229,8 @@ def _colour_per_pixel(
         tables[i] = options[distance[:, options].argmin(axis=1)]
     table_of = np.zeros(len(holds), np.int32)
     table_of[shared_areas] = np.arange(1, len(shared_areas) + 1)
-    q = rgb >> np.uint8(8 - QUANT_BITS)
-    codes = (q[..., 0].astype(np.int32) * levels + q[..., 1]) * levels + q[..., 2]
+    q = np.round(np.arange(256) / step).astype(np.int32).take(rgb)  # each channel's nearest level
+    codes = (q[..., 0] * levels + q[..., 1]) * levels + q[..., 2]
     which = table_of[area]
     return np.where(which > 0, tables.reshape(-1).take(which * len(centres) + codes), chosen)
 

@@ -162,3 +162,18 @@ def test_the_networks_speckle_is_calmed_but_its_shading_kept(case):
     assert grain_out < grain_in / 4
     ramp = luma(rgb[box]).mean(axis=1)  # the shading: dark at the top, light at the bottom
     assert np.corrcoef(luma(out[box]).mean(axis=1), ramp)[0, 1] >= 0.9
+
+
+def test_paper_white_the_network_paints_keeps_a_white_hint_beside_a_pale_one():
+    # One area (left of the line) holds a white hint and a very pale blue one; where the network paints
+    # pure white the white hint wins. Matching by bin centres once read 255 as 248 and chose the blue:
+    # the white background of style2paints' s2p-002 came out pale blue.
+    grey = np.full((60, 80), 255, np.uint8)
+    grey[:, 40] = 0
+    rgb = np.full((60, 80, 3), 255, np.uint8)
+    rgb[:, 25:40] = (230, 245, 255)
+    pale = (240, 250, 255)
+    hints = HintLayer(80, 60, (Hint(5, 30, 2, (255, 255, 255)), Hint(32, 30, 2, pale)))
+    out = keep_hint_colours(rgb, label_areas(grey), hints, flat=True)
+    assert (out[:, :20] == 255).all()
+    assert (out[:, 27:38] == pale).all()
