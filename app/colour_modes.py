@@ -64,7 +64,7 @@ def modes_text(flat: bool, choice: HintColours) -> str:
     modes = []
     if choice.keep:
         modes.append("Hint colours kept")
-        if choice.unhinted is not Unhinted.TINT:
+        if choice.unhinted in UNHINTED_MODES:  # the default, a pale tint, goes unsaid
             modes.append(UNHINTED_MODES[choice.unhinted])
     if flat:
         modes.append("Flat colours")

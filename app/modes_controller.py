@@ -15,6 +15,16 @@ from .colour_modes import HintColours, modes_text
 from .document import Document
 
 
+def unhinted_action(choice: Unhinted) -> str:
+    """The name of View ▸ Unhinted Areas' action for `choice` (app/actions.py)."""
+    return f"unhinted_{choice.value}"
+
+
+def checked_unhinted(act: Mapping[str, QAction]) -> Unhinted:
+    """The View ▸ Unhinted Areas choice the menu shows (its actions are exclusive)."""
+    return next((u for u in Unhinted if act[unhinted_action(u)].isChecked()), Unhinted.TINT)
+
+
 class Modes:
     """`act`: the window's actions (flats, keep_hints, unhinted_*); `label`: the status bar's modes text."""
 
@@ -34,14 +44,13 @@ class Modes:
 
     def hint_colours(self) -> HintColours:
         """View ▸ Keep Hint Colours and View ▸ Unhinted Areas, as the menu shows them."""
-        unhinted = next((u for u in Unhinted if self._act[f"unhinted_{u.value}"].isChecked()), Unhinted.TINT)
-        return HintColours(self._act["keep_hints"].isChecked(), unhinted)
+        return HintColours(self._act["keep_hints"].isChecked(), checked_unhinted(self._act))
 
     def take_from(self, document: Document) -> None:
         """A project brings the choice it was saved with; a picture takes the window's."""
         if document.hint_colours is not None:
             self._act["keep_hints"].setChecked(document.hint_colours.keep)
-            self._act[f"unhinted_{document.hint_colours.unhinted.value}"].setChecked(True)
+            self._act[unhinted_action(document.hint_colours.unhinted)].setChecked(True)
             self.show()
         document.hint_colours = self.hint_colours()
 

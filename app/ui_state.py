@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter
 from linetint.imaging.hint_colours import Unhinted
 
 from .colour_panel import ColourPanel
+from .modes_controller import checked_unhinted, unhinted_action
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def restore_ui(ui: RememberedUi, store: QSettings) -> None:
         ui.actions[action].setChecked(value in (True, "true") or (default and value not in (False, "false")))
     stored = store.value(UNHINTED_KEY, Unhinted.TINT.value)
     chosen = next((u for u in Unhinted if u.value == stored), Unhinted.TINT)  # anything else: the default
-    ui.actions[f"unhinted_{chosen.value}"].setChecked(True)
+    ui.actions[unhinted_action(chosen)].setChecked(True)
     _restore_brush(ui.brush, store)
 
 
@@ -72,8 +73,7 @@ def save_ui(ui: RememberedUi, store: QSettings) -> None:
     store.setValue("window/splitter", ui.splitter.saveState())
     for key, (action, _) in TOGGLES.items():
         store.setValue(key, ui.actions[action].isChecked())
-    chosen = next((u for u in Unhinted if ui.actions[f"unhinted_{u.value}"].isChecked()), Unhinted.TINT)
-    store.setValue(UNHINTED_KEY, chosen.value)
+    store.setValue(UNHINTED_KEY, checked_unhinted(ui.actions).value)
     store.setValue("brush/size", ui.brush.brush_size)
     store.setValue("brush/colour", ui.brush.colour.name())
     store.setValue("brush/recent", [c.name() for c in ui.brush.recent])

@@ -335,12 +335,14 @@ def zero_hint_scores(
     }
 
 
-def zero_hint_table(samples: list[Sample], scores: dict[str, list[ZeroHintScore]]) -> str:
-    """Per sample: the peer's lightness, then each model's speckle, lightness and peer distance."""
-    fields = (("speckle", "speckle"), ("lightness", "L*"), ("peer_distance", "peer"))
+ZERO_HINT_FIELDS = {"speckle": "speckle", "lightness": "L*", "peer_distance": "peer"}  # field: column
+
+
+def zero_hint_table(samples: list[Sample], scores: dict[str, list[ZeroHintScore]], peer: list[float]) -> str:
+    """Per sample: the peer's lightness (`peer`), then each model's speckle, lightness and peer distance."""
+    fields = ZERO_HINT_FIELDS.items()
     header = ["sample", "peer L*", *(f"{m} {label}" for m in scores for _, label in fields)]
     lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
-    peer = [paper_lightness(s.peer, s.lineart) for s in samples]
     for i, name in enumerate([*(s.name for s in samples), "**mean**"]):
         cells = [_fmt(peer[i] if i < len(samples) else mean_of(peer))]
         for rows in scores.values():
@@ -503,8 +505,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.zero_hints and samples:
         zero = zero_hint_outputs(models, samples, args.max_side)
         zero_scores = zero_hint_scores(samples, zero)
+        peer_lightness = [paper_lightness(s.peer, s.lineart) for s in samples]
         print("\nNo hints at all (the first preview): speckle over every area, L* off lines, peer distance\n")
-        print(zero_hint_table(samples, zero_scores))
+        print(zero_hint_table(samples, zero_scores, peer_lightness))
         write_zero_hint_grid(samples, zero, args.zero_hints)
     heldout = run_heldout(args.heldout, args.heldout_count, models)
     if heldout is not None:
@@ -522,11 +525,11 @@ def main(argv: list[str] | None = None) -> int:
                         "per_sample": {s.name: getattr(r, field) for s, r in zip(samples, rows, strict=True)},
                         "mean": mean_of([getattr(r, field) for r in rows]),
                     }
-                    for field in ("speckle", "lightness", "peer_distance")
+                    for field in ZERO_HINT_FIELDS
                 }
                 for name, rows in zero_scores.items()
             }
-            document["peer_lightness"] = {s.name: paper_lightness(s.peer, s.lineart) for s in samples}
+            document["peer_lightness"] = dict(zip([s.name for s in samples], peer_lightness, strict=True))
         if heldout is not None:
             document["heldout"] = heldout[1]
         args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -38,10 +38,12 @@ SMOOTHING = 1 / 250
 # distance 18.4 -> 18.0; twice the radius bled colour across lines into halos around the shapes.
 CALMING = 1 / 100
 # ... and by default (Unhinted.TINT) it is shown at this strength over paper, as a pale suggestion: the
-# network's colour where nobody said what it should be is its weakest part (on style2paints' six samples,
-# leaving those areas white scores 11.4 against the peer, the calmed network colour 12.9, at 0.5 11.8), and
-# with no hints at all it paints line art in dark navy and rainbow (mean L* 75 off lines, 84 at 0.5; the
-# peer's colourings 86). Half, as SHADING keeps half the network's shading in hinted areas.
+# network's colour where nobody said what it should be is its weakest part. On style2paints' six samples
+# with the model shipped 2026-12-01 (`bench/real_art.py --keep-hint-colours`: the "kept", "kept, full" and
+# "kept, paper" columns) the distance to the peer is 11.3 at 0.5, 12.2 at full strength, 11.1 as paper;
+# with no hints (`--zero-hints`) line art comes out calm and light, mean L* 84.9 off lines (the peer's
+# colourings 88.9) instead of the network's dark navy. Half, as SHADING keeps half the network's shading in
+# hinted areas.
 TINT = 0.5
 QUANT_BITS = 4  # network colours are matched to hint colours at 16 levels a channel: 4,096 table rows
 
@@ -229,8 +231,10 @@ def _colour_per_pixel(
         tables[i] = options[distance[:, options].argmin(axis=1)]
     table_of = np.zeros(len(holds), np.int32)
     table_of[shared_areas] = np.arange(1, len(shared_areas) + 1)
-    q = np.round(np.arange(256) / step).astype(np.int32).take(rgb)  # each channel's nearest level
-    codes = (q[..., 0] * levels + q[..., 1]) * levels + q[..., 2]
+    level = np.round(np.arange(256) / step).astype(np.int32)  # each channel value's nearest level
+    codes = (
+        (level * levels**2).take(rgb[..., 0]) + (level * levels).take(rgb[..., 1]) + level.take(rgb[..., 2])
+    )
     which = table_of[area]
     return np.where(which > 0, tables.reshape(-1).take(which * len(centres) + codes), chosen)
 

@@ -4,7 +4,7 @@ A colour illustration opened to recolour gives the network its lines (XDoG), and
 carries its own guess of light and dark. Multiplying the lines back over that colour, as for line art,
 throws the painter's shading away and puts the network's in its place — on style2paints' two colour
 illustrations the 8.8k-step model was 20.5 and 39.5 ΔE from the peer's recolouring that way, 10.9 and
-28.9 this way (docs/real-art-eval.json: "shipped kept" at commit 57e7e24, "previous kept" today).
+28.9 this way (docs/real-art-eval.json: "shipped kept" at commit 57e7e24, "previous kept" at 2cc56cd).
 A paint program's *Color* blend mode is what a colourist uses instead: hue and chroma from the new
 colour, lightness from the picture, pixel by pixel. `flattened` is the finished picture of any page
 either way — what the preview, every export and `linetint colorize` show, and what the evaluation scores.
