@@ -486,7 +486,7 @@ class IllustrationDataset(Dataset):
             line_art = xdog(target)
         # Drawn only when asked, so runs without it keep their samples.
         if self.thin_lines and rng.random() < self.thin_lines:
-            line_art, target = restyled(np.ascontiguousarray(line_art), target, rng)
+            line_art, target = restyled(line_art, target, rng)
         layer = simulate_hints(target, rng, self.hint_config)
         return _as_tensors(np.ascontiguousarray(line_art), rasterize(layer), target)
 

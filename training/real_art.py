@@ -103,19 +103,24 @@ def paper_mask(lineart_grey: np.ndarray) -> np.ndarray:
     return lineart_grey > LINE_LUMINANCE
 
 
-def peer_distance(ours_rgb: np.ndarray, peer_rgb: np.ndarray, lineart_grey: np.ndarray) -> float:
-    """Mean ΔE76 between our picture and the peer's off lines, all three at long side 256.
-
-    Every picture goes to the line art's evaluation size: the peer's result is a few pixels larger than
-    its hint layer (style2paints pads), so its aspect differs by < 1 % and is squeezed to match. The
-    mask is the line art resized the same way, then thresholded, so faint resampled line edges count as
-    lines where they are dark enough.
-    """
+def _paper_at_eval_size(lineart_grey: np.ndarray) -> tuple[tuple[int, int], np.ndarray]:
+    """The evaluation size (long side 256) and which of its pixels are paper: the line art resized, then
+    thresholded, so faint resampled line edges count as lines where they are dark enough."""
     height, width = lineart_grey.shape
     size = eval_size(width, height)
     paper = paper_mask(_resized(lineart_grey, size))
     if not paper.any():
         raise ValueError("the line art has no paper pixels to compare")
+    return size, paper
+
+
+def peer_distance(ours_rgb: np.ndarray, peer_rgb: np.ndarray, lineart_grey: np.ndarray) -> float:
+    """Mean ΔE76 between our picture and the peer's off lines, all three at long side 256.
+
+    Every picture goes to the line art's evaluation size: the peer's result is a few pixels larger than
+    its hint layer (style2paints pads), so its aspect differs by < 1 % and is squeezed to match.
+    """
+    size, paper = _paper_at_eval_size(lineart_grey)
     ours = srgb_to_lab(_resized(ours_rgb, size))
     peer = srgb_to_lab(_resized(peer_rgb, size))
     return float(delta_e76(ours, peer)[paper].mean())
@@ -125,11 +130,7 @@ def paper_lightness(rgb: np.ndarray, lineart_grey: np.ndarray) -> float:
     """Mean CIE L* (0 black, 100 white) of `rgb` off lines, at long side 256 as `peer_distance` measures:
     how light a colouring is where it is not ink. Illustrations are mostly light; a network that reads
     thin strands as dark matter is not."""
-    height, width = lineart_grey.shape
-    size = eval_size(width, height)
-    paper = paper_mask(_resized(lineart_grey, size))
-    if not paper.any():
-        raise ValueError("the line art has no paper pixels to measure")
+    size, paper = _paper_at_eval_size(lineart_grey)
     return float(srgb_to_lab(_resized(rgb, size))[..., 0][paper].mean())
 
 
