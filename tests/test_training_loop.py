@@ -178,15 +178,20 @@ def test_training_refuses_without_vgg_weights_unless_random(tmp_path, monkeypatc
     assert not (tmp_path / "run" / "checkpoint-latest.pt").exists()
 
 
-def test_vgg_weights_are_loaded_into_the_hint_branch_of_a_fresh_run(tmp_path):
+def _vgg_file(path):
     torch.manual_seed(7)
     vgg = VGG19Features(last="relu5_1")
     state = {f"features.{k}": v for k, v in vgg.features.state_dict().items()}
-    torch.save(state, tmp_path / "vgg19.pth")
+    torch.save(state, path)
+    return state
+
+
+def test_vgg_weights_are_loaded_into_the_hint_branch_of_a_fresh_run(tmp_path):
+    state = _vgg_file(tmp_path / "vgg19.pth")
     result = train(options(tmp_path / "run", steps=1, vgg_weights=str(tmp_path / "vgg19.pth")), TinyDataset())
     saved = load_checkpoint(result.checkpoint)
     assert torch.equal(saved.generator["hint_encoder.features.25.weight"], state["features.25.weight"])
-    assert saved.meta["vgg"] == "imagenet" and "random" not in saved.meta["name"]
+    assert saved.meta["vgg"] == "vgg19.pth" and "random" not in saved.meta["name"]
 
 
 def test_a_run_folder_is_never_overwritten_by_a_fresh_run(tmp_path):
@@ -229,6 +234,23 @@ def test_a_run_can_start_from_another_models_generator(tmp_path):
     assert all(torch.allclose(start[k].float(), end[k].float(), atol=1e-6) for k in start)
     scratch = train(options(tmp_path / "c", steps=1, lr=1e-12), TinyDataset())
     assert not all(torch.allclose(start[k].float(), scratch.generator.state_dict()[k].float()) for k in start)
+
+
+def test_a_fine_tuned_run_gets_the_hint_encoder_its_vgg_weights_name(tmp_path):
+    first = train(options(tmp_path / "a", steps=1), TinyDataset())
+    init = first.checkpoint.parent / "generator-latest.pt"
+    state = _vgg_file(tmp_path / "corpus-vgg.pth")
+    kept = train(options(tmp_path / "b", steps=1, lr=1e-12, init=init), TinyDataset())
+    swapped = train(
+        options(tmp_path / "c", steps=1, lr=1e-12, init=init, vgg_weights=str(tmp_path / "corpus-vgg.pth")),
+        TinyDataset(),
+    )
+    key = "hint_encoder.features.25.weight"
+    assert torch.equal(kept.generator.state_dict()[key], first.generator.state_dict()[key])
+    assert torch.equal(swapped.generator.state_dict()[key], state["features.25.weight"])
+    start, tuned = first.generator.state_dict(), swapped.generator.state_dict()
+    assert torch.allclose(start["stem.0.weight"], tuned["stem.0.weight"], atol=1e-6)  # the rest is --init's
+    assert load_checkpoint(swapped.checkpoint).meta["vgg"] == "corpus-vgg.pth"
 
 
 def test_starting_from_a_model_of_another_width_is_refused(tmp_path):

@@ -30,13 +30,15 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainOptions)}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add `train`, `lines`, `evaluate` and `corpus` to a `linetint`-style subparsers object."""
+    """Add `train`, `lines`, `evaluate`, `corpus` and `train-vgg` to a `linetint`-style subparsers object."""
+    from . import vgg_pretrain_cli
     from .corpus import cli as corpus_cli
 
     _register_train(commands)
     _register_lines(commands)
     _register_evaluate(commands)
     corpus_cli.register(commands)
+    vgg_pretrain_cli.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -87,7 +87,7 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
     vgg_state = _load_vgg_main_first(options, env)
     state, models = build_training(options, env, vgg_state, amp, fresh=checkpoint is None)
     if checkpoint is None and options.init is not None:
-        _start_from(state.generator, options.init, config)
+        _start_from(state.generator, options.init, config, vgg_state)
     if options.ema:
         state.ema = WeightAverage(state.generator, options.ema)
     if checkpoint is not None:
@@ -129,7 +129,7 @@ def _loop(
     if options.random_vgg:
         log.info(f"WARNING: {RANDOM_VGG_LABEL}")
         log.text("warning", RANDOM_VGG_LABEL, state.step)
-    meta_extra = {"generator": options.generator, "vgg": "random" if options.random_vgg else "imagenet"}
+    meta_extra = {"generator": options.generator, "vgg": options.vgg_label}
     if options.ema:
         meta_extra["weights"] = f"moving average, decay {options.ema:g}"
     last_saved = state.step if resumed else None
@@ -371,8 +371,12 @@ def _checkpoint_to_resume(options: TrainOptions) -> Checkpoint | None:
     return checkpoint
 
 
-def _start_from(generator: nn.Module, path: Path, config: ModelConfig) -> None:
-    """Fine-tuning: G's weights from another model of the same architecture (a shipped int8 model too)."""
+def _start_from(
+    generator: nn.Module, path: Path, config: ModelConfig, vgg_state: dict[str, torch.Tensor] | None
+) -> None:
+    """Fine-tuning: G's weights from another model of the same architecture (a shipped int8 model too).
+    The hint encoder is the one --vgg-weights names, if any: a run that asks for a VGG19 gets it even when
+    it starts from a model trained with another; with `random`, --init's encoder stays."""
     try:
         source = load_checkpoint(path)
     except CheckpointError as exc:
@@ -380,6 +384,9 @@ def _start_from(generator: nn.Module, path: Path, config: ModelConfig) -> None:
     if source.config != config:
         raise OptionsError(f"--init {path} is a {source.config.name} model; this run trains {config.name}")
     generator.load_state_dict(source.build_generator().state_dict())
+    encoder = getattr(generator, "hint_encoder", None)
+    if vgg_state is not None and encoder is not None:
+        encoder.load_torchvision(vgg_state)
 
 
 def _load_vgg_main_first(options: TrainOptions, env: DistEnv) -> dict[str, torch.Tensor] | None:

@@ -142,6 +142,13 @@ class TrainOptions:
     def random_vgg(self) -> bool:
         return self.vgg_weights == RANDOM_VGG
 
+    @property
+    def vgg_label(self) -> str:
+        """The checkpoint's record of the VGG19: random, imagenet (the default source) or the file's name."""
+        if self.vgg_weights is None:
+            return "imagenet"
+        return RANDOM_VGG if self.random_vgg else self.vgg_weights.replace("\\", "/").rsplit("/", 1)[-1]
+
     def model_config(self) -> ModelConfig:
         base = preset(self.config)
         if self.generator == "csa-noattn":
