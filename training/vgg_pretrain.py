@@ -176,8 +176,9 @@ def pretrain(options: PretrainOptions, progress: Callable[[str], None] = print) 
     steps_per_epoch = max(1, len(train_set) // options.batch)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, options.epochs * steps_per_epoch)
     start, accuracy, epoch = time.monotonic(), 0.0, 0
+    weights = _class_weights(train_set.labels, len(classes)).to(device)
     for epoch in range(1, options.epochs + 1):
-        loss = _train_epoch(model, train_set, optimizer, schedule, options, epoch)
+        loss = _train_epoch(model, train_set, optimizer, schedule, options, epoch, weights)
         accuracy = _accuracy(model, heldout_set, options)
         _save(model, options.out)
         minutes = (time.monotonic() - start) / 60
@@ -200,6 +201,7 @@ def _train_epoch(
     schedule: torch.optim.lr_scheduler.LRScheduler,
     options: PretrainOptions,
     epoch: int,
+    weights: torch.Tensor,
 ) -> float:
     model.train()
     data.reseed(options.seed * 1000 + epoch)
@@ -209,13 +211,21 @@ def _train_epoch(
     for first in tqdm(starts, desc=f"epoch {epoch}", unit="batch", leave=False, dynamic_ncols=True):
         images, labels = _batch(data, order[first : first + options.batch], options.device)
         with torch.autocast(images.device.type, torch.bfloat16, enabled=options.bf16):
-            loss = F.cross_entropy(model(images).float(), labels, label_smoothing=0.1)
+            loss = F.cross_entropy(model(images).float(), labels, weights, label_smoothing=0.1)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         schedule.step()
         losses.append(loss.item())
     return float(np.mean(losses))
+
+
+def _class_weights(labels: torch.Tensor, classes: int) -> torch.Tensor:
+    """1/sqrt(count), mean 1: OpenMoji's people (half the corpus, five skin tones of each drawing) would
+    otherwise teach little beyond "person or not"."""
+    counts = torch.bincount(labels, minlength=classes).clamp(min=1).float()
+    weights = counts.rsqrt()
+    return weights * (len(labels) / (weights[labels].sum()))
 
 
 @torch.no_grad()
