@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from PIL import Image
+
+from linetint.model.vgg import VGG19Features
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +86,13 @@ def test_hint_colours_bench_prints_its_ratios():
     done = run_script("bench/hint_colours.py", "--side", "128", "--repeats", "1")
     assert done.returncode == 0, done.stderr
     assert "| keep hint colours (every edit) |" in done.stdout and "× network pass" in done.stdout
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "lineart").exists(), reason="no s2p samples")
+def test_hint_features_bench_compares_an_encoder_with_the_models_own(tmp_path):
+    torch.manual_seed(3)
+    vgg = VGG19Features(last="conv4_4")
+    torch.save({f"features.{k}": v for k, v in vgg.features.state_dict().items()}, tmp_path / "v.pth")
+    done = run_script("bench/hint_features.py", "--side", "256", "--vgg", f"mine={tmp_path / 'v.pth'}")
+    assert done.returncode == 0, done.stderr
+    assert "| the model's own |" in done.stdout and "| mine |" in done.stdout and "1×, 1×" in done.stdout
