@@ -159,13 +159,7 @@ class PretrainResult:
 def pretrain(options: PretrainOptions, progress: Callable[[str], None] = print) -> PretrainResult:
     """Train, write the folded weights after every epoch (atomically), and a summary beside them."""
     torch.manual_seed(options.seed)
-    pictures = read_manifest(options.corpus)
-    train_pictures = [p for p in pictures if p.split == "train"]
-    heldout_pictures = [p for p in pictures if p.split == "heldout"]
-    if not train_pictures or not heldout_pictures:
-        raise ValueError(f"{options.corpus}: the manifest needs pictures in both train and heldout")
-    classes = sorted({p.label for p in train_pictures})
-    heldout_pictures = [p for p in heldout_pictures if p.label in classes]
+    train_pictures, heldout_pictures, classes = _splits(options.corpus)
     train_set = CategoryPictures(train_pictures, classes, options.size, train=True)
     heldout_set = CategoryPictures(heldout_pictures, classes, options.size, train=False)
 
@@ -192,6 +186,18 @@ def pretrain(options: PretrainOptions, progress: Callable[[str], None] = print) 
     )  # fmt: skip
     _write_summary(options, result)
     return result
+
+
+def _splits(corpus: Path) -> tuple[list[Picture], list[Picture], list[str]]:
+    """Training and held-out pictures, and the categories the training pictures have (the held-out
+    pictures of any other category cannot be scored)."""
+    pictures = read_manifest(corpus)
+    train = [p for p in pictures if p.split == "train"]
+    classes = sorted({p.label for p in train})
+    heldout = [p for p in pictures if p.split == "heldout" and p.label in classes]
+    if not train or not heldout:
+        raise ValueError(f"{corpus}: the manifest needs pictures of the same categories in train and heldout")
+    return train, heldout, classes
 
 
 def _train_epoch(
