@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -96,3 +97,19 @@ def test_hint_features_bench_compares_an_encoder_with_the_models_own(tmp_path):
     done = run_script("bench/hint_features.py", "--side", "256", "--vgg", f"mine={tmp_path / 'v.pth'}")
     assert done.returncode == 0, done.stderr
     assert "| the model's own |" in done.stdout and "| mine |" in done.stdout and "1×, 1×" in done.stdout
+
+
+def test_skin_tone_bench_finds_the_skin_and_averages_the_tones(tmp_path):
+    folder = tmp_path / "train" / "openmoji"
+    folder.mkdir(parents=True)
+    tones = {"": (240, 220, 40), "-1F3FB": (234, 204, 168), "-1F3FC": (222, 190, 128),
+             "-1F3FD": (178, 140, 92), "-1F3FE": (140, 104, 50), "-1F3FF": (90, 60, 40)}  # fmt: skip
+    for tone, skin in tones.items():
+        picture = np.full((20, 20, 3), 255, np.uint8)
+        picture[5:15, 5:15] = skin  # the face; the shirt below is the same in every tone
+        picture[15:20] = (200, 30, 30)
+        Image.fromarray(picture).save(folder / f"1F9D1{tone}.png")
+    done = run_script("bench/corpus_skin_tones.py", "--corpus", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "skin of 1 OpenMoji drawings" in done.stdout
+    assert "| **mean of the six** | 184 | 153 | 86 |" in done.stdout
