@@ -85,9 +85,9 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
 
     _seed_everything(options.seed)
     vgg_state = _load_vgg_main_first(options, env)
-    state, models = build_training(options, env, vgg_state, amp, fresh=checkpoint is None)
-    if checkpoint is None and options.init is not None:
-        _start_from(state.generator, options.init, config, vgg_state)
+    state, models = build_training(options, env, vgg_state, amp)
+    if checkpoint is None:
+        _first_generator(state.generator, options, vgg_state)
     if options.ema:
         state.ema = WeightAverage(state.generator, options.ema)
     if checkpoint is not None:
@@ -181,12 +181,10 @@ def build_training(
     env: DistEnv,
     vgg_state: dict[str, torch.Tensor] | None,
     amp: bool,
-    fresh: bool = True,
 ) -> tuple[TrainState, Models]:
-    """The networks on env.device, their optimizers and scalers: what train_step needs besides a batch."""
+    """The networks on env.device, their optimizers and scalers: what train_step needs besides a batch.
+    `vgg_state` is the perceptual loss's VGG19; a new run's hint encoder is `_first_generator`'s job."""
     generator = build_generator(options.model_config())
-    if fresh and vgg_state is not None and generator.hint_encoder is not None:
-        generator.hint_encoder.load_torchvision(vgg_state)  # then saved with G's weights
     discriminator = MultiscaleDiscriminator(options.model_config())
     perceptual = (
         PerceptualLoss(perceptual_vgg(vgg_state, options.seed)) if options.perceptual == "vgg" else None
@@ -371,12 +369,21 @@ def _checkpoint_to_resume(options: TrainOptions) -> Checkpoint | None:
     return checkpoint
 
 
-def _start_from(
-    generator: nn.Module, path: Path, config: ModelConfig, vgg_state: dict[str, torch.Tensor] | None
+def _first_generator(
+    generator: nn.Module, options: TrainOptions, vgg_state: dict[str, torch.Tensor] | None
 ) -> None:
-    """Fine-tuning: G's weights from another model of the same architecture (a shipped int8 model too).
-    The hint encoder is the one --vgg-weights names, if any: a run that asks for a VGG19 gets it even when
-    it starts from a model trained with another; with `random`, --init's encoder stays."""
+    """A new run's G: --init's weights if given, then the hint encoder --vgg-weights names (saved with G's
+    weights from then on): a run that asks for a VGG19 gets it even when it starts from a model trained
+    with another. With `random` the encoder stays --init's, or the fresh random one."""
+    if options.init is not None:
+        _start_from(generator, options.init, options.model_config())
+    encoder = getattr(generator, "hint_encoder", None)
+    if vgg_state is not None and encoder is not None:
+        encoder.load_torchvision(vgg_state)
+
+
+def _start_from(generator: nn.Module, path: Path, config: ModelConfig) -> None:
+    """Fine-tuning: G's weights from another model of the same architecture (a shipped int8 model too)."""
     try:
         source = load_checkpoint(path)
     except CheckpointError as exc:
@@ -384,9 +391,6 @@ def _start_from(
     if source.config != config:
         raise OptionsError(f"--init {path} is a {source.config.name} model; this run trains {config.name}")
     generator.load_state_dict(source.build_generator().state_dict())
-    encoder = getattr(generator, "hint_encoder", None)
-    if vgg_state is not None and encoder is not None:
-        encoder.load_torchvision(vgg_state)
 
 
 def _load_vgg_main_first(options: TrainOptions, env: DistEnv) -> dict[str, torch.Tensor] | None:
