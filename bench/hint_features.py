@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from linetint.model.checkpoint import load_checkpoint
-from linetint.model.colorizer import default_checkpoint_path
+from linetint.model.colorizer import default_checkpoint_path, working_size
 from linetint.model.generator import hint_rgb01
 from linetint.model.hints import rasterize
 from linetint.model.vgg import HINT_TAP, VGG19Features
@@ -28,9 +28,7 @@ from linetint.training.real_art import default_sample_root, load_sample, sample_
 def hint_picture(folder, side: int) -> torch.Tensor:
     sample = load_sample(folder)
     height, width = sample.lineart.shape
-    scale = side / max(height, width)
-    size = (round(width * scale) // 16 * 16, round(height * scale) // 16 * 16)
-    return hint_rgb01(torch.from_numpy(rasterize(sample.hints, *size))[None])
+    return hint_rgb01(torch.from_numpy(rasterize(sample.hints, *working_size(width, height, side)))[None])
 
 
 @torch.no_grad()

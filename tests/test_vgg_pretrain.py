@@ -8,12 +8,12 @@ import pytest
 import torch
 from PIL import Image
 
+from linetint.app.cli import main
 from linetint.model.vgg import HINT_TAP, PERCEPTUAL_TAPS, VGG19Features
-from linetint.training.vgg_pretrain import NormedVGG, PretrainOptions, folded_state, pretrain
-from linetint.training.vgg_pretrain_cli import run_train_vgg
+from linetint.training.corpus.build import MANIFEST_FIELDS
+from linetint.training.options import PretrainOptions
+from linetint.training.vgg_pretrain import NormedVGG, folded_state, pretrain
 from linetint.training.vgg_weights import load_vgg_weights, perceptual_vgg
-
-FIELDS = ("split", "source", "item", "name", "original", "licence", "category", "lines")
 
 
 def _tiny_corpus(root, per_class=(6, 2)):
@@ -32,7 +32,7 @@ def _tiny_corpus(root, per_class=(6, 2)):
                 rows.append({"split": split, "source": "clipart", "item": name, "name": name, "original": "",
                              "licence": "public domain", "category": category, "lines": "xdog"})  # fmt: skip
     with open(root / "manifest.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, FIELDS)
+        writer = csv.DictWriter(f, MANIFEST_FIELDS)
         writer.writeheader()
         writer.writerows(rows)
     return root
@@ -86,24 +86,36 @@ def test_the_same_seed_gives_the_same_weights(tmp_path):
     assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
 
 
-@pytest.mark.parametrize("problem", ["no manifest", "not a manifest", "no held-out pictures"])
-def test_a_folder_that_is_not_a_corpus_is_refused_with_a_message(tmp_path, capsys, problem):
+def test_the_command_trains_and_says_how_well(tmp_path, capsys):
+    corpus = _tiny_corpus(tmp_path / "corpus")
+    out = tmp_path / "vgg.pth"
+    args = ["train-vgg", "--corpus", corpus, "--out", out, "--size", "32", "--batch", "4", "--epochs", "1"]
+    assert main([str(a) for a in args]) == 0
+    assert "2 categories, held-out accuracy" in capsys.readouterr().out and out.is_file()
+
+
+@pytest.mark.parametrize(
+    "problem, flags, message",
+    [
+        ("no manifest", [], "has no manifest.csv: build it with `linetint corpus`"),
+        ("not a manifest", [], "is not a `linetint corpus` manifest"),
+        ("no held-out pictures", [], "needs pictures of the same categories in train and heldout"),
+        ("", ["--batch", "100"], "has 12 training pictures, fewer than one batch"),
+        ("", ["--size", "40"], "--size must be a multiple of 16"),
+        ("", ["--epochs", "0"], "--epochs must be at least 1"),
+    ],
+)
+def test_what_cannot_train_is_refused_with_a_message(tmp_path, capsys, problem, flags, message):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     if problem == "not a manifest":
         (corpus / "manifest.csv").write_text("a,b\n1,2\n")
-    if problem == "no held-out pictures":
+    elif problem == "no held-out pictures":
         _tiny_corpus(corpus, per_class=(2, 0))
+    elif not problem:
+        _tiny_corpus(corpus)
     out = tmp_path / "vgg.pth"
-    args = _args(corpus, out)
-    assert run_train_vgg(args) == 2
-    assert "linetint train-vgg: " in capsys.readouterr().err and not out.exists()
-
-
-def _args(corpus, out):
-    import argparse
-
-    return argparse.Namespace(
-        corpus=corpus, out=out, size=32, batch=4, epochs=1, lr=1e-3, minutes=None, seed=0, no_bf16=True,
-        device="cpu",
-    )  # fmt: skip
+    args = ["train-vgg", "--corpus", corpus, "--out", out, "--size", "32", "--batch", "4", *flags]
+    assert main([str(a) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("linetint train-vgg: ") and message in err and not out.exists()

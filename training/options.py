@@ -198,3 +198,29 @@ def _choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
 
 def _bad(flag: str, value: object, choices: tuple[str, ...]) -> None:
     raise OptionsError(f"{flag} {value!r} is not one of {', '.join(choices)}")
+
+
+@dataclass
+class PretrainOptions:
+    """`linetint train-vgg`: a VGG19 taught the corpus's categories (training/vgg_pretrain.py)."""
+
+    corpus: Path  # a `linetint corpus` folder: manifest.csv, train/, heldout/
+    out: Path  # the VGG19 weights (.pth); OUT.json gets the summary
+    size: int = 96  # crop side the network sees; a multiple of 16
+    batch: int = 32
+    epochs: int = 7
+    lr: float = 1e-3  # AdamW, cosine to zero over the epochs
+    minutes: float | None = None  # stop after the epoch that passes this
+    seed: int = 0
+    bf16: bool = True  # bfloat16 autocast (fast on CPUs with AVX512-BF16 and on recent GPUs)
+    device: str = "cpu"
+
+    def validate(self) -> None:
+        """OptionsError, in the command's flags, for settings that cannot train."""
+        if self.size < 32 or self.size % 16:
+            raise OptionsError(f"--size must be a multiple of 16, at least 32; got {self.size}")
+        for flag, value in (("--batch", self.batch), ("--epochs", self.epochs)):
+            if value < 1:
+                raise OptionsError(f"{flag} must be at least 1, got {value}")
+        if not self.lr > 0:
+            raise OptionsError(f"--lr must be above 0, got {self.lr}")

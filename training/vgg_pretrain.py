@@ -9,7 +9,6 @@ torchvision-layout VGG19 state dict (`features.N.weight` / `.bias` up to conv5_1
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -25,24 +24,14 @@ from torch import nn
 from tqdm import tqdm
 
 from linetint.model.atomic import atomic_write
+from linetint.model.images import on_white
 from linetint.model.vgg import PERCEPTUAL_TAPS, VGG19Features
+
+from .corpus.build import picture_path, read_manifest
+from .options import PretrainOptions
 
 LAST_LAYER = PERCEPTUAL_TAPS[-1]  # relu5_1: the deepest layer the perceptual loss reads
 MARGIN = 9 / 8  # pictures are stored this much bigger than the crop, so crops move and scale a little
-
-
-@dataclass
-class PretrainOptions:
-    corpus: Path  # a `linetint corpus` folder: manifest.csv, train/, heldout/
-    out: Path  # the VGG19 weights (.pth); OUT.json gets the summary
-    size: int = 128  # crop side the network sees
-    batch: int = 32
-    epochs: int = 12
-    lr: float = 1e-3  # AdamW, cosine to zero over the epochs
-    minutes: float | None = None  # stop after the epoch that passes this
-    seed: int = 0
-    bf16: bool = True  # bfloat16 autocast (fast on CPUs with AVX512-BF16 and on recent GPUs)
-    device: str = "cpu"
 
 
 @dataclass(frozen=True)
@@ -52,20 +41,13 @@ class Picture:
     split: str
 
 
-def read_manifest(corpus: Path) -> list[Picture]:
+def corpus_pictures(corpus: Path) -> list[Picture]:
     """The corpus's pictures with their category labels, as `linetint corpus` listed them."""
-    manifest = corpus / "manifest.csv"
-    if not manifest.is_file():
-        raise ValueError(f"{corpus} has no manifest.csv: build it with `linetint corpus`")
-    with open(manifest, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or not {"split", "source", "name", "category"} <= set(rows[0]):
-        raise ValueError(f"{manifest} is not a `linetint corpus` manifest")
-    return [Picture(_picture_path(corpus, r), f"{r['source']}/{r['category']}", r["split"]) for r in rows]
-
-
-def _picture_path(corpus: Path, row: dict[str, str]) -> Path:
-    return corpus / row["split"] / row["source"] / f"{row['name']}.png"
+    pictures = []
+    for row in read_manifest(corpus):
+        path = corpus / row["split"] / picture_path(row["source"], row["name"])
+        pictures.append(Picture(path, f"{row['source']}/{row['category']}", row["split"]))
+    return pictures
 
 
 class CategoryPictures(torch.utils.data.Dataset):
@@ -80,7 +62,7 @@ class CategoryPictures(torch.utils.data.Dataset):
 
     def _square(self, path: Path) -> np.ndarray:
         with Image.open(path) as image:
-            picture = image.convert("RGB")
+            picture = on_white(image)
         picture.thumbnail((self.stored, self.stored), Image.Resampling.LANCZOS)
         square = Image.new("RGB", (self.stored, self.stored), "white")
         square.paste(picture, ((self.stored - picture.width) // 2, (self.stored - picture.height) // 2))
@@ -158,14 +140,18 @@ class PretrainResult:
 
 def pretrain(options: PretrainOptions, progress: Callable[[str], None] = print) -> PretrainResult:
     """Train, write the folded weights after every epoch (atomically), and a summary beside them."""
+    options.validate()
     torch.manual_seed(options.seed)
     train_pictures, heldout_pictures, classes = _splits(options.corpus)
+    if len(train_pictures) < options.batch:
+        count = len(train_pictures)
+        raise ValueError(f"{options.corpus} has {count} training pictures, fewer than one batch")
     train_set = CategoryPictures(train_pictures, classes, options.size, train=True)
     heldout_set = CategoryPictures(heldout_pictures, classes, options.size, train=False)
 
     device = torch.device(options.device)
     model = NormedVGG(len(classes)).to(device)
-    model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # 1.2x faster a step on the CPU
+    model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # faster convolutions on CPUs
     optimizer = torch.optim.AdamW(model.parameters(), lr=options.lr, weight_decay=5e-4)
     steps_per_epoch = max(1, len(train_set) // options.batch)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, options.epochs * steps_per_epoch)
@@ -191,7 +177,7 @@ def pretrain(options: PretrainOptions, progress: Callable[[str], None] = print) 
 def _splits(corpus: Path) -> tuple[list[Picture], list[Picture], list[str]]:
     """Training and held-out pictures, and the categories the training pictures have (the held-out
     pictures of any other category cannot be scored)."""
-    pictures = read_manifest(corpus)
+    pictures = corpus_pictures(corpus)
     train = [p for p in pictures if p.split == "train"]
     classes = sorted({p.label for p in train})
     heldout = [p for p in pictures if p.split == "heldout" and p.label in classes]
@@ -210,8 +196,9 @@ def _train_epoch(
     weights: torch.Tensor,
 ) -> float:
     model.train()
-    data.reseed(options.seed * 1000 + epoch)
-    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(options.seed * 1000 + epoch))
+    seed = options.seed * 1000 + epoch  # crops and order differ every epoch, the same in every run
+    data.reseed(seed)
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
     losses = []
     starts = range(0, len(order) - options.batch + 1, options.batch)
     for first in tqdm(starts, desc=f"epoch {epoch}", unit="batch", leave=False, dynamic_ncols=True):
@@ -227,8 +214,8 @@ def _train_epoch(
 
 
 def _class_weights(labels: torch.Tensor, classes: int) -> torch.Tensor:
-    """1/sqrt(count), mean 1: OpenMoji's people (half the corpus, five skin tones of each drawing) would
-    otherwise teach little beyond "person or not"."""
+    """1/sqrt(count), mean 1 over the pictures: OpenMoji's people (half the corpus, each drawing in six
+    tones) would otherwise teach little beyond "person or not"."""
     counts = torch.bincount(labels, minlength=classes).clamp(min=1).float()
     weights = counts.rsqrt()
     return weights * (len(labels) / (weights[labels].sum()))

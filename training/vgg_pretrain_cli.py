@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
+
+from .options import PretrainOptions
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    defaults = {f.name: f.default for f in dataclasses.fields(PretrainOptions)}
     parser = commands.add_parser(
         "train-vgg",
         help="train a VGG19 on a corpus's categories (hint encoder and loss network without ImageNet)",
@@ -21,31 +25,30 @@ def register(commands: argparse._SubParsersAction) -> None:
     add = parser.add_argument
     add("--corpus", type=Path, required=True, metavar="DIR", help="a `linetint corpus` folder (manifest.csv)")
     add("--out", type=Path, required=True, metavar="FILE", help="the weights to write, e.g. corpus-vgg19.pth")
-    add("--size", type=int, default=96, help="crop side in px (default 96)")
-    add("--batch", type=int, default=32, help="batch size (default 32)")
-    add("--epochs", type=int, default=12, help="epochs; the learning rate falls to 0 over them (default 12)")
-    add("--lr", type=float, default=1e-3, help="AdamW learning rate (default 1e-3)")
-    add("--minutes", type=float, default=None, help="stop after the epoch that passes MIN minutes")
-    add("--seed", type=int, default=0, help="seed of the initialisation and the crops (default 0)")
-    add("--no-bf16", action="store_true", help="train in float32 (default: bfloat16 autocast)")
-    add("--device", default="cpu", help="cpu or cuda (default cpu)")
+    for flag, kind, text in (
+        ("--size", int, "crop side in px, a multiple of 16"),
+        ("--batch", int, "batch size"),
+        ("--epochs", int, "epochs; the learning rate falls to 0 over them"),
+        ("--lr", float, "AdamW learning rate"),
+        ("--minutes", float, "stop after the epoch that passes this many minutes"),
+        ("--seed", int, "seed of the initialisation and the crops"),
+    ):
+        default = defaults[flag.lstrip("-")]
+        shown = "no limit" if default is None else default
+        add(flag, type=kind, default=default, help=f"{text} (default {shown})")
+    add("--no-bf16", dest="bf16", action="store_false", help="train in float32 (default: bfloat16 autocast)")
+    add("--device", default=defaults["device"], help=f"cpu or cuda (default {defaults['device']})")
     parser.set_defaults(run=run_train_vgg)
 
 
 def run_train_vgg(args: argparse.Namespace) -> int:
-    from .vgg_pretrain import PretrainOptions, pretrain
+    from .vgg_pretrain import pretrain  # torch loads only when the command runs
 
-    if args.size < 32 or args.size % 16:
-        problem = f"--size must be a multiple of 16, at least 32; got {args.size}"
-        print(f"linetint train-vgg: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    options = PretrainOptions(
-        corpus=args.corpus, out=args.out, size=args.size, batch=args.batch, epochs=args.epochs, lr=args.lr,
-        minutes=args.minutes, seed=args.seed, bf16=not args.no_bf16, device=args.device,
-    )  # fmt: skip
+    names = {f.name for f in dataclasses.fields(PretrainOptions)}
+    options = PretrainOptions(**{k: v for k, v in vars(args).items() if k in names})
     try:
         result = pretrain(options)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # OptionsError too; a corpus that is not one; unreadable pictures
         print(f"linetint train-vgg: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(

@@ -149,9 +149,27 @@ def _rendered(
         yield from pool.map(render_one, batch, itertools.repeat(render), chunksize=4)
 
 
+def picture_path(source: str, name: str) -> Path:
+    """A picture's path under OUT/SPLIT, and its line art's under OUT/SPLIT-lines/METHOD."""
+    return Path(source, f"{name}.png")
+
+
+def read_manifest(out: Path) -> list[dict[str, str]]:
+    """The rows of a corpus's manifest.csv; ValueError if OUT is not a `linetint corpus` folder."""
+    path = out / "manifest.csv"
+    if not path.is_file():
+        raise ValueError(f"{out} has no manifest.csv: build it with `linetint corpus`")
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    if tuple(reader.fieldnames or ()) != MANIFEST_FIELDS:
+        raise ValueError(f"{path} is not a `linetint corpus` manifest")
+    return rows
+
+
 def _write(out: Path, split: str, result: Rendered) -> dict[str, str]:
     drawing = result.drawing
-    relative = Path(drawing.source, f"{drawing.name}.png")
+    relative = picture_path(drawing.source, drawing.name)
     assert result.colour is not None  # only dropped drawings come without a picture
     _save(result.colour, out / split / relative)
     if result.lines is not None:
