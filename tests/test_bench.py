@@ -113,3 +113,30 @@ def test_skin_tone_bench_finds_the_skin_and_averages_the_tones(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "skin of 1 OpenMoji drawings" in done.stdout
     assert "| **mean of the six** | 184 | 153 | 86 |" in done.stdout
+    # the light-skin weights: 0.1*yellow + 4*lightest + ... over 6; and a file `linetint train` reads
+    assert "| **weighted 0.1, 4, 1, 0.5, 0.2, 0.2** | 220 | 188 | 145 |" in done.stdout
+
+
+def test_skin_tone_weights_name_toned_pictures_and_their_yellow_defaults(tmp_path):
+    from linetint.training.data import parse_picture_weights, picture_weights
+
+    folder = tmp_path / "train" / "openmoji"
+    folder.mkdir(parents=True)
+    names = ["1F3C3-1F3FB-200D-2640-FE0F", "1F3C3-1F3FF-200D-2640-FE0F", "1F3C3-200D-2640-FE0F",
+             "1F44B-1F3FC", "1F44B-1F3FD", "1F44B-1F3FE-200D-1F91D-200D-1F9D1-1F3FB", "1F44B-1F3FE",
+             "1F44B", "1F600"]  # fmt: skip
+    for name in names:
+        Image.new("RGB", (4, 4), (200, 30, 30)).save(folder / f"{name}.png")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus_skin_tones
+
+    out = tmp_path / "w.txt"
+    out.write_text("\n".join(corpus_skin_tones.weight_lines(corpus_skin_tones.toned_defaults(folder))))
+    root = tmp_path / "train"
+    paths = sorted(root.rglob("*.png"))
+    weights = picture_weights(root, paths, parse_picture_weights(f"@{out}"))
+    got = {p.stem: w for p, w in zip(paths, weights, strict=True)}
+    assert got == {"1F3C3-1F3FB-200D-2640-FE0F": 4, "1F3C3-1F3FF-200D-2640-FE0F": 0.2,
+                   "1F3C3-200D-2640-FE0F": 0.1, "1F44B-1F3FC": 1, "1F44B-1F3FD": 0.5,
+                   "1F44B-1F3FE-200D-1F91D-200D-1F9D1-1F3FB": 4,  # two tones: the lighter's weight
+                   "1F44B-1F3FE": 0.2, "1F44B": 0.1, "1F600": 1}  # fmt: skip

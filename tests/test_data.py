@@ -22,6 +22,7 @@ from linetint.training.data import (
     looks_greyscale,
     parse_folder_shares,
     parse_line_probs,
+    parse_picture_weights,
     read_tag_file,
 )
 
@@ -418,6 +419,60 @@ def test_folder_shares_text_is_parsed_like_the_line_art_mixture() -> None:
         with pytest.raises(ValueError, match=message) as raised:
             parse_folder_shares(text)
         assert str(raised.value).startswith(f"--folder-shares {text!r}: ")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Picture weights
+
+
+def test_picture_weights_draw_pictures_in_proportion_and_zero_leaves_them_out(tmp_path) -> None:
+    two_folders(tmp_path)
+    rules = parse_picture_weights("a/pic0[0-1].png=0,b/pic0.png=9")
+    dataset = quiet_dataset(tmp_path, crop=8, seed=5, weight_rules=rules)
+    name = {i: dataset.relative(p).as_posix() for i, p in enumerate(dataset.paths)}
+    picks = [name[dataset.picture_index(i)] for i in range(600)]
+    assert "a/pic00.png" not in picks and "a/pic01.png" not in picks
+    # weights: b/pic0 9, 17 others 1 (a/pic00-01 out): b/pic0 has 9/26 of the draws, ~208 of 600 (sd 12)
+    assert 160 < picks.count("b/pic0.png") < 260
+    assert 10 < picks.count("b/pic1.png") < 45  # ~23
+    assert picks == [name[quiet_dataset(tmp_path, crop=8, seed=5, weight_rules=rules).picture_index(i)]
+                     for i in range(600)]  # fmt: skip
+
+
+def test_picture_weights_apply_within_folder_shares(tmp_path) -> None:
+    two_folders(tmp_path)
+    dataset = quiet_dataset(
+        tmp_path, crop=8, seed=1, folder_shares={"b": 0.5}, weight_rules=parse_picture_weights("b/pic1.png=0")
+    )
+    picks = [dataset.relative(dataset.paths[dataset.picture_index(i)]).as_posix() for i in range(400)]
+    assert 160 < picks.count("b/pic0.png") < 240  # b's whole half
+    assert "b/pic1.png" not in picks
+
+
+def test_picture_weights_come_from_a_file_and_bad_ones_are_named(tmp_path) -> None:
+    two_folders(tmp_path)
+    listed = tmp_path / "weights.txt"
+    listed.write_text("# lighter first\nb/*=3  # both of b\n\na/pic00.png=0\n")
+    assert parse_picture_weights(f"@{listed}") == (("b/*", 3.0), ("a/pic00.png", 0.0))
+    assert parse_picture_weights("") == ()
+    for text, message in [
+        ("b/*", "not GLOB=WEIGHT"),
+        ("b/*=-1", "a weight must be a number >= 0"),
+        ("b/*=nan", "a weight must be a number >= 0"),
+        ("=2", "non-empty glob"),
+        (f"@{tmp_path / 'missing.txt'}", "cannot read"),
+    ]:
+        with pytest.raises(ValueError, match=message) as raised:
+            parse_picture_weights(text)
+        assert str(raised.value).startswith(f"--picture-weights {text!r}: ")
+    for rules, message in [
+        ((("c/*.png", 2.0),), "c/\\*.png match no picture"),
+        ((("*", 0.0),), "every picture .* has weight 0"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            quiet_dataset(tmp_path, crop=8, weight_rules=rules)
+    with pytest.raises(ValueError, match="weight 0"):
+        quiet_dataset(tmp_path, crop=8, folder_shares={"b": 0.5}, weight_rules=(("a/*", 0.0),))
 
 
 def test_thin_lines_redraw_the_line_art_of_that_share_of_samples(tmp_path) -> None:

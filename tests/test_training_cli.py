@@ -43,6 +43,10 @@ def test_train_resume_and_colorize_from_the_command_line(tmp_path, capsys):
         (["--data", "synthetic", "--folder-shares", "a=0.5,b=0.6"], "sum to less than 1"),
         (["--data", "synthetic", "--folder-shares", "a=0.5"], "--folder-shares needs an illustration folder"),
         (["--data", "synthetic", "--thin-lines", "1.5"], "--thin-lines must be a share in [0, 1]"),
+        (["--data", "synthetic", "--picture-weights", "a/*=2"], "--picture-weights needs an illustration"),
+        (["--data", "synthetic", "--picture-weights", "a/*=-2"], "a weight must be a number >= 0"),
+        (["--data", "synthetic", "--picture-weights", "@/no/such.txt"], "cannot read /no/such.txt"),
+        (["--data", "synthetic", "--d-warmup", "-5"], "--d-warmup must be 0 or more steps"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
@@ -104,6 +108,10 @@ def test_resume_keeps_folder_shares_and_a_given_flag_overrides_them(tmp_path):
     assert resumed(old).folder_shares is None
     assert resumed(old).thin_lines == 0
     assert resumed(old, "--thin-lines", "0.5").thin_lines == 0.5
+    assert resumed(old).picture_weights is None and resumed(old).d_warmup == 0
+    weighted = TrainOptions(out=out, data=str(tmp_path), picture_weights="b/*=3", d_warmup=200).to_dict()
+    assert resumed(weighted).picture_weights == "b/*=3" and resumed(weighted).d_warmup == 200
+    assert not resumed(weighted, "--picture-weights", "").picture_weights
 
 
 def test_a_folder_share_for_a_folder_without_pictures_is_one_line_and_exit_2(tmp_path, capsys):

@@ -286,3 +286,23 @@ def test_ema_turned_on_at_resume_starts_from_the_restored_generator(tmp_path):
 def test_ema_decay_outside_zero_to_one_is_named(tmp_path):
     with pytest.raises(OptionsError, match="--ema must be in"):
         options(tmp_path, ema=1.0).validate()
+
+
+def test_d_warmup_trains_the_discriminator_alone_then_both(tmp_path):
+    first = train(options(tmp_path / "a", steps=1), TinyDataset())
+    init = first.checkpoint.parent / "generator-latest.pt"
+    start_g = first.generator.state_dict()
+    one = train(options(tmp_path / "b", steps=1, d_warmup=2, init=init), TinyDataset())
+    g1, d1 = weights(one.checkpoint)
+    two = train(options(tmp_path / "b", steps=2, d_warmup=2, resume=True), TinyDataset())
+    g2, d2 = weights(two.checkpoint)
+    assert all(torch.equal(start_g[k], g1[k]) and torch.equal(g1[k], g2[k]) for k in start_g)  # G waited
+    assert not all(torch.equal(d1[k], d2[k]) for k in d1)  # while D learnt
+    assert two.losses["g_total"] == 0 and two.losses["d_fake"] > 0
+    both = train(options(tmp_path / "b", steps=3, d_warmup=2, resume=True), TinyDataset())
+    assert not all(torch.equal(g2[k], both.generator.state_dict()[k]) for k in g2)
+
+
+def test_a_negative_d_warmup_is_named(tmp_path):
+    with pytest.raises(OptionsError, match="--d-warmup"):
+        train(options(tmp_path / "run", d_warmup=-1), TinyDataset())

@@ -81,7 +81,18 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "share of samples whose line art is redrawn 1-3 px thin and grey, as sketches look at the app's "
         "working size",
     )  # fmt: skip
+    add(
+        "--picture-weights", metavar="GLOB=W,...|@FILE",
+        help="draw pictures of --data in proportion to weights: the first glob (on the path under --data) "
+        "a picture matches gives its weight, others weigh 1, 0 leaves it out; e.g. "
+        "'openmoji/*-1F3FB.png=3'; @FILE reads one GLOB=W per line; '' turns it off on --resume "
+        "(default: every picture alike)",
+    )  # fmt: skip
     add("--init", type=Path, metavar="CKPT", help="start the generator from this model (fine-tuning)")
+    _number(
+        add, "--d-warmup", int,
+        "a new run's first N steps train only the discriminator, against the --init generator",
+    )  # fmt: skip
     add("--out", type=Path, metavar="RUN", required=True, help="run folder: checkpoints, logs")
     add("--config", choices=tuple(PRESETS), help=f"model widths (default {_DEFAULTS['config']})")
     add("--generator", choices=GENERATORS, help=f"network (default {_DEFAULTS['generator']})")

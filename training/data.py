@@ -17,6 +17,7 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Protocol
 
@@ -281,26 +282,98 @@ def parse_folder_shares(text: str) -> dict[str, float]:
         raise ValueError(f"--folder-shares {text!r}: {exc} (write e.g. wesnoth=0.25)") from None
 
 
+def _read_weight_file(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    return ",".join(line.split("#", 1)[0].strip() for line in lines)
+
+
+def parse_picture_weights(text: str) -> tuple[tuple[str, float], ...]:
+    """'openmoji/*-1F3FB.png=3,openmoji/*-1F3FF.png=0.35' -> ((glob, weight), ...) (the --picture-weights
+    flag); '@FILE' reads one GLOB=WEIGHT per line (# starts a comment); '' -> (): every picture alike."""
+    try:
+        source = _read_weight_file(Path(text[1:])) if text.startswith("@") else text
+        rules: list[tuple[str, float]] = []
+        for part in (p.strip() for p in source.split(",")):
+            if not part:
+                continue
+            if part.count("=") != 1:
+                raise ValueError(f"{part!r} is not GLOB=WEIGHT")
+            pattern, value = (s.strip() for s in part.split("="))
+            weight = float(value)
+            if not pattern or not (weight >= 0 and np.isfinite(weight)):
+                raise ValueError(f"{part!r}: a weight must be a number >= 0 after a non-empty glob")
+            rules.append((pattern, weight))
+        return tuple(rules)
+    except ValueError as exc:
+        raise ValueError(f"--picture-weights {text!r}: {exc} (write e.g. 'openmoji/*-1F3FB.png=3')") from None
+
+
+def picture_weights(root: Path, paths: Sequence[Path], rules: Sequence[tuple[str, float]]) -> list[float]:
+    """Each picture's weight: that of the first glob its path under root (with "/") matches, else 1.
+
+    ValueError when a glob matches no picture (a typo would otherwise change nothing, silently) or every
+    weight is 0.
+    """
+    weights, used = [], set()
+    for path in paths:
+        name = path.relative_to(root).as_posix()
+        rule = next((i for i, (pattern, _) in enumerate(rules) if fnmatchcase(name, pattern)), None)
+        used.add(rule)
+        weights.append(1.0 if rule is None else rules[rule][1])
+    unused = [pattern for i, (pattern, _) in enumerate(rules) if i not in used]
+    if unused:
+        raise ValueError(f"picture weights: {', '.join(unused[:3])} match no picture under {root}")
+    if not any(weights):
+        raise ValueError(f"picture weights: every picture under {root} has weight 0")
+    return weights
+
+
 @dataclass(frozen=True)
 class FolderPicker:
-    """Draws the picture a sample shows: a group with the groups' shares, then a picture of it uniformly.
+    """Draws the picture a sample shows: a group with the groups' shares, then a picture of it, uniformly
+    or, where a group has them, with its pictures' probabilities.
 
     Groups are the named folders' pictures and, last, all the others (indices into the dataset's paths).
     """
 
     groups: tuple[tuple[int, ...], ...]
     shares: tuple[float, ...]
+    probabilities: tuple[tuple[float, ...] | None, ...] | None = None  # per group; None: uniform
 
     def pick(self, rng: np.random.Generator) -> int:
-        group = self.groups[int(rng.choice(len(self.groups), p=self.shares))]
-        return group[int(rng.integers(len(group)))]
+        which = int(rng.choice(len(self.groups), p=self.shares))
+        group = self.groups[which]
+        probs = self.probabilities[which] if self.probabilities else None
+        if probs is None:
+            return group[int(rng.integers(len(group)))]
+        return group[int(rng.choice(len(group), p=probs))]
 
 
-def folder_picker(root: Path, paths: Sequence[Path], shares: Mapping[str, float]) -> FolderPicker:
-    """The picker that gives each named top-level folder of root its share of the samples.
+def _weighted(
+    group: Sequence[int], weights: Sequence[float] | None
+) -> tuple[tuple[int, ...], tuple[float, ...] | None]:
+    """A group's pictures with weight above 0, and their probabilities (None without weights)."""
+    if weights is None:
+        return tuple(group), None
+    kept = tuple(i for i in group if weights[i] > 0)
+    total = sum(weights[i] for i in kept)
+    return kept, tuple(weights[i] / total for i in kept) if kept else None
 
-    ValueError when a named folder has no picture among ``paths`` (typo, empty, or all greyscale), or when
-    no picture is left outside the named folders for the remaining share.
+
+def folder_picker(
+    root: Path,
+    paths: Sequence[Path],
+    shares: Mapping[str, float],
+    weights: Sequence[float] | None = None,
+) -> FolderPicker:
+    """The picker that gives each named top-level folder of root its share of the samples and, with
+    ``weights`` (one per path), draws the pictures within each folder in proportion to them.
+
+    ValueError when a named folder has no picture among ``paths`` (typo, empty, all greyscale or all of
+    weight 0), or when no picture is left outside the named folders for the remaining share.
     """
     shares = check_folder_shares(shares)
     members: dict[str, list[int]] = {name: [] for name in shares}
@@ -309,20 +382,24 @@ def folder_picker(root: Path, paths: Sequence[Path], shares: Mapping[str, float]
         parts = path.relative_to(root).parts
         top = parts[0] if len(parts) > 1 else None  # a picture directly in root is in no folder
         (members[top] if top in members else rest).append(i)
-    for name, indices in members.items():
+    groups = [_weighted(m, weights) for m in (*members.values(), rest)]
+    for (name, share), (indices, _) in zip(shares.items(), groups, strict=False):
         if not indices:
             raise ValueError(
-                f"folder share {name}={shares[name]:g}: no colour pictures in {root / name} "
+                f"folder share {name}={share:g}: no colour pictures in {root / name} "
                 f"(a share names a top-level folder of {root})"
             )
     rest_share = 1 - sum(shares.values())
-    if not rest:
+    if not groups[-1][0]:
         raise ValueError(
-            f"every picture under {root} is in a folder with a share; the other {rest_share:.0%} of the "
-            "samples would have no pictures to come from"
+            f"every picture under {root} is in a folder with a share or has weight 0; the other "
+            f"{rest_share:.0%} of the samples would have no pictures to come from"
         )
-    groups = tuple(tuple(m) for m in members.values()) + (tuple(rest),)
-    return FolderPicker(groups, (*shares.values(), rest_share))
+    return FolderPicker(
+        tuple(g for g, _ in groups),
+        (*shares.values(), rest_share),
+        tuple(p for _, p in groups) if weights is not None else None,
+    )
 
 
 def _line_probs(probs: Mapping[str, float], available: Iterable[str]) -> dict[str, float]:
@@ -348,6 +425,10 @@ class IllustrationDataset(Dataset):
     other pictures the rest; without it, sample ``index`` shows picture ``index``.  The epoch length is the
     number of pictures either way.
 
+    ``weight_rules`` ((glob, weight), ... from ``parse_picture_weights``) draw pictures in proportion to
+    their weight (within each folder share), e.g. to show some variants of a drawing more than others;
+    weight 0 leaves a picture out.
+
     ``thin_lines``: the share of samples whose line art is redrawn thin and grey (``line_style.restyled``),
     as an illustrator's sketch looks at the app's working size.
     """
@@ -363,6 +444,7 @@ class IllustrationDataset(Dataset):
         tag_file: str | os.PathLike[str] | None = None,
         folder_shares: Mapping[str, float] | None = None,
         thin_lines: float = 0.0,
+        weight_rules: Sequence[tuple[str, float]] = (),
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
@@ -382,7 +464,11 @@ class IllustrationDataset(Dataset):
                 f"{self.root}: no colour pictures "
                 f"({len(self.greyscale)} greyscale or unreadable ones skipped)"
             )
-        self.picker = folder_picker(self.root, self.paths, folder_shares) if folder_shares else None
+        weights = picture_weights(self.root, self.paths, weight_rules) if weight_rules else None
+        needs_picker = bool(folder_shares) or weights is not None
+        self.picker = (
+            folder_picker(self.root, self.paths, folder_shares or {}, weights) if needs_picker else None
+        )
         self.lines_dir = Path(lines_dir) if lines_dir is not None else None
         self.precomputed = tuple(
             m for m in LINE_METHODS if self.lines_dir is not None and (self.lines_dir / m).is_dir()
@@ -577,6 +663,8 @@ __all__ = [
     "lineart_path",
     "looks_greyscale",
     "parse_folder_shares",
+    "parse_picture_weights",
+    "picture_weights",
     "parse_line_probs",
     "read_tag_file",
 ]

@@ -218,20 +218,27 @@ def train_step(
     env: DistEnv,
     amp: bool,
 ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-    """One iteration: D on (real, detached fake), then G on eq. 4. Returns the loss terms and G's output."""
+    """One iteration: D on (real, detached fake), then G on eq. 4 (not during --d-warmup). Returns the
+    loss terms (G's zero while it waits) and G's output."""
     lineart, hints, target = (
         batch[k].to(env.device, non_blocking=True) for k in ("lineart", "hints", "target")
     )
     autocast = torch.autocast(env.device.type, dtype=_autocast_dtype(options), enabled=amp)
     n = lineart.shape[0]
     pair_lineart = torch.cat([lineart, lineart])
-    with autocast:
+    warming_up = state.step < options.d_warmup
+    with autocast, torch.set_grad_enabled(not warming_up):
         output = models.generator(lineart, hints)
+    with autocast:
         # Real and fake through D as one batch: instance norm is per sample, so this equals two passes,
         # and DDP sees a single forward per backward.
         d_out = models.discriminator(pair_lineart, torch.cat([target, output.detach()]))
         d_real, d_fake = discriminator_objective(*_split(d_out, n), kind=options.gan_loss)
     _update(state.opt_d, state.scaler_d, d_real + d_fake)
+    if warming_up:
+        zero = output.new_zeros((), dtype=torch.float32)
+        terms = {"d_real": d_real, "d_fake": d_fake} | {name: zero for name in LOSS_NAMES[2:]}
+        return terms, output
 
     models.plain_discriminator.requires_grad_(False)  # D only judges here; its weights stay untouched
     try:
@@ -282,16 +289,19 @@ def build_dataset(options: TrainOptions) -> Dataset:
         SyntheticDataset,
         parse_folder_shares,
         parse_line_probs,
+        parse_picture_weights,
     )
 
     if options.data == SYNTHETIC:
         return SyntheticDataset(size=options.crop, seed=options.seed)
     probs = parse_line_probs(options.line_probs) if options.line_probs else PAPER_LINE_PROBS
     shares = parse_folder_shares(options.folder_shares) if options.folder_shares else None
+    rules = parse_picture_weights(options.picture_weights) if options.picture_weights else ()
     try:
         real = IllustrationDataset(
             options.data, crop=options.crop, lines_dir=options.lines, line_probs=probs, seed=options.seed,
             tag_file=options.tags, folder_shares=shares, thin_lines=options.thin_lines,
+            weight_rules=rules,
         )  # fmt: skip
     except ValueError as exc:  # e.g. a folder with no colour pictures
         raise OptionsError(f"--data {options.data}: {exc}") from None

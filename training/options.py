@@ -50,7 +50,12 @@ class TrainOptions:
     # e.g. "wesnoth=0.25": that share of `data`'s samples from DATA/wesnoth/**; None (old runs too): uniform
     folder_shares: str | None = None
     thin_lines: float = 0.0  # share of samples with their line art redrawn thin and grey (line_style.py)
+    # e.g. "openmoji/*-1F3FB.png=3" or "@FILE": pictures drawn in proportion to weights; None: alike
+    picture_weights: str | None = None
     init: Path | None = None  # start G from this checkpoint's generator (fine-tuning); not on --resume
+    # a new run's first N steps train D alone against a fixed G: a fresh D meets an --init G it cannot
+    # yet judge, and G's first updates would follow a D that knows nothing
+    d_warmup: int = 0
     config: str = "paper"  # model width preset: paper | lite | tiny
     generator: str = "csa"  # csa | csa-noattn (the ablation) | pix2pixhd (the "Wang et al." baseline)
     steps: int = 200_000  # not stated in the paper
@@ -125,6 +130,17 @@ class TrainOptions:
                 parse_line_probs(self.line_probs)
             except ValueError as exc:
                 raise OptionsError(str(exc)) from None
+        if self.d_warmup < 0:
+            raise OptionsError(f"--d-warmup must be 0 or more steps, got {self.d_warmup}")
+        if self.picture_weights:
+            from .data import parse_picture_weights
+
+            try:
+                parse_picture_weights(self.picture_weights)
+            except ValueError as exc:
+                raise OptionsError(str(exc)) from None
+            if self.data == SYNTHETIC:
+                raise OptionsError("--picture-weights needs an illustration folder as --data, not synthetic")
         if self.folder_shares:
             from .data import parse_folder_shares
 
