@@ -123,33 +123,11 @@ class TrainOptions:
             raise OptionsError(f"--synthetic-share must be in [0, 1), got {self.synthetic_share}")
         if not 0 <= self.thin_lines <= 1:
             raise OptionsError(f"--thin-lines must be a share in [0, 1], got {self.thin_lines}")
-        if self.line_probs is not None:
-            from .data import parse_line_probs  # the data module pulls in image libraries
-
-            try:
-                parse_line_probs(self.line_probs)
-            except ValueError as exc:
-                raise OptionsError(str(exc)) from None
         if self.d_warmup < 0:
             raise OptionsError(f"--d-warmup must be 0 or more steps, got {self.d_warmup}")
-        if self.picture_weights:
-            from .data import parse_picture_weights
-
-            try:
-                parse_picture_weights(self.picture_weights)
-            except ValueError as exc:
-                raise OptionsError(str(exc)) from None
-            if self.data == SYNTHETIC:
-                raise OptionsError("--picture-weights needs an illustration folder as --data, not synthetic")
-        if self.folder_shares:
-            from .data import parse_folder_shares
-
-            try:
-                parse_folder_shares(self.folder_shares)
-            except ValueError as exc:
-                raise OptionsError(str(exc)) from None
-            if self.data == SYNTHETIC:
-                raise OptionsError("--folder-shares needs an illustration folder as --data, not synthetic")
+        _parses("--line-probs", self.line_probs, "parse_line_probs", self.data, picture_data=False)
+        _parses("--picture-weights", self.picture_weights, "parse_picture_weights", self.data)
+        _parses("--folder-shares", self.folder_shares, "parse_folder_shares", self.data)
 
     def per_rank_batch(self, world_size: int) -> int:
         return self.batch // world_size
@@ -205,6 +183,21 @@ class TrainOptions:
     def check_same_run(self, saved: TrainOptions) -> None:
         """Raise unless the run-defining fields equal the checkpoint's."""
         self.resumed_from(saved, set(RUN_DEFINING) | {"vgg_weights"})
+
+
+def _parses(flag: str, text: str | None, parser: str, data: str, picture_data: bool = True) -> None:
+    """OptionsError unless a given `text` parses with the data module's `parser`, and (for flags about
+    pictures) `data` is an illustration folder."""
+    if not text:
+        return
+    from . import data as data_module  # pulls in image libraries: only when a flag needs it
+
+    try:
+        getattr(data_module, parser)(text)
+    except ValueError as exc:
+        raise OptionsError(str(exc)) from None
+    if picture_data and data == SYNTHETIC:
+        raise OptionsError(f"{flag} needs an illustration folder as --data, not synthetic")
 
 
 def _choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
