@@ -7,7 +7,8 @@ where the lightest and darkest tone differ. The line art is the same in all six,
 which tone, a network that cannot tell them apart learns their mean — printed last, and the mean that
 LIGHT_WEIGHTS gives.  --weights-out writes those weights as a `linetint train --picture-weights @FILE`
 file: anime skin is paler than any of the six, so the lightest tone leads; the darker ones stay, fewer,
-so hints of them are still learnt; each drawing's six weights sum to 6, so people keep their share.
+so hints of them are still learnt; each drawing's six weights sum to 6, so people keep about their share
+(52 % of the samples against 48 %: two-tone pictures take the lightest tone's weight).
 """
 
 from __future__ import annotations

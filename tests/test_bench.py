@@ -117,7 +117,7 @@ def test_skin_tone_bench_finds_the_skin_and_averages_the_tones(tmp_path):
     assert "| **weighted 0.1, 4, 1, 0.5, 0.2, 0.2** | 220 | 188 | 145 |" in done.stdout
 
 
-def test_skin_tone_weights_name_toned_pictures_and_their_yellow_defaults(tmp_path):
+def test_skin_tone_weights_name_toned_pictures_and_their_yellow_defaults(tmp_path, monkeypatch):
     from linetint.training.data import parse_picture_weights, picture_weights
 
     folder = tmp_path / "train" / "openmoji"
@@ -127,7 +127,7 @@ def test_skin_tone_weights_name_toned_pictures_and_their_yellow_defaults(tmp_pat
              "1F44B", "1F600"]  # fmt: skip
     for name in names:
         Image.new("RGB", (4, 4), (200, 30, 30)).save(folder / f"{name}.png")
-    sys.path.insert(0, str(ROOT / "bench"))
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
     import corpus_skin_tones
 
     out = tmp_path / "w.txt"

@@ -457,8 +457,8 @@ def test_picture_weights_come_from_a_file_and_bad_ones_are_named(tmp_path) -> No
     assert parse_picture_weights("") == ()
     for text, message in [
         ("b/*", "not GLOB=WEIGHT"),
-        ("b/*=-1", "a weight must be a number >= 0"),
-        ("b/*=nan", "a weight must be a number >= 0"),
+        ("b/*=-1", "a weight is a number >= 0"),
+        ("b/*=nan", "a weight is a number >= 0"),
         ("=2", "non-empty glob"),
         (f"@{tmp_path / 'missing.txt'}", "cannot read"),
     ]:

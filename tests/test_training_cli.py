@@ -44,7 +44,7 @@ def test_train_resume_and_colorize_from_the_command_line(tmp_path, capsys):
         (["--data", "synthetic", "--folder-shares", "a=0.5"], "--folder-shares needs an illustration folder"),
         (["--data", "synthetic", "--thin-lines", "1.5"], "--thin-lines must be a share in [0, 1]"),
         (["--data", "synthetic", "--picture-weights", "a/*=2"], "--picture-weights needs an illustration"),
-        (["--data", "synthetic", "--picture-weights", "a/*=-2"], "a weight must be a number >= 0"),
+        (["--data", "synthetic", "--picture-weights", "a/*=-2"], "a weight is a number >= 0"),
         (["--data", "synthetic", "--picture-weights", "@/no/such.txt"], "cannot read /no/such.txt"),
         (["--data", "synthetic", "--d-warmup", "-5"], "--d-warmup must be 0 or more steps"),
     ],

@@ -91,7 +91,7 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
     add("--init", type=Path, metavar="CKPT", help="start the generator from this model (fine-tuning)")
     _number(
         add, "--d-warmup", int,
-        "a new run's first N steps train only the discriminator, against the --init generator",
+        "the run's steps 0..N-1 train only the discriminator, against the fixed (--init) generator",
     )  # fmt: skip
     add("--out", type=Path, metavar="RUN", required=True, help="run folder: checkpoints, logs")
     add("--config", choices=tuple(PRESETS), help=f"model widths (default {_DEFAULTS['config']})")

@@ -263,20 +263,29 @@ def check_folder_shares(shares: Mapping[str, float]) -> dict[str, float]:
     return checked
 
 
+def _name_values(text: str, form: str) -> list[tuple[str, float]]:
+    """'a=1,b=0.5' -> [("a", 1.0), ("b", 0.5)]; ValueError naming `form` (e.g. FOLDER=SHARE) for a part
+    that is not one name, "=" and one number. Empty parts are skipped."""
+    pairs = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if part.count("=") != 1:
+            raise ValueError(f"{part!r} is not {form}")
+        name, value = part.split("=")
+        pairs.append((name.strip(), float(value)))
+    return pairs
+
+
 def parse_folder_shares(text: str) -> dict[str, float]:
     """'wesnoth=0.25,openmoji=0.1' -> {folder: share} (the --folder-shares flag); '' -> {}: no shares."""
     try:
         shares: dict[str, float] = {}
-        for part in (p.strip() for p in text.split(",")):
-            if not part:
-                continue
-            if part.count("=") != 1:
-                raise ValueError(f"{part!r} is not FOLDER=SHARE")
-            name, value = part.split("=")
-            name = name.strip().rstrip("/")  # "wesnoth/" as a shell completes it
+        for name, share in _name_values(text, "FOLDER=SHARE"):
+            name = name.rstrip("/")  # "wesnoth/" as a shell completes it
             if name in shares:
                 raise ValueError(f"{name!r} is given twice")
-            shares[name] = float(value)
+            shares[name] = share
         return check_folder_shares(shares)
     except ValueError as exc:
         raise ValueError(f"--folder-shares {text!r}: {exc} (write e.g. wesnoth=0.25)") from None
@@ -295,18 +304,11 @@ def parse_picture_weights(text: str) -> tuple[tuple[str, float], ...]:
     flag); '@FILE' reads one GLOB=WEIGHT per line (# starts a comment); '' -> (): every picture alike."""
     try:
         source = _read_weight_file(Path(text[1:])) if text.startswith("@") else text
-        rules: list[tuple[str, float]] = []
-        for part in (p.strip() for p in source.split(",")):
-            if not part:
-                continue
-            if part.count("=") != 1:
-                raise ValueError(f"{part!r} is not GLOB=WEIGHT")
-            pattern, value = (s.strip() for s in part.split("="))
-            weight = float(value)
+        rules = tuple(_name_values(source, "GLOB=WEIGHT"))
+        for pattern, weight in rules:
             if not pattern or not (weight >= 0 and np.isfinite(weight)):
-                raise ValueError(f"{part!r}: a weight must be a number >= 0 after a non-empty glob")
-            rules.append((pattern, weight))
-        return tuple(rules)
+                raise ValueError(f"{pattern}={weight:g}: a weight is a number >= 0 after a non-empty glob")
+        return rules
     except ValueError as exc:
         raise ValueError(f"--picture-weights {text!r}: {exc} (write e.g. 'openmoji/*-1F3FB.png=3')") from None
 

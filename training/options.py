@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ class TrainOptions:
     # e.g. "openmoji/*-1F3FB.png=3" or "@FILE": pictures drawn in proportion to weights; None: alike
     picture_weights: str | None = None
     init: Path | None = None  # start G from this checkpoint's generator (fine-tuning); not on --resume
-    # a new run's first N steps train D alone against a fixed G: a fresh D meets an --init G it cannot
+    # the run's steps 0..N-1 train D alone against a fixed G: a fresh D meets an --init G it cannot
     # yet judge, and G's first updates would follow a D that knows nothing
     d_warmup: int = 0
     config: str = "paper"  # model width preset: paper | lite | tiny
@@ -125,9 +126,12 @@ class TrainOptions:
             raise OptionsError(f"--thin-lines must be a share in [0, 1], got {self.thin_lines}")
         if self.d_warmup < 0:
             raise OptionsError(f"--d-warmup must be 0 or more steps, got {self.d_warmup}")
-        _parses("--line-probs", self.line_probs, "parse_line_probs", self.data, picture_data=False)
-        _parses("--picture-weights", self.picture_weights, "parse_picture_weights", self.data)
-        _parses("--folder-shares", self.folder_shares, "parse_folder_shares", self.data)
+        if self.line_probs or self.picture_weights or self.folder_shares:
+            from . import data  # pulls in image libraries: only when a flag needs it
+
+            _parses("--line-probs", self.line_probs, data.parse_line_probs, self.data, picture_data=False)
+            _parses("--picture-weights", self.picture_weights, data.parse_picture_weights, self.data)
+            _parses("--folder-shares", self.folder_shares, data.parse_folder_shares, self.data)
 
     def per_rank_batch(self, world_size: int) -> int:
         return self.batch // world_size
@@ -185,15 +189,15 @@ class TrainOptions:
         self.resumed_from(saved, set(RUN_DEFINING) | {"vgg_weights"})
 
 
-def _parses(flag: str, text: str | None, parser: str, data: str, picture_data: bool = True) -> None:
-    """OptionsError unless a given `text` parses with the data module's `parser`, and (for flags about
-    pictures) `data` is an illustration folder."""
+def _parses(
+    flag: str, text: str | None, parse: Callable[[str], object], data: str, picture_data: bool = True
+) -> None:
+    """OptionsError unless a given `text` parses, and (for flags about pictures) `data` is an illustration
+    folder."""
     if not text:
         return
-    from . import data as data_module  # pulls in image libraries: only when a flag needs it
-
     try:
-        getattr(data_module, parser)(text)
+        parse(text)
     except ValueError as exc:
         raise OptionsError(str(exc)) from None
     if picture_data and data == SYNTHETIC:
