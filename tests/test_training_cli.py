@@ -47,6 +47,7 @@ def test_train_resume_and_colorize_from_the_command_line(tmp_path, capsys):
         (["--data", "synthetic", "--picture-weights", "a/*=-2"], "a weight is a number >= 0"),
         (["--data", "synthetic", "--picture-weights", "@/no/such.txt"], "cannot read /no/such.txt"),
         (["--data", "synthetic", "--d-warmup", "-5"], "--d-warmup must be 0 or more steps"),
+        (["--data", "synthetic", "--steps", "10", "--lr-decay", "20"], "--lr-decay must be 0 to --steps"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
@@ -112,6 +113,7 @@ def test_resume_keeps_folder_shares_and_a_given_flag_overrides_them(tmp_path):
     weighted = TrainOptions(out=out, data=str(tmp_path), picture_weights="b/*=3", d_warmup=200).to_dict()
     assert resumed(weighted).picture_weights == "b/*=3" and resumed(weighted).d_warmup == 200
     assert not resumed(weighted, "--picture-weights", "").picture_weights
+    assert resumed(old).lr_decay == 0 and resumed(old, "--lr-decay", "500").lr_decay == 500
 
 
 def test_a_folder_share_for_a_folder_without_pictures_is_one_line_and_exit_2(tmp_path, capsys):

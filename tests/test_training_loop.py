@@ -1,6 +1,7 @@
 """The training loop: it trains every generator, writes usable checkpoints, resumes exactly, stops on NaN."""
 
 import dataclasses
+import shutil
 
 import numpy as np
 import pytest
@@ -301,6 +302,20 @@ def test_d_warmup_trains_the_discriminator_alone_then_both(tmp_path):
     assert two.losses["g_total"] == 0 and two.losses["d_fake"] > 0
     both = train(options(tmp_path / "b", steps=3, d_warmup=2, resume=True), TinyDataset())
     assert not all(torch.equal(g2[k], both.generator.state_dict()[k]) for k in g2)
+
+
+def test_lr_decay_shrinks_the_last_steps_updates(tmp_path):
+    """Adam's update is proportional to its rate: the last of 3 decay steps moves G a third as far as the
+    same step at the full rate, from the same state and batch."""
+    before = train(options(tmp_path / "a", steps=2), TinyDataset()).generator.state_dict()
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    full = train(options(tmp_path / "a", steps=3, resume=True), TinyDataset()).generator.state_dict()
+    decayed = train(options(tmp_path / "b", steps=3, lr_decay=3, resume=True), TinyDataset())
+
+    def moved(after):
+        return sum(float((after[k].float() - before[k].float()).norm()) for k in before)
+
+    assert moved(decayed.generator.state_dict()) / moved(full) == pytest.approx(1 / 3, rel=0.1)
 
 
 def test_a_negative_d_warmup_is_named(tmp_path):

@@ -93,6 +93,11 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         add, "--d-warmup", int,
         "the run's steps 0..N-1 train only the discriminator, against the fixed (--init) generator",
     )  # fmt: skip
+    _number(
+        add, "--lr-decay", int,
+        "the last N steps before --steps bring the learning rates linearly to 0, so the weights settle "
+        "(pix2pixHD); set --steps to where the run ends",
+    )  # fmt: skip
     add("--out", type=Path, metavar="RUN", required=True, help="run folder: checkpoints, logs")
     add("--config", choices=tuple(PRESETS), help=f"model widths (default {_DEFAULTS['config']})")
     add("--generator", choices=GENERATORS, help=f"network (default {_DEFAULTS['generator']})")

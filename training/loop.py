@@ -140,6 +140,7 @@ def _loop(
     with progress:
         while state.step < options.steps and not out_of_time:
             batch = next(batches)
+            _set_learning_rate(state, options.learning_rate(state.step))
             terms, output = train_step(batch, models, state, options, env, amp)
             if state.ema is not None:
                 state.ema.update(state.generator)
@@ -261,6 +262,12 @@ def train_step(
         "g_total": g.total,
     }
     return terms, output.detach()
+
+
+def _set_learning_rate(state: TrainState, rate: float) -> None:
+    for optimizer in (state.opt_g, state.opt_d):
+        for group in optimizer.param_groups:
+            group["lr"] = rate
 
 
 def _update(optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler, loss: torch.Tensor) -> None:

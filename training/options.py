@@ -57,6 +57,9 @@ class TrainOptions:
     # the run's steps 0..N-1 train D alone against a fixed G: a fresh D meets an --init G it cannot
     # yet judge, and G's first updates would follow a D that knows nothing
     d_warmup: int = 0
+    # the last N steps before --steps bring G's and D's learning rates linearly to 0 (pix2pixHD's
+    # schedule): the weights settle instead of stopping wherever the last swing of the GAN left them
+    lr_decay: int = 0
     config: str = "paper"  # model width preset: paper | lite | tiny
     generator: str = "csa"  # csa | csa-noattn (the ablation) | pix2pixhd (the "Wang et al." baseline)
     steps: int = 200_000  # not stated in the paper
@@ -126,12 +129,20 @@ class TrainOptions:
             raise OptionsError(f"--thin-lines must be a share in [0, 1], got {self.thin_lines}")
         if self.d_warmup < 0:
             raise OptionsError(f"--d-warmup must be 0 or more steps, got {self.d_warmup}")
+        if not 0 <= self.lr_decay <= self.steps:
+            raise OptionsError(f"--lr-decay must be 0 to --steps ({self.steps}) steps, got {self.lr_decay}")
         if self.line_probs or self.picture_weights or self.folder_shares:
             from . import data  # pulls in image libraries: only when a flag needs it
 
             _parses("--line-probs", self.line_probs, data.parse_line_probs, self.data, picture_data=False)
             _parses("--picture-weights", self.picture_weights, data.parse_picture_weights, self.data)
             _parses("--folder-shares", self.folder_shares, data.parse_folder_shares, self.data)
+
+    def learning_rate(self, step: int) -> float:
+        """Adam's rate for step `step` (counting from 0): --lr, then down to --lr / N on the last of
+        --lr-decay N steps."""
+        left = self.steps - step
+        return self.lr if left > self.lr_decay else self.lr * left / self.lr_decay
 
     def per_rank_batch(self, world_size: int) -> int:
         return self.batch // world_size
