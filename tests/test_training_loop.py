@@ -318,6 +318,14 @@ def test_lr_decay_shrinks_the_last_steps_updates(tmp_path):
     assert moved(decayed.generator.state_dict()) / moved(full) == pytest.approx(1 / 3, rel=0.1)
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_bf16_on_a_cpu_that_emulates_it_is_warned_about(tmp_path, monkeypatch, fast):
+    monkeypatch.setattr("linetint.training.loop.cpu_has_fast_bf16", lambda: fast)
+    train(options(tmp_path, steps=1, amp="bf16"), TinyDataset())
+    warned = "--amp off is faster here" in (tmp_path / "train.log").read_text()
+    assert warned is not fast
+
+
 def test_a_negative_d_warmup_is_named(tmp_path):
     with pytest.raises(OptionsError, match="--d-warmup"):
         train(options(tmp_path / "run", d_warmup=-1), TinyDataset())
