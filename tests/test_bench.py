@@ -140,3 +140,21 @@ def test_skin_tone_weights_name_toned_pictures_and_their_yellow_defaults(tmp_pat
                    "1F3C3-200D-2640-FE0F": 0.1, "1F44B-1F3FC": 1, "1F44B-1F3FD": 0.5,
                    "1F44B-1F3FE-200D-1F91D-200D-1F9D1-1F3FB": 4,  # two tones: the lighter's weight
                    "1F44B-1F3FE": 0.2, "1F44B": 0.1, "1F600": 1}  # fmt: skip
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "lineart").exists(), reason="no s2p samples")
+def test_storage_bench_shows_small_weights_kept_fp16_save_most_of_int8s_colour_error(tmp_path):
+    from linetint.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+    from linetint.model.quantize import dequantize_state
+
+    shipped = load_checkpoint(ROOT / "resources" / "models" / "linetint-default.pt")
+    torch.manual_seed(0)  # off the int8 grid, as a training run's weights are
+    weights = dequantize_state(shipped.generator)
+    noise = {k: 0.02 * v.abs().mean() * torch.randn_like(v) for k, v in weights.items() if v.ndim > 1}
+    state = {k: v + noise[k] if k in noise else v for k, v in weights.items()}
+    save_checkpoint(Checkpoint(shipped.config, state, shipped.meta), tmp_path / "fp32.pt")
+    done = run_script("bench/storage_error.py", str(tmp_path / "fp32.pt"), "--max-side", "128")
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("|")[1].strip(): line.split("|") for line in done.stdout.splitlines() if "|" in line}
+    error = {name: float(row[3]) for name, row in rows.items() if name.startswith(("fp", "int8"))}
+    assert error["fp16"] < error["int8"] < error["int8, every weight (before 2026-12-01)"] / 2

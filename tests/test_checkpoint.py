@@ -155,6 +155,14 @@ def test_int8_storage_is_a_quarter_of_fp32_and_colours_almost_the_same(tmp_path)
     assert 0 < difference < 0.05  # quantized, yet the same picture to the eye
 
 
+def test_int8_storage_keeps_small_weights_fp16_where_int8_would_move_the_colour(tmp_path):
+    ckpt = random_checkpoint(preset("lite"), seed=4)
+    save_checkpoint(ckpt, tmp_path / "int8.pt", storage="int8")
+    stored = load_checkpoint(tmp_path / "int8.pt").generator
+    assert stored["head.0.weight"].dtype == torch.float16  # the RGB output: 4,704 weights
+    assert stored["blocks.0.resnet.body.1.weight"].dtype == torch.int8  # 589,824 weights
+
+
 def test_unknown_storage_is_refused(tmp_path):
     with pytest.raises(ValueError, match="storage must be one of"):
         save_checkpoint(random_checkpoint(TINY), tmp_path / "x.pt", storage="int4")
@@ -234,9 +242,9 @@ def test_int8_weights_with_wrong_shaped_scales_are_refused(tmp_path):
     ckpt = random_checkpoint(TINY)
     save_checkpoint(ckpt, tmp_path / "q.pt", storage="int8")
     payload = torch.load(tmp_path / "q.pt", weights_only=True)
-    payload["generator"]["stem.0.weight.__int8_scale"] = torch.ones(10**6)
+    payload["generator"]["hint_encoder.features.5.weight.__int8_scale"] = torch.ones(10**6)
     torch.save(payload, tmp_path / "q.pt")
-    with pytest.raises(CheckpointError, match=r"stem.0.weight has scales of \(1000000,\)"):
+    with pytest.raises(CheckpointError, match=r"hint_encoder.features.5.weight has scales of \(1000000,\)"):
         load_checkpoint(tmp_path / "q.pt").build_generator()
     assert load_checkpoint(tmp_path / "q.pt").config == TINY
 
