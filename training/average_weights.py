@@ -19,11 +19,13 @@ from pathlib import Path
 import torch
 
 from linetint.model.checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
-from linetint.model.quantize import dequantize_state
 
 
 def average(checkpoints: Sequence[Checkpoint]) -> Checkpoint:
-    """One checkpoint whose float weights are the plain mean of `checkpoints`' generators."""
+    """One checkpoint whose weights are the plain mean of `checkpoints`' generators.
+
+    Each generator is built first, so a malformed or NaN file is refused by the checks every load makes.
+    """
     if len(checkpoints) < 2:
         raise CheckpointError("averaging needs at least two checkpoints")
     first = checkpoints[0]
@@ -32,19 +34,13 @@ def average(checkpoints: Sequence[Checkpoint]) -> Checkpoint:
             "these checkpoints are different networks (their configs differ); "
             "only one network's weights can be averaged"
         )
-    states = [dequantize_state(c.generator) for c in checkpoints]
-    if any(s.keys() != states[0].keys() for s in states[1:]):
-        raise CheckpointError(
-            "these checkpoints hold different weights; only one network's weights can be averaged"
-        )
-    mean: dict[str, torch.Tensor] = {}
-    for key, value in states[0].items():
-        if value.is_floating_point():
-            mean[key] = torch.stack([s[key].float() for s in states]).mean(0)
-        else:  # counters (e.g. batch-norm steps) are not weights: keep the first model's
-            mean[key] = value
-    names = [c.name for c in checkpoints]
-    return Checkpoint(config=first.config, generator=mean, meta={"name": "average of " + ", ".join(names)})
+    states = [c.build_generator().state_dict() for c in checkpoints]
+    mean = {key: torch.stack([s[key].float() for s in states]).mean(0) for key in states[0]}
+    names = ", ".join(c.name for c in checkpoints)
+    # package_model reads "step" as the shipped file's trained_steps: the longest-trained source's.
+    step = max(int(c.meta.get("step", c.meta.get("trained_steps", 0))) for c in checkpoints)
+    meta = {"name": f"average of {names}", "step": step, "summary": f"weights averaged from {names}"}
+    return Checkpoint(config=first.config, generator=mean, meta=meta)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
