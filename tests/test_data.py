@@ -495,3 +495,29 @@ def test_thin_lines_redraw_the_line_art_of_that_share_of_samples(tmp_path) -> No
     assert 0 < sum(thin_counts) < len(thin_counts)  # a share of the samples, not all or none
     with pytest.raises(ValueError, match="thin_lines"):
         make(thin_lines=1.5)
+
+
+def test_detail_lines_add_strokes_inside_one_colour_to_that_share_of_samples(tmp_path) -> None:
+    picture = halves(64, 64)
+    picture[:, 31:33] = 0
+    save(tmp_path / "pictures" / "a.png", picture)
+    outline = np.where(picture[..., 0] == 0, 0, 255).astype(np.uint8)
+    save(lineart_path(tmp_path / "lines", "exact", "a.png"), outline)
+    make = lambda **kw: quiet_dataset(  # noqa: E731
+        tmp_path / "pictures", crop=64, lines_dir=tmp_path / "lines", line_probs={"exact": 1.0}, **kw
+    )
+    plain, detailed, half = make(), make(detail_lines=1.0), make(detail_lines=0.5)
+    with_strokes = []
+    for epoch in range(8):
+        for dataset in (plain, detailed, half):
+            dataset.set_epoch(epoch)
+        ink = lambda sample: int((to_uint8(sample["lineart"])[0] < 200).sum())  # noqa: E731
+        assert ink(plain[0]) == 64 * 2
+        sample = detailed[0]
+        assert ink(sample) > 64 * 2  # strokes beside the outline
+        colours = set(map(tuple, to_uint8(sample["target"]).reshape(3, -1).T))
+        assert colours == {RED, BLUE, (0, 0, 0)}  # no ink in the target: the colour goes on under it
+        with_strokes.append(ink(half[0]) > 64 * 2)
+    assert 0 < sum(with_strokes) < len(with_strokes)
+    with pytest.raises(ValueError, match="detail_lines"):
+        make(detail_lines=-0.5)

@@ -81,6 +81,11 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "share of samples whose line art is redrawn 1-3 px thin and grey, as sketches look at the app's "
         "working size",
     )  # fmt: skip
+    _number(
+        add, "--detail-lines", float,
+        "share of samples given curved strokes inside areas of one colour (lines that are not colour "
+        "boundaries, as hair strands and folds)",
+    )  # fmt: skip
     add(
         "--picture-weights", metavar="GLOB=W,...|@FILE",
         help="draw pictures of --data in proportion to weights: the first glob (on the path under --data) "

@@ -31,6 +31,7 @@ from linetint.model.hints import rasterize
 from linetint.model.images import ImageInputError, check_size, load_lineart, open_image
 from linetint.model.tensors import picture_tensor
 
+from .detail_lines import with_detail_strokes
 from .hint_sim import HintSimConfig, simulate_hints
 from .line_style import restyled
 from .synthetic import SyntheticConfig, generate
@@ -433,6 +434,9 @@ class IllustrationDataset(Dataset):
 
     ``thin_lines``: the share of samples whose line art is redrawn thin and grey (``line_style.restyled``),
     as an illustrator's sketch looks at the app's working size.
+
+    ``detail_lines``: the share of samples given curved strokes inside areas of one colour
+    (``detail_lines.with_detail_strokes``): lines that are not colour boundaries, as hair strands and folds.
     """
 
     def __init__(
@@ -447,12 +451,16 @@ class IllustrationDataset(Dataset):
         folder_shares: Mapping[str, float] | None = None,
         thin_lines: float = 0.0,
         weight_rules: Sequence[tuple[str, float]] = (),
+        detail_lines: float = 0.0,
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
         if not 0 <= thin_lines <= 1:
             raise ValueError(f"thin_lines must be a share in [0, 1], got {thin_lines}")
+        if not 0 <= detail_lines <= 1:
+            raise ValueError(f"detail_lines must be a share in [0, 1], got {detail_lines}")
         self.thin_lines = thin_lines
+        self.detail_lines = detail_lines
         line_probs = line_probs_by_name(line_probs)
         self.root = Path(root)
         self.crop = crop
@@ -575,6 +583,8 @@ class IllustrationDataset(Dataset):
         # Drawn only when asked, so runs without it keep their samples.
         if self.thin_lines and rng.random() < self.thin_lines:
             line_art, target = restyled(line_art, target, rng)
+        if self.detail_lines and rng.random() < self.detail_lines:
+            line_art = with_detail_strokes(line_art, target, rng)
         layer = simulate_hints(target, rng, self.hint_config)
         return _as_tensors(np.ascontiguousarray(line_art), rasterize(layer), target)
 

@@ -51,6 +51,7 @@ class TrainOptions:
     # e.g. "wesnoth=0.25": that share of `data`'s samples from DATA/wesnoth/**; None (old runs too): uniform
     folder_shares: str | None = None
     thin_lines: float = 0.0  # share of samples with their line art redrawn thin and grey (line_style.py)
+    detail_lines: float = 0.0  # share of samples with strokes drawn inside one colour (detail_lines.py)
     # e.g. "openmoji/*-1F3FB.png=3" or "@FILE": pictures drawn in proportion to weights; None: alike
     picture_weights: str | None = None
     init: Path | None = None  # start G from this checkpoint's generator (fine-tuning); not on --resume
@@ -127,6 +128,8 @@ class TrainOptions:
             raise OptionsError(f"--synthetic-share must be in [0, 1), got {self.synthetic_share}")
         if not 0 <= self.thin_lines <= 1:
             raise OptionsError(f"--thin-lines must be a share in [0, 1], got {self.thin_lines}")
+        if not 0 <= self.detail_lines <= 1:
+            raise OptionsError(f"--detail-lines must be a share in [0, 1], got {self.detail_lines}")
         if self.d_warmup < 0:
             raise OptionsError(f"--d-warmup must be 0 or more steps, got {self.d_warmup}")
         if not 0 <= self.lr_decay <= self.steps:

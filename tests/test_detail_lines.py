@@ -1,0 +1,80 @@
+"""Detail strokes: lines drawn inside one colour, so the network learns that colour carries across them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linetint.training.detail_lines import DetailStrokes, one_colour_area, with_detail_strokes
+
+RED, BLUE = (220, 30, 40), (30, 60, 210)
+MANY = DetailStrokes(count=(8, 8), length=(0.3, 0.5), ink=(1.0, 1.0))
+
+
+def two_areas(size: int = 96) -> tuple[np.ndarray, np.ndarray]:
+    """Red above, blue below, a black 3 px line between them: line art and colour."""
+    lineart = np.full((size, size), 255, np.uint8)
+    lineart[size // 2 - 1 : size // 2 + 2] = 0
+    colour = np.empty((size, size, 3), np.uint8)
+    colour[: size // 2] = RED
+    colour[size // 2 :] = BLUE
+    colour[lineart == 0] = 0
+    return lineart, colour
+
+
+def test_strokes_are_drawn_inside_the_coloured_areas_and_the_colour_is_kept() -> None:
+    lineart, colour = two_areas()
+    before = colour.copy()
+    lines = with_detail_strokes(lineart, colour, np.random.default_rng(0), MANY)
+    new_ink = lines < 200
+    assert new_ink.sum() > 100  # visible strokes, not a speck
+    assert (lines[lineart == 0] == 0).all()  # the old line stays
+    assert (lines <= lineart).all()  # only ink is added
+    np.testing.assert_array_equal(colour, before)  # the target says the colour goes on under the strokes
+
+
+def test_a_stroke_stays_in_the_one_colour_area_it_starts_in() -> None:
+    lineart, colour = two_areas()
+    one = DetailStrokes(count=(1, 1), length=(0.6, 0.8), ink=(1.0, 1.0))
+    for seed in range(10):
+        added = with_detail_strokes(lineart, colour, np.random.default_rng(seed), one) < lineart
+        # 58-77 px long from anywhere in a 47 px high area: unclipped, most would cross into the other
+        assert added.any() and added[:47].any() != added[50:].any()
+
+
+def test_paper_and_small_areas_get_no_strokes() -> None:
+    paper = np.full((64, 64), 255, np.uint8)
+    white = np.full((64, 64, 3), 255, np.uint8)
+    lines = with_detail_strokes(paper, white, np.random.default_rng(0), MANY)
+    np.testing.assert_array_equal(lines, paper)
+    lineart, colour = two_areas(size=20)  # 10 x 20 px areas: below the least area
+    np.testing.assert_array_equal(with_detail_strokes(lineart, colour, np.random.default_rng(0), MANY), lineart)
+
+
+def test_the_same_seed_draws_the_same_strokes() -> None:
+    lineart, colour = two_areas()
+    first = with_detail_strokes(lineart, colour, np.random.default_rng(7))
+    again = with_detail_strokes(lineart, colour, np.random.default_rng(7))
+    other = with_detail_strokes(lineart, colour, np.random.default_rng(8))
+    np.testing.assert_array_equal(first, again)
+    assert (first != other).any()
+
+
+def test_the_area_is_one_connected_colour_off_the_lines() -> None:
+    lineart, colour = two_areas()
+    area = one_colour_area(lineart, colour, (10, 10), spread=16)
+    assert area[:47].all() and not area[47:].any()
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("count", (3, 2), "stroke counts"),
+        ("length", (0.0, 0.2), "stroke lengths"),
+        ("width", (0.2, 1.0), "stroke widths"),
+        ("ink", (0.5, 1.2), "ink darkness"),
+    ],
+)
+def test_impossible_strokes_are_refused(field: str, value: tuple, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DetailStrokes(**{field: value})
