@@ -48,7 +48,9 @@ def test_paper_and_small_areas_get_no_strokes() -> None:
     lines = with_detail_strokes(paper, white, np.random.default_rng(0), MANY)
     np.testing.assert_array_equal(lines, paper)
     lineart, colour = two_areas(size=20)  # 10 x 20 px areas: below the least area
-    np.testing.assert_array_equal(with_detail_strokes(lineart, colour, np.random.default_rng(0), MANY), lineart)
+    np.testing.assert_array_equal(
+        with_detail_strokes(lineart, colour, np.random.default_rng(0), MANY), lineart
+    )
 
 
 def test_the_same_seed_draws_the_same_strokes() -> None:

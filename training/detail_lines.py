@@ -46,7 +46,10 @@ class DetailStrokes:
 
 
 def with_detail_strokes(
-    lineart: np.ndarray, target: np.ndarray, rng: np.random.Generator, strokes: DetailStrokes = DetailStrokes()
+    lineart: np.ndarray,
+    target: np.ndarray,
+    rng: np.random.Generator,
+    strokes: DetailStrokes = DetailStrokes(),
 ) -> np.ndarray:
     """`lineart` (uint8 H×W) with curved strokes drawn inside areas of one colour of `target` (uint8
     H×W×3, unchanged: the colour goes on under the new ink). One width and darkness per picture, as one
@@ -78,7 +81,9 @@ def _open_point(lineart: np.ndarray, target: np.ndarray, rng: np.random.Generato
     return int(rows[i]), int(cols[i])
 
 
-def one_colour_area(lineart: np.ndarray, target: np.ndarray, start: tuple[int, int], spread: int) -> np.ndarray:
+def one_colour_area(
+    lineart: np.ndarray, target: np.ndarray, start: tuple[int, int], spread: int
+) -> np.ndarray:
     """The pixels off lines connected to `start` whose colour is within `spread` of its (bool H×W)."""
     near = np.abs(target.astype(np.int16) - target[start].astype(np.int16)).max(axis=-1) <= spread
     labels, _ = ndimage.label(near & (lineart > OPEN_LINE_ART))
