@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+from PIL import Image
 
+from linetint.model.checkpoint import random_checkpoint, save_checkpoint
+from linetint.model.config import preset
 from linetint.training.detail_lines import DetailStrokes, one_colour_area, with_detail_strokes
 
 RED, BLUE = (220, 30, 40), (30, 60, 210)
+ROOT = Path(__file__).resolve().parents[1]
 MANY = DetailStrokes(count=(8, 8), length=(0.3, 0.5), ink=(1.0, 1.0))
 
 
@@ -80,3 +89,32 @@ def test_the_area_is_one_connected_colour_off_the_lines() -> None:
 def test_impossible_strokes_are_refused(field: str, value: tuple, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DetailStrokes(**{field: value})
+
+
+def test_the_bench_scores_each_model_with_and_without_strokes(tmp_path: Path) -> None:
+    heldout = tmp_path / "heldout"
+    rr, cc = np.mgrid[:96, :96]
+    disc = (rr - 48) ** 2 + (cc - 48) ** 2
+    for name in ("a", "b"):
+        rgb = np.full((96, 96, 3), 255, np.uint8)
+        rgb[disc < 40**2] = BLUE
+        heldout.mkdir(exist_ok=True)
+        Image.fromarray(rgb).save(heldout / f"{name}.png")
+    model = tmp_path / "tiny.pt"
+    save_checkpoint(random_checkpoint(preset("tiny")), model)
+    out = tmp_path / "strokes.json"
+    done = subprocess.run(
+        [sys.executable, "bench/detail_strokes.py", "--heldout", str(heldout), "--no-shipped",
+         "--checkpoint", f"t={model}", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "| t |" in done.stdout
+    row = json.loads(out.read_text())["results"]["t"]
+    assert row["l1 cost"] == pytest.approx(row["l1 stroked"] - row["l1 plain"])
+    assert row["region plain"] is not None and row["region stroked"] is not None
+    missing = subprocess.run(
+        [sys.executable, "bench/detail_strokes.py", "--heldout", str(tmp_path / "none"), "--no-shipped"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 2 and "no held-out pictures" in missing.stderr
