@@ -22,8 +22,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from real_art import DEFAULT_HELDOUT, in_repo, load_models, model_specs
 
 from linetint.model.colorizer import Colorizer, default_checkpoint_path
+from linetint.model.devices import PRECISION_CHOICES
 from linetint.training.detail_lines import with_detail_strokes
 from linetint.training.real_art import (
     HELDOUT_MAX_SIDE,
@@ -37,12 +39,6 @@ from linetint.training.real_art import (
 )
 
 STROKE_STREAM = 1  # a second seed stream per picture: the hints keep their own
-
-
-def in_repo(path: str) -> str:
-    """`path` relative to the repository when it lies inside: the JSON reads the same on any machine."""
-    resolved, root = Path(path).resolve(), Path(__file__).resolve().parents[1]
-    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else path
 
 
 def stroked(picture: Picture) -> np.ndarray:
@@ -86,10 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--checkpoint", action="append", default=[], metavar="[NAME=]PATH")
-    parser.add_argument("--heldout", type=Path, default=Path("/work/data/corpus/heldout"))
+    parser.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--no-shipped", action="store_true", help="do not add the shipped model")
-    parser.add_argument("--precision", default="auto")
+    parser.add_argument("--precision", choices=PRECISION_CHOICES, default="auto")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     names = heldout_names(args.heldout, args.count) if args.heldout.is_dir() else []
@@ -98,20 +94,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     pictures = [load_picture(args.heldout, name) for name in names]
     strokes = [stroked(p) for p in pictures]
-    specs = [*([] if args.no_shipped else [f"shipped={default_checkpoint_path()}"]), *args.checkpoint]
-    if not specs:
-        print("bench/detail_strokes.py: no model to score: pass --checkpoint", file=sys.stderr)
-        return 2
-    results = {}
-    for spec in specs:
-        name, _, path = spec.rpartition("=") if "=" in spec else (Path(spec).stem, "", spec)
-        results[name] = score_model(Colorizer.load(path, "cpu", precision=args.precision), pictures, strokes)
+    specs = model_specs(args.checkpoint, default_checkpoint_path(), not args.no_shipped)
+    models = load_models(specs, "cpu", args.precision)
+    results = {name: score_model(model, pictures, strokes) for name, (_, model) in models.items()}
     added = np.mean([(s < p.lineart).mean() for s, p in zip(strokes, pictures, strict=True)])
     print(f"{len(pictures)} held-out pictures from {args.heldout}; strokes ink {100 * added:.1f} % of pixels")
     print("network colour, 0-255 RGB, lower is better\n\n" + table(results))
     if args.json:
-        paths = [in_repo(spec.rpartition("=")[2]) for spec in specs]
-        checkpoints = dict(zip(results, paths, strict=True))
+        checkpoints = {
+            name: {"checkpoint": in_repo(path), "name": model.info.name}
+            for name, (path, model) in models.items()
+        }
         command = "python bench/detail_strokes.py " + " ".join(sys.argv[1:] if argv is None else argv)
         payload = {
             "command": command,

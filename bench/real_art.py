@@ -137,7 +137,7 @@ def markdown_table(results: dict[str, list[Row]], models: list[str], peer_speckl
     return "\n".join(lines)
 
 
-def _in_repo(path: str) -> str:
+def in_repo(path: str) -> str:
     """`path` relative to the repository when it lies inside, so the JSON reads the same on any machine."""
     resolved = Path(path).resolve()
     root = Path(__file__).resolve().parents[1]
@@ -154,7 +154,7 @@ def as_json(
         "in areas (4-connected paper, >= 16 px) without hints, full size",
         "max_side": args.max_side,
         "models": {
-            name: {"checkpoint": _in_repo(path), "name": model.info.name, "precision": model.info.precision}
+            name: {"checkpoint": in_repo(path), "name": model.info.name, "precision": model.info.precision}
             for name, (path, model) in models.items()
         },
         "columns": {

@@ -21,7 +21,7 @@ def test_the_average_of_two_runs_is_their_mean_and_loads(tmp_path):
     assert torch.allclose(soup.generator[key], expected, atol=1e-6)
     assert not torch.allclose(soup.generator[key], a.generator[key])
     soup.build_generator()
-    assert soup.meta["step"] == 7000  # packaged, it says how long its longest-trained source trained
+    assert soup.meta["step"] == 7000  # the largest step counter: package_model ships it as trained_steps
 
 
 def test_a_file_with_broken_weights_is_refused(tmp_path, capsys):

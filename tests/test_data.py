@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -475,43 +476,45 @@ def test_picture_weights_come_from_a_file_and_bad_ones_are_named(tmp_path) -> No
         quiet_dataset(tmp_path, crop=8, folder_shares={"b": 0.5}, weight_rules=(("a/*", 0.0),))
 
 
-def test_thin_lines_redraw_the_line_art_of_that_share_of_samples(tmp_path) -> None:
-    picture = halves(48, 48)
-    picture[:, 19:29] = 0  # the colour picture's own 10 px outline, and its line art
-    save(tmp_path / "pictures" / "a.png", picture)
-    outline = np.where(picture[..., 0] == 0, 0, 255).astype(np.uint8)
-    save(lineart_path(tmp_path / "lines", "exact", "a.png"), outline)
-    make = lambda **kw: quiet_dataset(  # noqa: E731
-        tmp_path / "pictures", crop=48, lines_dir=tmp_path / "lines", line_probs={"exact": 1.0}, **kw
+def outlined_picture_dataset(root: Path, size: int, outline: slice) -> Callable[..., IllustrationDataset]:
+    """Red and blue halves split by a black vertical outline at columns `outline`, with that outline as its
+    exact line art: a maker of datasets over it (keyword arguments go to the dataset)."""
+    picture = halves(size, size)
+    picture[:, outline] = 0
+    save(root / "pictures" / "a.png", picture)
+    outline_art = np.where(picture[..., 0] == 0, 0, 255).astype(np.uint8)
+    save(lineart_path(root / "lines", "exact", "a.png"), outline_art)
+    return lambda **kw: quiet_dataset(
+        root / "pictures", crop=size, lines_dir=root / "lines", line_probs={"exact": 1.0}, **kw
     )
+
+
+def ink(sample: dict[str, torch.Tensor]) -> int:
+    return int((to_uint8(sample["lineart"])[0] < 200).sum())
+
+
+def test_thin_lines_redraw_the_line_art_of_that_share_of_samples(tmp_path) -> None:
+    make = outlined_picture_dataset(tmp_path, 48, slice(19, 29))  # OpenMoji-like: a 10 px outline
     plain, thin, half = make(), make(thin_lines=1.0), make(thin_lines=0.5)
     thin_counts = []
     for epoch in range(8):
         for dataset in (plain, thin, half):
             dataset.set_epoch(epoch)
-        assert (to_uint8(plain[0]["lineart"])[0] < 200).sum() == 48 * 10
-        assert (to_uint8(thin[0]["lineart"])[0] < 200).sum() <= 48 * 4  # 10 px -> at most 4
-        thin_counts.append((to_uint8(half[0]["lineart"])[0] < 200).sum() <= 48 * 4)
+        assert ink(plain[0]) == 48 * 10
+        assert ink(thin[0]) <= 48 * 4  # 10 px -> at most 4
+        thin_counts.append(ink(half[0]) <= 48 * 4)
     assert 0 < sum(thin_counts) < len(thin_counts)  # a share of the samples, not all or none
     with pytest.raises(ValueError, match="thin_lines"):
         make(thin_lines=1.5)
 
 
 def test_detail_lines_add_strokes_inside_one_colour_to_that_share_of_samples(tmp_path) -> None:
-    picture = halves(64, 64)
-    picture[:, 31:33] = 0
-    save(tmp_path / "pictures" / "a.png", picture)
-    outline = np.where(picture[..., 0] == 0, 0, 255).astype(np.uint8)
-    save(lineart_path(tmp_path / "lines", "exact", "a.png"), outline)
-    make = lambda **kw: quiet_dataset(  # noqa: E731
-        tmp_path / "pictures", crop=64, lines_dir=tmp_path / "lines", line_probs={"exact": 1.0}, **kw
-    )
+    make = outlined_picture_dataset(tmp_path, 64, slice(31, 33))
     plain, detailed, half = make(), make(detail_lines=1.0), make(detail_lines=0.5)
     with_strokes = []
     for epoch in range(8):
         for dataset in (plain, detailed, half):
             dataset.set_epoch(epoch)
-        ink = lambda sample: int((to_uint8(sample["lineart"])[0] < 200).sum())  # noqa: E731
         assert ink(plain[0]) == 64 * 2
         sample = detailed[0]
         assert ink(sample) > 64 * 2  # strokes beside the outline

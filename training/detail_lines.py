@@ -57,10 +57,12 @@ def with_detail_strokes(
     width = float(rng.uniform(*strokes.width))
     ink = float(rng.uniform(*strokes.ink))
     coverage = np.zeros(lineart.shape, np.float32)
+    rows, cols = np.nonzero((lineart > OPEN_LINE_ART) & (target.min(axis=-1) < PAPER))  # inside colour
     for _ in range(int(rng.integers(strokes.count[0], strokes.count[1] + 1))):
-        start = _open_point(lineart, target, rng)
-        if start is None:
+        if rows.size == 0:
             break
+        i = int(rng.integers(rows.size))
+        start = int(rows[i]), int(cols[i])
         area = one_colour_area(lineart, target, start, strokes.same_colour)
         if area.sum() < strokes.min_area:
             continue
@@ -69,16 +71,6 @@ def with_detail_strokes(
         np.maximum(coverage, stroke * area, out=coverage)
     out = lineart.astype(np.float32) * (1 - ink * coverage)
     return np.round(np.minimum(out, lineart)).astype(np.uint8)
-
-
-def _open_point(lineart: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> tuple[int, int] | None:
-    """A random (row, col) inside a coloured area, off its lines; None if the picture has none."""
-    open_colour = (lineart > OPEN_LINE_ART) & (target.min(axis=-1) < PAPER)
-    rows, cols = np.nonzero(open_colour)
-    if rows.size == 0:
-        return None
-    i = int(rng.integers(rows.size))
-    return int(rows[i]), int(cols[i])
 
 
 def one_colour_area(
@@ -97,7 +89,8 @@ def bezier_points(start: tuple[int, int], length: float, rng: np.random.Generato
     bend = rng.normal(0, 0.6, size=2)  # turn of each control point, radians
     angles = heading + np.array([0.0, bend[0], bend[0] + bend[1]])
     steps = length / 3 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    controls = np.vstack([[start[1], start[0]], start[::-1] + np.cumsum(steps, axis=0)])
+    origin = np.array([start[1], start[0]], np.float64)
+    controls = np.vstack([origin, origin + np.cumsum(steps, axis=0)])
     t = np.linspace(0, 1, max(8, int(length)))[:, None]
     basis = np.hstack([(1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t**2 * (1 - t), t**3])
     return basis @ controls
