@@ -10,7 +10,8 @@ from linetint.training.average_weights import average, main
 
 def test_the_average_of_two_runs_is_their_mean_and_loads(tmp_path):
     a, b = random_checkpoint(preset("tiny"), seed=1), random_checkpoint(preset("tiny"), seed=2)
-    a.meta["step"], b.meta["trained_steps"] = 300, 7000
+    a.meta.update(step=300, init_steps=6900)  # a run fine-tuned from a 6900-step model
+    b.meta["trained_steps"] = 7000
     save_checkpoint(a, tmp_path / "a.pt")
     save_checkpoint(b, tmp_path / "b.pt", storage="int8")  # a shipped file: dequantized before averaging
     assert main([str(tmp_path / "soup.pt"), str(tmp_path / "a.pt"), str(tmp_path / "b.pt")]) == 0
@@ -21,7 +22,7 @@ def test_the_average_of_two_runs_is_their_mean_and_loads(tmp_path):
     assert torch.allclose(soup.generator[key], expected, atol=1e-6)
     assert not torch.allclose(soup.generator[key], a.generator[key])
     soup.build_generator()
-    assert soup.meta["step"] == 7000  # the largest step counter: package_model ships it as trained_steps
+    assert soup.meta["step"] == 7200  # the longest line of training: package_model ships it as trained_steps
 
 
 def test_a_file_with_broken_weights_is_refused(tmp_path, capsys):

@@ -33,6 +33,8 @@ def test_packaging_a_run_names_it_and_stores_int8(tmp_path):
     shipped = load_checkpoint(tmp_path / "ship.pt")
     assert shipped.name == "Tiny" and shipped.trained and shipped.meta["trained_steps"] == 7
     assert shipped.meta["storage"] == "int8"
+    package(tmp_path / "generator-latest.pt", tmp_path / "fixed.pt", "Tiny", "synthetic", trained_steps=15162)
+    assert load_checkpoint(tmp_path / "fixed.pt").meta["trained_steps"] == 15162  # a count the files lost
     assert (tmp_path / "ship.pt").stat().st_size < (tmp_path / "generator-latest.pt").stat().st_size / 3
 
 

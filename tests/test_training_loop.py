@@ -13,9 +13,11 @@ from linetint.model.colorizer import Colorizer
 from linetint.model.hints import Hint, HintLayer
 from linetint.model.vgg import VGG19Features
 from linetint.training import losses
+from linetint.training.checkpointing import steps_behind
 from linetint.training.data import SyntheticDataset
 from linetint.training.loop import TrainingDiverged, train
 from linetint.training.options import OptionsError, TrainOptions
+from linetint.training.package_model import package
 
 
 class TinyDataset(Dataset):
@@ -235,6 +237,17 @@ def test_a_run_can_start_from_another_models_generator(tmp_path):
     assert all(torch.allclose(start[k].float(), end[k].float(), atol=1e-6) for k in start)
     scratch = train(options(tmp_path / "c", steps=1, lr=1e-12), TinyDataset())
     assert not all(torch.allclose(start[k].float(), scratch.generator.state_dict()[k].float()) for k in start)
+
+
+def test_a_fine_tuned_run_counts_the_steps_behind_its_init_across_a_resume(tmp_path):
+    first = train(options(tmp_path / "a", steps=2), TinyDataset())
+    init = first.checkpoint.parent / "generator-latest.pt"
+    train(options(tmp_path / "b", steps=1, init=init), TinyDataset())
+    resumed = train(options(tmp_path / "b", steps=3, resume=True), TinyDataset())
+    tuned = load_checkpoint(resumed.checkpoint.parent / "generator-latest.pt")
+    assert steps_behind(tuned.meta) == 5  # 2 of --init's, then 3 of its own
+    package(resumed.checkpoint.parent / "generator-latest.pt", tmp_path / "ship.pt", "T", "synthetic test")
+    assert load_checkpoint(tmp_path / "ship.pt").meta["trained_steps"] == 5
 
 
 def test_a_fine_tuned_run_gets_the_hint_encoder_its_vgg_weights_name(tmp_path):

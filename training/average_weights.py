@@ -20,6 +20,8 @@ import torch
 
 from linetint.model.checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 
+from .checkpointing import steps_behind
+
 
 def average(checkpoints: Sequence[Checkpoint]) -> Checkpoint:
     """One checkpoint whose weights are the plain mean of `checkpoints`' generators.
@@ -37,9 +39,8 @@ def average(checkpoints: Sequence[Checkpoint]) -> Checkpoint:
     states = [c.build_generator().state_dict() for c in checkpoints]
     mean = {key: torch.stack([s[key].float() for s in states]).mean(0) for key in states[0]}
     names = ", ".join(c.name for c in checkpoints)
-    # package_model reads "step" as the shipped file's trained_steps: the largest of the sources' step
-    # counters. A run started with --init counts from 0, so this is not the steps behind the weights.
-    step = max(int(c.meta.get("step", c.meta.get("trained_steps", 0))) for c in checkpoints)
+    # package_model ships "step" as trained_steps: the steps behind the longest line of training averaged.
+    step = max(steps_behind(c.meta) for c in checkpoints)
     meta = {"name": f"average of {names}", "step": step, "summary": f"weights averaged from {names}"}
     return Checkpoint(config=first.config, generator=mean, meta=meta)
 

@@ -41,6 +41,17 @@ class TrainState:
     ema: WeightAverage | None = None  # --ema: the weights the run exports
 
 
+INIT_STEPS = "init_steps"  # a run's meta: the steps behind the --init model it started from
+
+
+def steps_behind(meta: dict[str, Any]) -> int:
+    """The training steps behind a checkpoint's weights: a shipped file states them; a run's file counts
+    its own steps from 0 and adds those of the --init model it started from."""
+    if "trained_steps" in meta:
+        return int(meta["trained_steps"])
+    return int(meta.get(INIT_STEPS, 0)) + int(meta.get("step", 0))
+
+
 def latest_path(run_dir: Path) -> Path:
     return Path(run_dir) / LATEST
 

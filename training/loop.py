@@ -27,7 +27,17 @@ from linetint.model.devices import cpu_has_fast_bf16
 from linetint.model.discriminator import MultiscaleDiscriminator
 from linetint.model.networks import build_generator
 
-from .checkpointing import TrainState, latest_path, load_run, restore, restore_rng, save_run, saved_options
+from .checkpointing import (
+    INIT_STEPS,
+    TrainState,
+    latest_path,
+    load_run,
+    restore,
+    restore_rng,
+    save_run,
+    saved_options,
+    steps_behind,
+)
 from .distributed import DistEnv, all_mean, barrier, setup, teardown
 from .ema import WeightAverage
 from .losses import PerceptualLoss, discriminator_objective, generator_objective
@@ -88,7 +98,9 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
     vgg_state = _load_vgg_main_first(options, env)
     state, models = build_training(options, env, vgg_state, amp)
     if checkpoint is None:
-        _first_generator(state.generator, options, vgg_state)
+        init_steps = _first_generator(state.generator, options, vgg_state)
+    else:
+        init_steps = int(checkpoint.meta.get(INIT_STEPS, 0))
     if options.ema:
         state.ema = WeightAverage(state.generator, options.ema)
     if checkpoint is not None:
@@ -106,7 +118,8 @@ def _train(options: TrainOptions, env: DistEnv, dataset: Dataset | None) -> Trai
 
     log = RunLog(options.out, env.is_main)
     try:
-        return _loop(options, env, config.name, state, models, batches, amp, log, checkpoint is not None)
+        resumed = checkpoint is not None
+        return _loop(options, env, config.name, state, models, batches, amp, log, resumed, init_steps)
     finally:
         log.close()
 
@@ -129,6 +142,7 @@ def _loop(
     amp: bool,
     log: RunLog,
     resumed: bool,
+    init_steps: int,
 ) -> TrainResult:
     label = f"{options.generator} ({model_name}) on {options.data}, global batch {options.batch} over " + (
         f"{env.world_size} processes, crop {options.crop}, {env.device}, amp {'on' if amp else 'off'}"
@@ -141,7 +155,7 @@ def _loop(
     if amp and options.amp == "bf16" and env.device.type == "cpu" and not cpu_has_fast_bf16():
         log.info(f"WARNING: {SLOW_BF16}")
         log.text("warning", SLOW_BF16, state.step)
-    meta_extra = {"generator": options.generator, "vgg": options.vgg_label}
+    meta_extra = {"generator": options.generator, "vgg": options.vgg_label, INIT_STEPS: init_steps}
     if options.ema:
         meta_extra["weights"] = f"moving average, decay {options.ema:g}"
     last_saved = state.step if resumed else None
@@ -400,18 +414,21 @@ def _checkpoint_to_resume(options: TrainOptions) -> Checkpoint | None:
 
 def _first_generator(
     generator: nn.Module, options: TrainOptions, vgg_state: dict[str, torch.Tensor] | None
-) -> None:
+) -> int:
     """A new run's G: --init's weights if given, then the hint encoder --vgg-weights names (saved with G's
     weights from then on): a run that asks for a VGG19 gets it even when it starts from a model trained
-    with another. With `random` the encoder stays --init's, or the fresh random one."""
+    with another. With `random` the encoder stays --init's, or the fresh random one. Returns the steps
+    behind --init's weights (0 without)."""
+    init_steps = 0
     if options.init is not None:
-        _start_from(generator, options.init, options.model_config())
+        init_steps = _start_from(generator, options.init, options.model_config())
     encoder = getattr(generator, "hint_encoder", None)
     if vgg_state is not None and encoder is not None:
         encoder.load_torchvision(vgg_state)
+    return init_steps
 
 
-def _start_from(generator: nn.Module, path: Path, config: ModelConfig) -> None:
+def _start_from(generator: nn.Module, path: Path, config: ModelConfig) -> int:
     """Fine-tuning: G's weights from another model of the same architecture (a shipped int8 model too)."""
     try:
         source = load_checkpoint(path)
@@ -420,6 +437,7 @@ def _start_from(generator: nn.Module, path: Path, config: ModelConfig) -> None:
     if source.config != config:
         raise OptionsError(f"--init {path} is a {source.config.name} model; this run trains {config.name}")
     generator.load_state_dict(source.build_generator().state_dict())
+    return steps_behind(source.meta)
 
 
 def _load_vgg_main_first(options: TrainOptions, env: DistEnv) -> dict[str, torch.Tensor] | None:

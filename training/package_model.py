@@ -19,17 +19,26 @@ from linetint.model.checkpoint import (
     save_checkpoint,
 )
 
+from .checkpointing import steps_behind
+
 
 def package(
-    source: Path, target: Path, name: str, summary: str, storage: str = "int8", extra_meta: dict | None = None
+    source: Path,
+    target: Path,
+    name: str,
+    summary: str,
+    storage: str = "int8",
+    extra_meta: dict | None = None,
+    trained_steps: int | None = None,
 ) -> Checkpoint:
-    """Copy the generator of `source` (a run checkpoint) into a shippable checkpoint at `target`."""
+    """Copy the generator of `source` (a run checkpoint) into a shippable checkpoint at `target`.
+    `trained_steps` overrides the steps the files count behind the weights."""
     run = load_checkpoint(source)
     meta = {
         "name": name,
         "trained": True,
         "summary": summary,
-        "trained_steps": int(run.meta.get("step", 0)),
+        "trained_steps": steps_behind(run.meta) if trained_steps is None else trained_steps,
         "training_summary": str(run.meta.get("summary", "")),
         "storage": storage,
         **(extra_meta or {}),
@@ -47,9 +56,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--name", required=True, help="the name the app shows")
     parser.add_argument("--summary", required=True, help="one line: data, steps, what it can do")
     parser.add_argument("--storage", choices=STORAGE_CHOICES, default="int8", help="weight storage (int8)")
+    parser.add_argument(
+        "--trained-steps",
+        type=int,
+        metavar="N",
+        help="the steps behind the weights, where the files' own count is wrong (a model trained before "
+        "runs recorded their --init's steps)",
+    )
     args = parser.parse_args(argv)
+    if args.trained_steps is not None and args.trained_steps < 0:
+        parser.error("--trained-steps must be 0 or more")
     try:
-        package(args.source, args.target, args.name, args.summary, args.storage)
+        package(
+            args.source, args.target, args.name, args.summary, args.storage, trained_steps=args.trained_steps
+        )
     except (CheckpointError, OSError) as exc:
         print(f"package_model: {exc}", file=sys.stderr)
         return 2
