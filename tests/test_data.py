@@ -524,3 +524,30 @@ def test_detail_lines_add_strokes_inside_one_colour_to_that_share_of_samples(tmp
     assert 0 < sum(with_strokes) < len(with_strokes)
     with pytest.raises(ValueError, match="detail_lines"):
         make(detail_lines=-0.5)
+
+
+def dark_columns(picture: np.ndarray) -> int:
+    """How many columns of the first row (H×W×C) are dark (< 64 of 255): the outline's width there; 0 when
+    the outline is cut by the crop's edge."""
+    dark = (picture[0] < 64).all(axis=-1)
+    return 0 if dark[0] or dark[-1] else int(dark.sum())
+
+
+def test_zoom_enlarges_the_picture_and_its_line_art_alike_before_the_crop(tmp_path) -> None:
+    make = outlined_picture_dataset(tmp_path, 64, slice(30, 34))  # a 4 px outline
+    plain, zoomed = make(), make(zoom=4.0)
+    widths = []
+    for epoch in range(24):
+        for dataset in (plain, zoomed):
+            dataset.set_epoch(epoch)
+        assert dark_columns(to_uint8(plain[0]["target"]).transpose(1, 2, 0)) == 4
+        sample = zoomed[0]
+        target_width = dark_columns(to_uint8(sample["target"]).transpose(1, 2, 0))
+        line_width = dark_columns(to_uint8(sample["lineart"])[0][..., None])
+        assert abs(target_width - line_width) <= 2  # the line art is enlarged with its picture (±blur)
+        if target_width:
+            widths.append(target_width)
+    assert widths and min(widths) >= 3  # never shrunk
+    assert max(widths) >= 8  # some samples enlarged twice or more
+    with pytest.raises(ValueError, match="zoom"):
+        make(zoom=0.5)

@@ -86,6 +86,11 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "share of samples given curved strokes inside areas of one colour (lines that are not colour "
         "boundaries, as hair strands and folds)",
     )  # fmt: skip
+    _number(
+        add, "--zoom", float,
+        "enlarge each picture by a random factor in 1..ZOOM before the crop, so that crops show drawings "
+        "at the scale of the app's 768 px working size; 1: never",
+    )  # fmt: skip
     add(
         "--picture-weights", metavar="GLOB=W,...|@FILE",
         help="draw pictures of --data in proportion to weights: the first glob (on the path under --data) "

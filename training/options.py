@@ -52,6 +52,7 @@ class TrainOptions:
     folder_shares: str | None = None
     thin_lines: float = 0.0  # share of samples with their line art redrawn thin and grey (line_style.py)
     detail_lines: float = 0.0  # share of samples with strokes drawn inside one colour (detail_lines.py)
+    zoom: float = 1.0  # pictures enlarged by a log-uniform factor in 1..zoom before the crop
     # e.g. "openmoji/*-1F3FB.png=3" or "@FILE": pictures drawn in proportion to weights; None: alike
     picture_weights: str | None = None
     init: Path | None = None  # start G from this checkpoint's generator (fine-tuning); not on --resume
@@ -130,6 +131,8 @@ class TrainOptions:
             raise OptionsError(f"--thin-lines must be a share in [0, 1], got {self.thin_lines}")
         if not 0 <= self.detail_lines <= 1:
             raise OptionsError(f"--detail-lines must be a share in [0, 1], got {self.detail_lines}")
+        if not 1 <= self.zoom <= 8:
+            raise OptionsError(f"--zoom must be a factor in [1, 8], got {self.zoom}")
         if self.d_warmup < 0:
             raise OptionsError(f"--d-warmup must be 0 or more steps, got {self.d_warmup}")
         if not 0 <= self.lr_decay <= self.steps:
