@@ -526,6 +526,18 @@ def test_detail_lines_add_strokes_inside_one_colour_to_that_share_of_samples(tmp
         make(detail_lines=-0.5)
 
 
+def test_hatching_adds_ink_to_that_share_of_samples(tmp_path) -> None:
+    make = outlined_picture_dataset(tmp_path, 64, slice(31, 33))
+    plain, hatched = make(), make(hatching=1.0)
+    for epoch in range(4):
+        for dataset in (plain, hatched):
+            dataset.set_epoch(epoch)
+        assert ink(plain[0]) == 64 * 2
+        assert ink(hatched[0]) > 64 * 2
+    with pytest.raises(ValueError, match="hatching"):
+        make(hatching=2.0)
+
+
 def dark_columns(picture: np.ndarray) -> int:
     """How many columns of the first row (H×W×C) are dark (< 64 of 255): the outline's width there; 0 when
     the outline is cut by the crop's edge."""

@@ -87,6 +87,11 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "boundaries, as hair strands and folds)",
     )  # fmt: skip
     _number(
+        add, "--hatching", float,
+        "share of samples given groups of short parallel strokes inside areas of one colour (blush and "
+        "shadow marks, which are not dark areas)",
+    )  # fmt: skip
+    _number(
         add, "--zoom", float,
         "enlarge each picture by a random factor in 1..ZOOM before the crop, so that crops show drawings "
         "at the scale of the app's 768 px working size; 1: never",

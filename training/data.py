@@ -32,6 +32,7 @@ from linetint.model.images import ImageInputError, check_size, load_lineart, ope
 from linetint.model.tensors import picture_tensor
 
 from .detail_lines import with_detail_strokes
+from .hatching import with_hatching
 from .hint_sim import HintSimConfig, simulate_hints
 from .line_style import restyled
 from .synthetic import SyntheticConfig, generate
@@ -438,6 +439,9 @@ class IllustrationDataset(Dataset):
     ``detail_lines``: the share of samples given curved strokes inside areas of one colour
     (``detail_lines.with_detail_strokes``): lines that are not colour boundaries, as hair strands and folds.
 
+    ``hatching``: the share of samples given groups of short parallel strokes inside areas of one colour
+    (``hatching.with_hatching``): blush and shadow marks, which the corpus's line art never has.
+
     ``zoom``: each sample shows its picture enlarged by a factor drawn log-uniformly in 1..zoom before the
     crop (1: never). The corpus is stored at long side 384 while the app runs the network at 768 px, where
     an area of one colour spans two to three times the pixels it does in a 256-px crop of the corpus.
@@ -457,9 +461,12 @@ class IllustrationDataset(Dataset):
         weight_rules: Sequence[tuple[str, float]] = (),
         detail_lines: float = 0.0,
         zoom: float = 1.0,
+        hatching: float = 0.0,
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
+        if not 0 <= hatching <= 1:
+            raise ValueError(f"hatching must be a share in [0, 1], got {hatching}")
         if not zoom >= 1:
             raise ValueError(f"zoom must be 1 or more, got {zoom}")
         if not 0 <= thin_lines <= 1:
@@ -469,6 +476,7 @@ class IllustrationDataset(Dataset):
         self.thin_lines = thin_lines
         self.detail_lines = detail_lines
         self.zoom = zoom
+        self.hatching = hatching
         line_probs = line_probs_by_name(line_probs)
         self.root = Path(root)
         self.crop = crop
@@ -595,6 +603,8 @@ class IllustrationDataset(Dataset):
             line_art, target = restyled(line_art, target, rng)
         if self.detail_lines and rng.random() < self.detail_lines:
             line_art = with_detail_strokes(line_art, target, rng)
+        if self.hatching and rng.random() < self.hatching:
+            line_art = with_hatching(line_art, target, rng)
         layer = simulate_hints(target, rng, self.hint_config)
         return _as_tensors(np.ascontiguousarray(line_art), rasterize(layer), target)
 
