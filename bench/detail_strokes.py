@@ -1,12 +1,14 @@
 """Do hints carry across lines inside one colour? Held-out corpus pictures, with and without detail strokes.
 
     .venv/bin/python bench/detail_strokes.py [--checkpoint NAME=PATH ...] [--count 100] [--json OUT.json]
+        [--marks strokes|hatching]
 
 An illustrator's line art has strands, folds and creases inside one colour; the corpus's flat drawings do
 not. Each held-out picture (bench/real_art.py's seeded subset, line art and simulated hints) is coloured
 twice by each model: from its own line art, and from the same line art with curved strokes drawn inside
 areas of one colour (training/detail_lines.py, seeded by the picture's name) — lines a colourist paints
-over. Both are scored on the network's colour (no lines multiplied over), against the picture:
+over; with `--marks hatching`, groups of short parallel strokes instead (training/hatching.py: blush and
+shadow marks). Both are scored on the network's colour (no lines multiplied over), against the picture:
   region  |median output - median picture| per area that the picture's OWN lines enclose (>= 16 px),
           weighted by area: a hint in one part of an area should colour all of it
   L1      |output - picture| off the lines and off the strokes
@@ -27,6 +29,7 @@ from real_art import DEFAULT_HELDOUT, in_repo, load_models, model_specs
 from linetint.model.colorizer import Colorizer, default_checkpoint_path
 from linetint.model.devices import PRECISION_CHOICES
 from linetint.training.detail_lines import with_detail_strokes
+from linetint.training.hatching import with_hatching
 from linetint.training.real_art import (
     HELDOUT_MAX_SIDE,
     Picture,
@@ -39,11 +42,12 @@ from linetint.training.real_art import (
 )
 
 STROKE_STREAM = 1  # a second seed stream per picture: the hints keep their own
+MARKS = {"strokes": with_detail_strokes, "hatching": with_hatching}
 
 
-def stroked(picture: Picture) -> np.ndarray:
+def stroked(picture: Picture, marks: str = "strokes") -> np.ndarray:
     rng = np.random.default_rng([picture_seed(picture.name), STROKE_STREAM])
-    return with_detail_strokes(picture.lineart, picture.target, rng)
+    return MARKS[marks](picture.lineart, picture.target, rng)
 
 
 def scores(model: Colorizer, picture: Picture, lineart: np.ndarray) -> tuple[float | None, float | None]:
@@ -87,18 +91,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-shipped", action="store_true", help="do not add the shipped model")
     parser.add_argument("--precision", choices=PRECISION_CHOICES, default="auto")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--marks", choices=tuple(MARKS), default="strokes", help="what is drawn (strokes)")
     args = parser.parse_args(argv)
     names = heldout_names(args.heldout, args.count) if args.heldout.is_dir() else []
     if not names:
         print(f"bench/detail_strokes.py: no held-out pictures in {args.heldout}", file=sys.stderr)
         return 2
     pictures = [load_picture(args.heldout, name) for name in names]
-    strokes = [stroked(p) for p in pictures]
+    strokes = [stroked(p, args.marks) for p in pictures]
     specs = model_specs(args.checkpoint, default_checkpoint_path(), not args.no_shipped)
     models = load_models(specs, "cpu", args.precision)
     results = {name: score_model(model, pictures, strokes) for name, (_, model) in models.items()}
     added = np.mean([(s < p.lineart).mean() for s, p in zip(strokes, pictures, strict=True)])
-    print(f"{len(pictures)} held-out pictures from {args.heldout}; strokes ink {100 * added:.1f} % of pixels")
+    inked = f"{args.marks} ink {100 * added:.1f} % of pixels"
+    print(f"{len(pictures)} held-out pictures from {args.heldout}; {inked}")
     print("network colour, 0-255 RGB, lower is better\n\n" + table(results))
     if args.json:
         checkpoints = {
@@ -109,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         payload = {
             "command": command,
             "pictures": len(pictures),
+            "marks": args.marks,
             "checkpoints": checkpoints,
             "results": results,
         }

@@ -117,6 +117,13 @@ def test_the_bench_scores_each_model_with_and_without_strokes(tmp_path: Path) ->
     row = document["results"]["t"]
     assert set(row) == {f"{m} {c}" for m in ("region", "l1") for c in ("plain", "stroked", "cost")}
     assert all(value is not None and value >= 0 for key, value in row.items() if "cost" not in key)
+    hatched = subprocess.run(
+        [sys.executable, "bench/detail_strokes.py", "--heldout", str(heldout), "--no-shipped",
+         "--checkpoint", f"t={model}", "--marks", "hatching"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert hatched.returncode == 0, hatched.stderr
+    assert float(hatched.stdout.split("hatching ink ")[1].split(" %")[0]) > 0.1
     missing = subprocess.run(
         [sys.executable, "bench/detail_strokes.py", "--heldout", str(tmp_path / "none"), "--no-shipped"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
