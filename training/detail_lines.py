@@ -57,7 +57,7 @@ def with_detail_strokes(
     width = float(rng.uniform(*strokes.width))
     ink = float(rng.uniform(*strokes.ink))
     coverage = np.zeros(lineart.shape, np.float32)
-    rows, cols = np.nonzero((lineart > OPEN_LINE_ART) & (target.min(axis=-1) < PAPER))  # inside colour
+    rows, cols = inside_colour(lineart, target)
     for _ in range(int(rng.integers(strokes.count[0], strokes.count[1] + 1))):
         if rows.size == 0:
             break
@@ -69,6 +69,17 @@ def with_detail_strokes(
         length = float(rng.uniform(*strokes.length)) * min(lineart.shape)
         stroke = curve_coverage(lineart.shape, bezier_points(start, length, rng), width)
         np.maximum(coverage, stroke * area, out=coverage)
+    return inked(lineart, coverage, ink)
+
+
+def inside_colour(lineart: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the pixels off the lines and not paper: where a new mark may start."""
+    rows, cols = np.nonzero((lineart > OPEN_LINE_ART) & (target.min(axis=-1) < PAPER))
+    return rows, cols
+
+
+def inked(lineart: np.ndarray, coverage: np.ndarray, ink: float) -> np.ndarray:
+    """`lineart` with `coverage` (float32 H×W in 0..1) drawn over it at darkness `ink`; ink only darkens."""
     out = lineart.astype(np.float32) * (1 - ink * coverage)
     return np.round(np.minimum(out, lineart)).astype(np.uint8)
 
@@ -106,4 +117,12 @@ def curve_coverage(shape: tuple[int, int], points: np.ndarray, width: float) -> 
     return np.asarray(small, np.float32) / 255
 
 
-__all__ = ["DetailStrokes", "bezier_points", "curve_coverage", "one_colour_area", "with_detail_strokes"]
+__all__ = [
+    "DetailStrokes",
+    "bezier_points",
+    "curve_coverage",
+    "inked",
+    "inside_colour",
+    "one_colour_area",
+    "with_detail_strokes",
+]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .detail_lines import OPEN_LINE_ART, PAPER, curve_coverage, one_colour_area
+from .detail_lines import curve_coverage, inked, inside_colour, one_colour_area
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def with_hatching(
     width = float(rng.uniform(*hatching.width))
     ink = float(rng.uniform(*hatching.ink))
     coverage = np.zeros(lineart.shape, np.float32)
-    rows, cols = np.nonzero((lineart > OPEN_LINE_ART) & (target.min(axis=-1) < PAPER))  # inside colour
+    rows, cols = inside_colour(lineart, target)
     for _ in range(int(rng.integers(hatching.groups[0], hatching.groups[1] + 1))):
         if rows.size == 0:
             break
@@ -63,8 +63,7 @@ def with_hatching(
             continue
         for points in group_strokes(centre, min(lineart.shape), rng, hatching):
             np.maximum(coverage, curve_coverage(lineart.shape, points, width) * area, out=coverage)
-    out = lineart.astype(np.float32) * (1 - ink * coverage)
-    return np.round(np.minimum(out, lineart)).astype(np.uint8)
+    return inked(lineart, coverage, ink)
 
 
 def group_strokes(
