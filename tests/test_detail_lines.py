@@ -1,4 +1,5 @@
-"""Detail strokes: lines drawn inside one colour, so the network learns that colour carries across them."""
+"""Marks drawn inside one colour — detail strokes and hatching — so the network learns that colour carries
+across them and that close lines are not a dark fill."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PIL import Image
 from linetint.model.checkpoint import random_checkpoint, save_checkpoint
 from linetint.model.config import preset
 from linetint.training.detail_lines import DetailStrokes, one_colour_area, with_detail_strokes
+from linetint.training.hatching import Hatching, group_strokes, with_hatching
 
 RED, BLUE = (220, 30, 40), (30, 60, 210)
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +91,34 @@ def test_the_area_is_one_connected_colour_off_the_lines() -> None:
 def test_impossible_strokes_are_refused(field: str, value: tuple, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DetailStrokes(**{field: value})
+
+
+def test_hatching_adds_ink_inside_the_areas_and_keeps_the_colour() -> None:
+    lineart, colour = two_areas()
+    before = colour.copy()
+    dense = Hatching(groups=(3, 3), strokes=(5, 5), length=(0.15, 0.15), ink=(1.0, 1.0))
+    lines = with_hatching(lineart, colour, np.random.default_rng(0), dense)
+    assert (lines < 200).sum() > (lineart < 200).sum() + 60  # visible strokes, not a speck
+    assert (lines <= lineart).all() and (lines[lineart == 0] == 0).all()  # ink is only added
+    np.testing.assert_array_equal(colour, before)  # the target says the colour goes on under it
+
+
+def test_a_hatching_group_is_parallel_evenly_spaced_strokes() -> None:
+    rng = np.random.default_rng(3)
+    strokes = group_strokes((50, 50), 100, rng, Hatching(strokes=(6, 6), gap=(3.0, 3.0)))
+    directions = [(b - a) / np.linalg.norm(b - a) for a, b in strokes]
+    assert len(strokes) == 6
+    assert all(abs(abs(float(d @ directions[0])) - 1) < 1e-9 for d in directions)  # one direction
+    normal = np.array([-directions[0][1], directions[0][0]])
+    offsets = sorted(float((a + b) / 2 @ normal) for a, b in strokes)
+    np.testing.assert_allclose(np.diff(offsets), 3.0, atol=1e-6)  # the gap asked for
+
+
+def test_impossible_hatching_is_refused() -> None:
+    with pytest.raises(ValueError, match="hatching gap"):
+        Hatching(gap=(0.0, 1.0))
+    with pytest.raises(ValueError, match="hatching strokes"):
+        Hatching(strokes=(5, 2))
 
 
 def test_the_bench_scores_each_model_with_and_without_strokes(tmp_path: Path) -> None:

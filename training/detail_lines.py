@@ -10,6 +10,7 @@ colour carries on across such a line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,32 +55,50 @@ def with_detail_strokes(
     """`lineart` (uint8 H×W) with curved strokes drawn inside areas of one colour of `target` (uint8
     H×W×3, unchanged: the colour goes on under the new ink). One width and darkness per picture, as one
     pen drew it."""
-    width = float(rng.uniform(*strokes.width))
-    ink = float(rng.uniform(*strokes.ink))
+
+    def stroke(start: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
+        length = float(rng.uniform(*strokes.length)) * min(lineart.shape)
+        return [bezier_points(start, length, rng)]
+
+    pen = Pen(strokes.count, strokes.width, strokes.ink, strokes.same_colour, strokes.min_area)
+    return with_marks(lineart, target, rng, pen, stroke)
+
+
+@dataclass(frozen=True)
+class Pen:
+    """How `with_marks` draws: how many marks, the width (px) and darkness (1 = black) drawn once per
+    picture, and the colour spread (0-255) and least area (px) of the area a mark stays in."""
+
+    count: tuple[int, int]
+    width: tuple[float, float]
+    ink: tuple[float, float]
+    same_colour: int
+    min_area: int
+
+
+# A mark's (x, y) polylines, given its start ((row, col)) and the picture's generator.
+MarkShape = Callable[[tuple[int, int], np.random.Generator], list[np.ndarray]]
+
+
+def with_marks(
+    lineart: np.ndarray, target: np.ndarray, rng: np.random.Generator, pen: Pen, shape: MarkShape
+) -> np.ndarray:
+    """`lineart` with marks of `shape` started at random points inside areas of one colour of `target`,
+    each clipped to the area it starts in; the target is left as it was."""
+    width = float(rng.uniform(*pen.width))
+    ink = float(rng.uniform(*pen.ink))
     coverage = np.zeros(lineart.shape, np.float32)
-    rows, cols = inside_colour(lineart, target)
-    for _ in range(int(rng.integers(strokes.count[0], strokes.count[1] + 1))):
+    rows, cols = np.nonzero((lineart > OPEN_LINE_ART) & (target.min(axis=-1) < PAPER))  # inside colour
+    for _ in range(int(rng.integers(pen.count[0], pen.count[1] + 1))):
         if rows.size == 0:
             break
         i = int(rng.integers(rows.size))
         start = int(rows[i]), int(cols[i])
-        area = one_colour_area(lineart, target, start, strokes.same_colour)
-        if area.sum() < strokes.min_area:
+        area = one_colour_area(lineart, target, start, pen.same_colour)
+        if area.sum() < pen.min_area:
             continue
-        length = float(rng.uniform(*strokes.length)) * min(lineart.shape)
-        stroke = curve_coverage(lineart.shape, bezier_points(start, length, rng), width)
-        np.maximum(coverage, stroke * area, out=coverage)
-    return inked(lineart, coverage, ink)
-
-
-def inside_colour(lineart: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and columns of the pixels off the lines and not paper: where a new mark may start."""
-    rows, cols = np.nonzero((lineart > OPEN_LINE_ART) & (target.min(axis=-1) < PAPER))
-    return rows, cols
-
-
-def inked(lineart: np.ndarray, coverage: np.ndarray, ink: float) -> np.ndarray:
-    """`lineart` with `coverage` (float32 H×W in 0..1) drawn over it at darkness `ink`; ink only darkens."""
+        for points in shape(start, rng):
+            np.maximum(coverage, curve_coverage(lineart.shape, points, width) * area, out=coverage)
     out = lineart.astype(np.float32) * (1 - ink * coverage)
     return np.round(np.minimum(out, lineart)).astype(np.uint8)
 
@@ -121,8 +140,9 @@ __all__ = [
     "DetailStrokes",
     "bezier_points",
     "curve_coverage",
-    "inked",
-    "inside_colour",
+    "MarkShape",
+    "Pen",
     "one_colour_area",
     "with_detail_strokes",
+    "with_marks",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .detail_lines import curve_coverage, inked, inside_colour, one_colour_area
+from .detail_lines import Pen, with_marks
 
 
 @dataclass(frozen=True)
@@ -49,21 +49,12 @@ def with_hatching(
 ) -> np.ndarray:
     """`lineart` (uint8 H×W) with groups of short parallel strokes inside areas of one colour of `target`
     (uint8 H×W×3, unchanged). One width and darkness per picture, as one pen drew it."""
-    width = float(rng.uniform(*hatching.width))
-    ink = float(rng.uniform(*hatching.ink))
-    coverage = np.zeros(lineart.shape, np.float32)
-    rows, cols = inside_colour(lineart, target)
-    for _ in range(int(rng.integers(hatching.groups[0], hatching.groups[1] + 1))):
-        if rows.size == 0:
-            break
-        i = int(rng.integers(rows.size))
-        centre = int(rows[i]), int(cols[i])
-        area = one_colour_area(lineart, target, centre, hatching.same_colour)
-        if area.sum() < hatching.min_area:
-            continue
-        for points in group_strokes(centre, min(lineart.shape), rng, hatching):
-            np.maximum(coverage, curve_coverage(lineart.shape, points, width) * area, out=coverage)
-    return inked(lineart, coverage, ink)
+
+    def group(centre: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
+        return group_strokes(centre, min(lineart.shape), rng, hatching)
+
+    pen = Pen(hatching.groups, hatching.width, hatching.ink, hatching.same_colour, hatching.min_area)
+    return with_marks(lineart, target, rng, pen, group)
 
 
 def group_strokes(
