@@ -158,3 +158,31 @@ def test_storage_bench_shows_small_weights_kept_fp16_save_most_of_int8s_colour_e
     rows = {line.split("|")[1].strip(): line.split("|") for line in done.stdout.splitlines() if "|" in line}
     error = {name: float(row[3]) for name, row in rows.items() if name.startswith(("fp", "int8"))}
     assert error["fp16"] < error["int8"] < error["int8, every weight (before 2026-12-01)"] / 2
+
+
+def test_blush_bench_colours_the_face_with_and_without_the_cheeks_hatching(tmp_path):
+    from linetint.model.checkpoint import random_checkpoint, save_checkpoint
+    from linetint.model.config import preset
+
+    sample = tmp_path / "s2p-004"  # the sample drawing is s2p-004's line art
+    sample.mkdir()
+    (sample / "lineart.png").write_bytes((ROOT / "resources/samples/girl-lineart.png").read_bytes())
+    (sample / "hints.png").write_bytes((ROOT / "resources/samples/girl-hints.png").read_bytes())
+    model = tmp_path / "tiny.pt"
+    save_checkpoint(random_checkpoint(preset("tiny")), model)
+    picture = tmp_path / "faces.jpg"
+    done = run_script(
+        "bench/blush_faces.py", "--no-shipped", "--checkpoint", f"t={model}", "--sample", str(sample),
+        "--picture", str(picture),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("| t |") == 1 and "erased, none" in done.stdout
+    faces = np.asarray(Image.open(picture), np.float32)
+    assert faces.shape == (180, 4 * 190, 3)
+    blush, erased = faces[:, :190], faces[:, 2 * 190 : 3 * 190]
+    assert np.abs(blush - erased).mean() > 1  # erasing the hatching changed what the network saw
+    Image.new("L", (64, 64), 255).save(sample / "lineart.png")
+    wrong = run_script(
+        "bench/blush_faces.py", "--no-shipped", "--checkpoint", str(model), "--sample", str(sample)
+    )
+    assert wrong.returncode == 2 and "not s2p-004" in wrong.stderr

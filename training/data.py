@@ -465,14 +465,15 @@ class IllustrationDataset(Dataset):
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
-        if not 0 <= hatching <= 1:
-            raise ValueError(f"hatching must be a share in [0, 1], got {hatching}")
+        for name, share in (
+            ("thin_lines", thin_lines),
+            ("detail_lines", detail_lines),
+            ("hatching", hatching),
+        ):
+            if not 0 <= share <= 1:
+                raise ValueError(f"{name} must be a share in [0, 1], got {share}")
         if not zoom >= 1:
             raise ValueError(f"zoom must be 1 or more, got {zoom}")
-        if not 0 <= thin_lines <= 1:
-            raise ValueError(f"thin_lines must be a share in [0, 1], got {thin_lines}")
-        if not 0 <= detail_lines <= 1:
-            raise ValueError(f"detail_lines must be a share in [0, 1], got {detail_lines}")
         self.thin_lines = thin_lines
         self.detail_lines = detail_lines
         self.zoom = zoom

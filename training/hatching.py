@@ -3,7 +3,8 @@
 Illustrators mark blush on cheeks, shadow under hair and sheen on cloth with small groups of short
 parallel strokes. In the corpus's line art, lines that close together only come from a dark or textured
 fill, so the network paints such a group dark: on style2paints' s2p-004, erasing the two blush patches
-from the line art lifts the face's mean colour from (88, 65, 47) to (147, 112, 93) with the shipped model.
+from the line art lifts the face's mean colour from (88, 65, 47) to (147, 112, 93) with the model shipped
+on 2026-12-02 (bench/blush_faces.py).
 `with_hatching` draws such groups inside areas of one colour and leaves the target as it was.
 """
 
