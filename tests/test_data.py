@@ -528,12 +528,15 @@ def test_detail_lines_add_strokes_inside_one_colour_to_that_share_of_samples(tmp
 
 def test_hatching_adds_ink_to_that_share_of_samples(tmp_path) -> None:
     make = outlined_picture_dataset(tmp_path, 64, slice(31, 33))
-    plain, hatched = make(), make(hatching=1.0)
-    for epoch in range(4):
-        for dataset in (plain, hatched):
+    plain, hatched, half = make(), make(hatching=1.0), make(hatching=0.5)
+    with_hatching = []
+    for epoch in range(8):
+        for dataset in (plain, hatched, half):
             dataset.set_epoch(epoch)
         assert ink(plain[0]) == 64 * 2
         assert ink(hatched[0]) > 64 * 2
+        with_hatching.append(ink(half[0]) > 64 * 2)
+    assert 0 < sum(with_hatching) < len(with_hatching)  # a share of the samples, not all or none
     with pytest.raises(ValueError, match="hatching"):
         make(hatching=2.0)
 
