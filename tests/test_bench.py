@@ -186,3 +186,38 @@ def test_blush_bench_colours_the_face_with_and_without_the_cheeks_hatching(tmp_p
         "bench/blush_faces.py", "--no-shipped", "--checkpoint", str(model), "--sample", str(sample)
     )
     assert wrong.returncode == 2 and "not s2p-004" in wrong.stderr
+
+
+def test_gpu_real_art_job_unpacks_trains_and_returns_a_model_in_parts_on_the_cpu(tmp_path):
+    """The device's entry script as the device runs it (python3 from PATH, linetint mapped by links)."""
+    from linetint.training.corpus.pack import pack_corpus
+
+    corpus = tmp_path / "corpus"
+    rng = np.random.default_rng(0)
+    for name in ("a", "b"):
+        colour = np.full((96, 96, 3), 255, np.uint8)
+        colour[20:70, 10:60] = rng.integers(0, 256, 3)
+        (corpus / "train" / "clip").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(colour).save(corpus / "train" / "clip" / f"{name}.png")
+    lines = corpus / "train-lines" / "exact" / "clip"
+    lines.mkdir(parents=True)
+    Image.fromarray(np.full((96, 96), 255, np.uint8)).save(lines / "a.png")
+    pack_corpus(corpus, tmp_path / "pack.tar.xz")
+    out = tmp_path / "out"
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "OUT": str(out), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        ["sh", "bench/gpu_real_art.sh", "--device", "cpu", "--smoke", "--pack", str(tmp_path / "pack.tar.xz"),
+         "--work", str(tmp_path / "work"), "--crop", "64", "--batch", "1", "--workers", "0",
+         "--minutes", "0.05"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((out / "real-art-gpu.json").read_text())
+    assert report["pictures"] == 3 and report["steps"] >= 4
+    joined = tmp_path / "generator.pt"
+    joined.write_bytes(b"".join((out / part).read_bytes() for part in report["parts"]))
+    assert all((out / part).stat().st_size <= 16 * 2**20 for part in report["parts"])
+    from linetint.model.checkpoint import load_checkpoint
+
+    model = load_checkpoint(joined)
+    assert model.config.name == "lite" and model.build_generator() is not None
