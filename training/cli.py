@@ -30,12 +30,14 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainOptions)}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add `train`, `lines`, `evaluate`, `corpus` and `train-vgg` to a `linetint`-style subparsers object."""
+    """Add `train`, `lines`, `faces`, `evaluate`, `corpus`, `corpus-pack` and `train-vgg` to a
+    `linetint`-style subparsers object."""
     from . import vgg_pretrain_cli
     from .corpus import cli as corpus_cli
 
     _register_train(commands)
     _register_lines(commands)
+    _register_faces(commands)
     _register_evaluate(commands)
     corpus_cli.register(commands)
     vgg_pretrain_cli.register(commands)
@@ -264,6 +266,38 @@ def _register_lines(commands: argparse._SubParsersAction) -> None:
     )
     add("--overwrite", action="store_true", help="redo pictures whose line art already exists")
     parser.set_defaults(run=run_lines)
+
+
+def _register_faces(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "faces",
+        help="draw procedural anime-style busts with their exact line art (a face prior for training)",
+        description="Write COUNT busts (training/faces.py: light-skinned faces with anime eyes, hair with "
+        "bangs and strands, collars) to OUT/train/faces/ and their line art to OUT/train-lines/exact/faces/, "
+        "the layout of `linetint corpus`: copy both into a corpus and train with --folder-shares faces=P. "
+        "Seeded: the same seed and count give the same files.",
+    )
+    add = parser.add_argument
+    add("--out", type=Path, metavar="DIR", required=True, help="folder to write into")
+    add("--count", type=int, default=1500, help="how many busts (default 1500)")
+    add("--side", type=int, default=384, help="picture height in px; widths vary 3/4-1 of it (default 384)")
+    add("--seed", type=int, default=0, help="seed (default 0)")
+    parser.set_defaults(run=run_faces)
+
+
+def run_faces(args: argparse.Namespace) -> int:
+    from .faces import write_faces
+
+    if args.count < 1 or args.side < 64:
+        print("linetint faces: --count must be at least 1 and --side at least 64", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        write_faces(args.out, args.count, args.side, args.seed)
+    except OSError as exc:
+        print(f"linetint faces: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{args.out}: {args.count} busts with their line art")
+    return EXIT_OK
 
 
 def _warned(prefix: str, caught: list[warnings.WarningMessage]) -> None:
