@@ -64,7 +64,7 @@ def run_pack(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         summary = pack_corpus(
-            args.corpus, args.pack, args.folders, progress=lambda paths: _progress(paths, "pictures")
+            args.corpus, args.pack, args.folders, progress=lambda groups: _progress(groups, "drawings")
         )
     except (OSError, ValueError) as exc:  # an unreadable picture, a full disk
         print(f"linetint corpus-pack: {exc}", file=sys.stderr)

@@ -7,11 +7,11 @@ and `python3 -m tarfile -e PACK DEST` (standard library) gives back a folder tha
 
 What makes it small, all lossless in what training sees except the palette rule:
 - one solid xz stream over *uncompressed* PNGs, ordered item by item (manifest.csv), so that the
-  variants of one drawing (OpenMoji's five skin tones, its shared black line art) lie within the
+  variants of one drawing (OpenMoji's skin tones, its shared black line art) lie within the
   compressor's window and cost little beyond their differences;
 - a picture with the same pixels as one already packed becomes a tar hard link;
-- a lone picture (no variant to share with) is stored with a palette when 256 colours reproduce it
-  to within `PALETTE_TOLERANCE` (flat clip art: a third of the bytes of RGB), else as RGB.
+- colour pictures are stored with a palette of 256 colours, one for all the variants of a drawing,
+  when it reproduces each to within `PALETTE_TOLERANCE` (a third of the bytes of RGB), else as RGB.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import tarfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -46,60 +47,77 @@ def pack_corpus(
     corpus: Path,
     out: Path,
     folders: Iterable[str] = FOLDERS,
-    progress: Callable[[list[Path]], Iterable[Path]] = lambda items: items,
+    progress: Callable[[list[list[Path]]], Iterable[list[Path]]] = lambda groups: groups,
 ) -> PackSummary:
     """Write `out` (.tar.xz) holding `folders` of the `corpus` folder; written to a temporary name first."""
     items = _items(corpus)
     paths = ordered_pictures(corpus, folders, items)
     if not paths:
         raise ValueError(f"{corpus}: no pictures under {', '.join(folders)}")
-    group = Counter(_group_of(corpus, path, items) for path in paths)
+    groups = [list(group) for _, group in groupby(paths, key=lambda path: _group_of(corpus, path, items))]
     counts: Counter[str] = Counter()
     seen: dict[str, str] = {}  # pixel hash -> name already in the archive
     partial = out.with_name(out.name + ".partial")
     try:
         with tarfile.open(partial, "w:xz", preset=9) as archive:
-            for path in progress(paths):
-                name = path.relative_to(corpus).as_posix()
-                shares = group[_group_of(corpus, path, items)] > 1
-                counts.update(_add(archive, name, path, shares, seen))
+            for group in progress(groups):
+                images = [_load(path) for path in group]
+                palette = _shared_palette([image for image in images if image.mode == "RGB"])
+                for path, image in zip(group, images, strict=True):
+                    counts.update(_add(archive, path.relative_to(corpus).as_posix(), image, palette, seen))
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)  # a failed pack leaves no half-written file
     return PackSummary(len(paths), counts["linked"], counts["palette"], counts["raw"], out.stat().st_size)
 
 
+def _load(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        return image.copy() if image.mode in ("L", "RGB") else image.convert("RGB")
+
+
+def _shared_palette(images: list[Image.Image]) -> Image.Image | None:
+    """256 colours for all the variants of one drawing at once, so that their indices agree wherever
+    their pixels do and the solid stream stores a variant as little more than its differences."""
+    if not images:
+        return None
+    sheet = Image.new("RGB", (max(image.width for image in images), sum(image.height for image in images)))
+    top = 0
+    for image in images:
+        sheet.paste(image, (0, top))
+        top += image.height
+    return sheet.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+
 def _add(
-    archive: tarfile.TarFile, name: str, path: Path, shares_pixels: bool, seen: dict[str, str]
+    archive: tarfile.TarFile, name: str, image: Image.Image, palette: Image.Image | None, seen: dict[str, str]
 ) -> Counter[str]:
     """Put one picture into the archive: a link to the same pixels seen before, else the picture."""
-    with Image.open(path) as image:
-        pixels = image.copy() if image.mode in ("L", "RGB") else image.convert("RGB")
-    key = hashlib.sha256(f"{pixels.mode}{pixels.size}".encode() + pixels.tobytes()).hexdigest()
+    key = hashlib.sha256(f"{image.mode}{image.size}".encode() + image.tobytes()).hexdigest()
     info = tarfile.TarInfo(name)
     if key in seen:
         info.type, info.linkname = tarfile.LNKTYPE, seen[key]
         archive.addfile(info)
         return Counter(linked=1)
     seen[key] = name
-    data, palette = _encoded(pixels, shares_pixels)
+    data, indexed = _encoded(image, palette)
     info.size = len(data)
     archive.addfile(info, io.BytesIO(data))
-    return Counter(palette=int(palette), raw=len(data))
+    return Counter(palette=int(indexed), raw=len(data))
 
 
 def ordered_pictures(corpus: Path, folders: Iterable[str], items: dict[str, str]) -> list[Path]:
     """Every PNG under `folders`, the pictures of one manifest item next to each other."""
     found = [path for folder in folders for path in sorted((corpus / folder).rglob("*.png"))]
-    return sorted(found, key=lambda path: (_group_of(corpus, path, items)[1], path))
+    return sorted(found, key=lambda path: (_group_of(corpus, path, items), path))
 
 
-def _encoded(image: Image.Image, shares_pixels: bool) -> tuple[bytes, bool]:
+def _encoded(image: Image.Image, palette: Image.Image | None) -> tuple[bytes, bool]:
     """Uncompressed PNG bytes for the archive (the solid xz stream compresses them better than
     deflate, and across pictures), and whether they hold a palette."""
     stream = io.BytesIO()
-    if not shares_pixels and image.mode == "RGB":
-        indexed = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    if palette is not None and image.mode == "RGB":
+        indexed = image.quantize(palette=palette, dither=Image.Dither.NONE)
         error = np.abs(np.asarray(indexed.convert("RGB"), np.int16) - np.asarray(image, np.int16)).mean()
         if error <= PALETTE_TOLERANCE:
             indexed.save(stream, "PNG", compress_level=0)
