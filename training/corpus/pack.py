@@ -117,13 +117,27 @@ def _encoded(image: Image.Image, palette: Image.Image | None) -> tuple[bytes, bo
     deflate, and across pictures), and whether they hold a palette."""
     stream = io.BytesIO()
     if palette is not None and image.mode == "RGB":
-        indexed = image.quantize(palette=palette, dither=Image.Dither.NONE)
-        error = np.abs(np.asarray(indexed.convert("RGB"), np.int16) - np.asarray(image, np.int16)).mean()
+        indexed, error = _nearest(image, palette)
         if error <= PALETTE_TOLERANCE:
             indexed.save(stream, "PNG", compress_level=0)
             return stream.getvalue(), True
     image.save(stream, "PNG", compress_level=0)
     return stream.getvalue(), False
+
+
+def _nearest(image: Image.Image, palette: Image.Image) -> tuple[Image.Image, float]:
+    """`image` in `palette`'s colours, each pixel the nearest one, and the mean error per channel.
+    (Pillow's quantize(palette=...) looks colours up approximately: 2.3 of 255 off on flat clip art
+    whose own 256-colour quantization is 0.02 off.)"""
+    colours = np.asarray(palette.getpalette()[: 3 * 256], np.int32).reshape(-1, 3)
+    pixels = np.asarray(image).reshape(-1, 3)
+    unique, inverse = np.unique(pixels, axis=0, return_inverse=True)
+    distance = ((unique[:, None, :].astype(np.int32) - colours[None]) ** 2).sum(axis=2)
+    index = distance.argmin(axis=1).astype(np.uint8)[inverse.ravel()]
+    error = float(np.abs(colours[index] - pixels).mean())
+    indexed = Image.fromarray(index.reshape(image.height, image.width), "P")
+    indexed.putpalette(palette.getpalette()[: 3 * 256])
+    return indexed, error
 
 
 def _items(corpus: Path) -> dict[str, str]:
