@@ -14,16 +14,20 @@ writes them as a corpus folder (picture + exact line art) for `linetint train --
 from __future__ import annotations
 
 import colorsys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image, ImageChops, ImageDraw
 
 from .synthetic import RGB, _Canvas, _mask
 
 SKIN_LIGHT = ((255, 236, 224), (253, 228, 210), (250, 220, 200), (255, 241, 232), (246, 214, 190))
 SKIN_DARK = ((226, 182, 150), (200, 150, 115), (150, 105, 80))
+# Head coordinates (units of the face radius, y down) to canvas pixels, tilt included.
+Place = Callable[[npt.ArrayLike], np.ndarray]
 HAIR_NATURAL = (
     (45, 38, 50), (90, 60, 45), (140, 90, 60), (238, 208, 130), (232, 122, 52), (212, 212, 226), (188, 52, 52)
 )  # fmt: skip
@@ -109,7 +113,7 @@ def _draw_bust(bust: _Bust, rng: np.random.Generator, config: FaceConfig, c: np.
     tilt = np.deg2rad(rng.uniform(-config.tilt_deg, config.tilt_deg))
     turn = np.array([[np.cos(tilt), -np.sin(tilt)], [np.sin(tilt), np.cos(tilt)]])
 
-    def at(points: np.ndarray) -> np.ndarray:  # head coordinates (units of r, y down) to the canvas
+    def at(points: npt.ArrayLike) -> np.ndarray:
         return c + (np.asarray(points, float) * r) @ turn.T
 
     skin_pool = SKIN_DARK if rng.random() < config.dark_skin_prob else SKIN_LIGHT
@@ -180,7 +184,7 @@ def _fringe(rng: np.random.Generator) -> np.ndarray:
     return np.vstack([top, np.stack([xs, ys], axis=1)])
 
 
-def _eyes(bust: _Bust, rng: np.random.Generator, at, face: Image.Image | None) -> None:
+def _eyes(bust: _Bust, rng: np.random.Generator, at: Place, face: Image.Image | None) -> None:
     iris = _hue_colour(rng, (0.35, 0.9), (0.35, 0.9))
     rx, ry, y = rng.uniform(0.2, 0.3), rng.uniform(0.26, 0.36), rng.uniform(0.15, 0.32)
     for side in (-1, 1):
@@ -207,7 +211,7 @@ def _eyes(bust: _Bust, rng: np.random.Generator, at, face: Image.Image | None) -
         bust.line(at(_arc(centre + [0, -0.45], rx, 0.08, np.pi * 1.1, np.pi * 1.9, 8)), bust.width)  # brow
 
 
-def _mouth(bust: _Bust, rng: np.random.Generator, config: FaceConfig, at) -> None:
+def _mouth(bust: _Bust, rng: np.random.Generator, config: FaceConfig, at: Place) -> None:
     bust.line(at(np.array([[0.0, 0.5], [0.03, 0.55]])), max(1, bust.width - 1))  # nose
     width, y = rng.uniform(0.08, 0.2), rng.uniform(0.7, 0.8)
     if rng.random() < config.open_mouth_prob:
@@ -220,7 +224,7 @@ def _mouth(bust: _Bust, rng: np.random.Generator, config: FaceConfig, at) -> Non
         bust.line(at(_arc(np.array([0.0, y - 0.05]), width, 0.05, 0.2 * np.pi, 0.8 * np.pi, 8)), bust.width)
 
 
-def _blush(bust: _Bust, rng: np.random.Generator, at, face: Image.Image | None, skin: RGB) -> None:
+def _blush(bust: _Bust, rng: np.random.Generator, at: Place, face: Image.Image | None, skin: RGB) -> None:
     pink = tuple(int(v) for v in (np.array(skin) * 0.7 + np.array([255, 150, 160]) * 0.3).round())
     for side in (-1, 1):
         centre = np.array([side * 0.55, 0.6])

@@ -129,14 +129,15 @@ def _nearest(image: Image.Image, palette: Image.Image) -> tuple[Image.Image, flo
     """`image` in `palette`'s colours, each pixel the nearest one, and the mean error per channel.
     (Pillow's quantize(palette=...) looks colours up approximately: 2.3 of 255 off on flat clip art
     whose own 256-colour quantization is 0.02 off.)"""
-    colours = np.asarray(palette.getpalette()[: 3 * 256], np.int32).reshape(-1, 3)
+    entries = (palette.getpalette() or [])[: 3 * 256]
+    colours = np.asarray(entries, np.int32).reshape(-1, 3)
     pixels = np.asarray(image).reshape(-1, 3)
     unique, inverse = np.unique(pixels, axis=0, return_inverse=True)
     distance = ((unique[:, None, :].astype(np.int32) - colours[None]) ** 2).sum(axis=2)
     index = distance.argmin(axis=1).astype(np.uint8)[inverse.ravel()]
     error = float(np.abs(colours[index] - pixels).mean())
     indexed = Image.fromarray(index.reshape(image.height, image.width), "P")
-    indexed.putpalette(palette.getpalette()[: 3 * 256])
+    indexed.putpalette(entries)
     return indexed, error
 
 
