@@ -1,6 +1,6 @@
 """What a session lent a GPU runs to train the default model on real drawings, as one call.
 
-    .venv/bin/linetint corpus-pack /work/data/corpus .pack/corpus-pack.tar.xz   # here, once (30 min)
+    .venv/bin/linetint corpus-pack /work/data/corpus .pack/corpus-pack.tar.xz --folders …  # docs/corpus.md
     sh bench/gpu_real_art.sh --minutes 7                # on the device machine, carry [".pack"]: into $OUT
     .venv/bin/python bench/gpu_real_art.py --device cpu --smoke --pack P --out /tmp/real   # rehearsal here
 
