@@ -213,7 +213,9 @@ def test_gpu_real_art_job_unpacks_trains_and_returns_a_model_in_parts_on_the_cpu
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads((out / "real-art-gpu.json").read_text())
-    assert report["pictures"] == 3 and report["steps"] >= 4
+    # Steps depend on the machine's speed (a time limit guards the device's minutes): at least one, at
+    # most the plan.
+    assert report["pictures"] == 3 and 1 <= report["steps"] <= report["calibration"]["planned_steps"]
     joined = tmp_path / "generator.pt"
     joined.write_bytes(b"".join((out / part).read_bytes() for part in report["parts"]))
     assert all((out / part).stat().st_size <= 16 * 2**20 for part in report["parts"])
