@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+import torch
+from gpu_session import run_logged, split, step_of, train_command  # bench/ is first on sys.path
 
 from linetint.model.checkpoint import load_checkpoint, save_checkpoint
 from linetint.model.devices import describe
@@ -32,7 +34,6 @@ from linetint.training.corpus.pack import unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "resources" / "models" / "linetint-default.pt"
-PART_BYTES = 15 * 2**20
 # The recipe of the CPU continuations (docs/model-card.md), without what a batch and a length set.
 RECIPE = [
     "--line-probs", "xdog=0.3,exact=0.7", "--synthetic-share", "0", "--thin-lines", "0.5",
@@ -45,22 +46,9 @@ CALIBRATION_MINUTES = 0.75
 
 def train(run: Path, data: Path, device: str, flags: list[str], log: Path) -> int:
     """`linetint train` into `run` with the recipe and `flags`; returns the step it ended at."""
-    command = [sys.executable, "-m", "linetint.training", "train", "--out", str(run), "--device", device]
-    command += ["--data", str(data / "train"), "--lines", str(data / "train-lines"), *RECIPE, *flags]
-    with log.open("a") as stream:
-        stream.write(f"$ {' '.join(command)}\n")
-        stream.flush()
-        subprocess.run(command, check=True, stdout=stream, stderr=subprocess.STDOUT)
-    return int(load_checkpoint(run / "checkpoint-latest.pt").extra["training"]["step"])
-
-
-def split(path: Path, out: Path) -> list[str]:
-    data = path.read_bytes()
-    names = []
-    for index in range(0, len(data), PART_BYTES):
-        names.append(f"{path.name}.part{index // PART_BYTES}")
-        (out / names[-1]).write_bytes(data[index : index + PART_BYTES])
-    return names
+    data_flags = ["--data", str(data / "train"), "--lines", str(data / "train-lines")]
+    run_logged(train_command(run, torch.device(device), *data_flags, *RECIPE, *flags), log)
+    return step_of(run / "checkpoint-latest.pt")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +97,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def device_name(args: argparse.Namespace) -> str:
-    import torch
-
     return describe(torch.device(args.device))
 
 

@@ -222,10 +222,13 @@ def evaluate(models: dict[str, Path], device: torch.device, out: Path, smoke: bo
     return json.loads(table.read_text())
 
 
-def split(path: Path, out: Path) -> None:
+def split(path: Path, out: Path) -> list[str]:
+    """`path` as parts under the device's 16 MiB a returned file; their names, in order."""
     data = path.read_bytes()
-    for index in range(0, len(data), PART_BYTES):
-        (out / f"{path.name}.part{index // PART_BYTES}").write_bytes(data[index : index + PART_BYTES])
+    names = [f"{path.name}.part{index // PART_BYTES}" for index in range(0, len(data), PART_BYTES)]
+    for number, name in enumerate(names):
+        (out / name).write_bytes(data[number * PART_BYTES : (number + 1) * PART_BYTES])
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,11 +72,10 @@ def _arc(centre: np.ndarray, rx: float, ry: float, start: float, stop: float, n:
 class _Bust:
     """Layers drawn back to front: a filled shape covers the ink of what it hides, as in a drawing."""
 
-    def __init__(self, canvas: _Canvas, rng: np.random.Generator, config: FaceConfig, unit: float) -> None:
+    def __init__(self, canvas: _Canvas, rng: np.random.Generator, config: FaceConfig) -> None:
         self.canvas, self.rng = canvas, rng
         self.width = max(1, round(rng.uniform(*config.line_width_px) * config.supersample))
         self.ink = int(rng.integers(200, 256))
-        self.unit = unit  # supersampled px per output px
 
     def fill(self, points: np.ndarray, colour: RGB, outline: bool = True) -> Image.Image | None:
         box = self.canvas.box(points, margin=self.width)
@@ -245,7 +244,7 @@ def generate_face(
     short = min(height, width) * scale
     r = rng.uniform(*config.head) * short
     centre = np.array([rng.uniform(0.3, 0.7) * width * scale, rng.uniform(0.3, 0.55) * height * scale])
-    _draw_bust(_Bust(canvas, rng, config, scale), rng, config, centre, r)
+    _draw_bust(_Bust(canvas, rng, config), rng, config, centre, r)
     colour = np.asarray(canvas.color.reduce(scale)).astype(np.uint16)
     ink = np.asarray(canvas.ink.reduce(scale)).astype(np.uint16)
     inked = ((colour * (255 - ink)[..., None] + 127) // 255).astype(np.uint8)
