@@ -6,12 +6,14 @@
 
 The device machine takes the working tree and at most 64 MiB in all and reaches no package registry, so
 the corpus travels packed (`linetint corpus-pack`, docs/corpus.md) and is unpacked there. Then:
-  1. calibrate  a short run of the same settings, stopped by --time-limit: steps per minute there,
+  1. busts      `linetint faces`'s procedural busts (training/faces.py), made there on all cores rather
+                than packed: numpy and PIL only, and 1,500 of them are 42 MB as PNGs
+  2. calibrate  a short run of the same settings, stopped by --time-limit: steps per minute there,
                 data loading included
-  2. train      the `lite` generator from the shipped model with the recipe of the CPU runs
-                (docs/model-card.md) at a GPU batch, for as many steps as --minutes holds at that
+  3. train      the `lite` generator from the shipped model with the recipe of the CPU runs
+                (docs/model-card.md; the busts at --face-share) at a GPU batch, for as many steps as --minutes holds at that
                 rate, its learning rates brought to 0 over the last 70 % (--lr-decay), with an EMA
-  3. OUT        real-art-gpu.json (figures), train.log, and the run's EMA generator stored fp16 in
+  4. OUT        real-art-gpu.json (figures), train.log, and the run's EMA generator stored fp16 in
                 parts < 16 MiB (`cat generator-fp16.pt.part* > g.pt`; the device returns at most 8
                 files of 16 MiB). Score and package it here, where ../shared's judged drawings are:
                 bench/real_art.py, python -m linetint.training.package_model.
@@ -20,9 +22,11 @@ the corpus travels packed (`linetint corpus-pack`, docs/corpus.md) and is unpack
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
@@ -31,6 +35,7 @@ from gpu_session import run_logged, split, step_of, train_command  # bench/ is f
 from linetint.model.checkpoint import load_checkpoint, save_checkpoint
 from linetint.model.devices import describe
 from linetint.training.corpus.pack import unpack
+from linetint.training.faces import write_faces
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "resources" / "models" / "linetint-default.pt"
@@ -51,6 +56,17 @@ def train(run: Path, data: Path, device: str, flags: list[str], log: Path) -> in
     return step_of(run / "checkpoint-latest.pt")
 
 
+def write_busts(corpus: Path, count: int, processes: int) -> None:
+    """`count` busts into the unpacked corpus (its train/faces and train-lines/exact/faces), the range split
+    over `processes`: each bust depends only on its number, so the files are those of one process."""
+    processes = max(1, min(processes, count))
+    firsts = [count * i // processes for i in range(processes + 1)]
+    sizes = [b - a for a, b in zip(firsts, firsts[1:])]
+    write = functools.partial(write_faces, corpus)
+    with ProcessPoolExecutor(processes) as pool:  # list(): a worker's exception is raised here
+        list(pool.map(write, sizes, [384] * processes, [0] * processes, firsts[:-1]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add = parser.add_argument
@@ -63,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     add("--crop", type=int, default=256, help="crop side in px (default 256)")
     add("--workers", type=int, default=14, help="data loader processes (default 14 of the 16 cores)")
     add("--init", type=Path, default=SHIPPED, help="model to start from (default: the shipped one)")
+    add("--faces", type=int, default=1500, help="procedural busts made there (default 1500; 0: none)")
+    add("--face-share", type=float, default=0.3, help="share of samples that are busts (default 0.3)")
     add("--smoke", action="store_true", help="tiny sizes, for rehearsing on a CPU")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -71,9 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     corpus = args.work / "corpus"
     report["pictures"] = unpack(args.pack, corpus)
     report["unpack_seconds"] = round(time.perf_counter() - started, 1)
+    if args.faces > 0:
+        write_busts(corpus, args.faces, args.workers)
+        report["busts"] = args.faces
+        report["busts_seconds"] = round(time.perf_counter() - started - report["unpack_seconds"], 1)
     amp = ["--amp", "bf16"] if args.device == "cuda" else ["--amp", "off"]
     common = [*amp, "--init", str(args.init), "--batch", str(args.batch), "--crop", str(args.crop)]
     common += ["--workers", str(args.workers), "--image-every", "100000"]
+    if args.faces > 0:
+        common += ["--folder-shares", f"faces={args.face_share}"]
     calibration_minutes = 0.05 if args.smoke else CALIBRATION_MINUTES
     flags = [*common, "--steps", "1000000", "--time-limit", str(calibration_minutes), "--d-warmup", "0"]
     calibrated = train(args.work / "calibrate", corpus, args.device, flags, log)

@@ -208,7 +208,7 @@ def test_gpu_real_art_job_unpacks_trains_and_returns_a_model_in_parts_on_the_cpu
     done = subprocess.run(
         ["sh", "bench/gpu_real_art.sh", "--device", "cpu", "--smoke", "--pack", str(tmp_path / "pack.tar.xz"),
          "--work", str(tmp_path / "work"), "--crop", "64", "--batch", "1", "--workers", "0",
-         "--minutes", "0.05"],
+         "--minutes", "0.05", "--faces", "3"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -216,6 +216,10 @@ def test_gpu_real_art_job_unpacks_trains_and_returns_a_model_in_parts_on_the_cpu
     # Steps depend on the machine's speed (a time limit guards the device's minutes): at least one, at
     # most the plan.
     assert report["pictures"] == 3 and 1 <= report["steps"] <= report["calibration"]["planned_steps"]
+    # The busts are made there, beside the unpacked pictures, and drawn from by the run.
+    busts = tmp_path / "work" / "corpus" / "train" / "faces"
+    assert report["busts"] == 3 and len(list(busts.glob("*.png"))) == 3
+    assert "faces=0.3" in report["flags"]
     joined = tmp_path / "generator.pt"
     joined.write_bytes(b"".join((out / part).read_bytes() for part in report["parts"]))
     assert all((out / part).stat().st_size <= 16 * 2**20 for part in report["parts"])

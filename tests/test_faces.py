@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from linetint.app.cli import main
-from linetint.training.faces import SKIN_LIGHT, FaceConfig, generate_face
+from linetint.training.faces import SKIN_LIGHT, FaceConfig, generate_face, write_faces
 
 
 def test_a_bust_is_deterministic_and_each_seed_draws_another():
@@ -44,3 +44,16 @@ def test_the_command_writes_pictures_and_exact_line_art_as_a_corpus_lays_them_ou
         assert Image.open(picture).size == Image.open(line).size and Image.open(line).mode == "L"
     assert main(["faces", "--out", str(tmp_path), "--count", "0"]) == 2
     assert "--count must be at least 1" in capsys.readouterr().err
+
+
+def test_busts_written_in_parts_are_the_files_of_one_pass(tmp_path):
+    """The GPU job splits the range over processes (bench/gpu_real_art.py): same names, same pixels."""
+    write_faces(tmp_path / "whole", 3, side=96)
+    write_faces(tmp_path / "parts", 1, side=96)
+    write_faces(tmp_path / "parts", 2, side=96, first=1)
+    for kind in ("train/faces", "train-lines/exact/faces"):
+        whole = sorted((tmp_path / "whole" / kind).glob("*.png"))
+        parts = sorted((tmp_path / "parts" / kind).glob("*.png"))
+        assert [p.name for p in parts] == [p.name for p in whole] and len(whole) == 3
+        for a, b in zip(whole, parts, strict=True):
+            assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))

@@ -251,12 +251,14 @@ def generate_face(
     return inked, (255 - ink).astype(np.uint8)
 
 
-def write_faces(out: Path, count: int, side: int = 384, seed: int = 0) -> None:
-    """OUT/train/faces/NNNNN.png and OUT/train-lines/exact/faces/NNNNN.png, as `linetint corpus` lays out."""
+def write_faces(out: Path, count: int, side: int = 384, seed: int = 0, first: int = 0) -> None:
+    """OUT/train/faces/NNNNN.png and OUT/train-lines/exact/faces/NNNNN.png, as `linetint corpus` lays out,
+    for busts number `first` .. `first + count - 1`: each bust depends only on its number and `seed`, so
+    processes writing parts of the range make the same files as one process writing all of it."""
     pictures, lines = out / "train" / "faces", out / "train-lines" / "exact" / "faces"
     pictures.mkdir(parents=True, exist_ok=True)
     lines.mkdir(parents=True, exist_ok=True)
-    for index in range(count):
+    for index in range(first, first + count):
         rng = np.random.default_rng([seed, index])
         size = (side, int(rng.integers(side * 3 // 4, side + 1)))
         colour, line_art = generate_face(int(rng.integers(2**31)), size)
