@@ -541,6 +541,22 @@ def test_hatching_adds_ink_to_that_share_of_samples(tmp_path) -> None:
         make(hatching=2.0)
 
 
+def test_line_gaps_erase_ink_from_that_share_of_samples_and_keep_the_target(tmp_path) -> None:
+    make = outlined_picture_dataset(tmp_path, 64, slice(30, 34))
+    plain, gapped, half = make(), make(line_gaps=1.0), make(line_gaps=0.5)
+    with_gaps = []
+    for epoch in range(8):
+        for dataset in (plain, gapped, half):
+            dataset.set_epoch(epoch)
+        cut = gapped[0]
+        assert ink(plain[0]) == 64 * 4 and ink(cut) < 64 * 4
+        assert torch.equal(cut["target"], plain[0]["target"])  # the colours keep their shapes
+        with_gaps.append(ink(half[0]) < 64 * 4)
+    assert 0 < sum(with_gaps) < len(with_gaps)
+    with pytest.raises(ValueError, match="line_gaps"):
+        make(line_gaps=-0.1)
+
+
 def dark_columns(picture: np.ndarray) -> int:
     """How many columns of the first row (H×W×C) are dark (< 64 of 255): the outline's width there; 0 when
     the outline is cut by the crop's edge."""

@@ -45,6 +45,7 @@ def test_train_resume_and_colorize_from_the_command_line(tmp_path, capsys):
         (["--data", "synthetic", "--thin-lines", "1.5"], "--thin-lines must be a share in [0, 1]"),
         (["--data", "synthetic", "--detail-lines", "-0.1"], "--detail-lines must be a share in [0, 1]"),
         (["--data", "synthetic", "--hatching", "1.5"], "--hatching must be a share in [0, 1]"),
+        (["--data", "synthetic", "--line-gaps", "-1"], "--line-gaps must be a share in [0, 1]"),
         (["--data", "synthetic", "--zoom", "0.5"], "--zoom must be a factor in [1, 8]"),
         (["--data", "synthetic", "--picture-weights", "a/*=2"], "--picture-weights needs an illustration"),
         (["--data", "synthetic", "--picture-weights", "a/*=-2"], "a weight is a number >= 0"),
@@ -115,6 +116,7 @@ def test_resume_keeps_folder_shares_and_a_given_flag_overrides_them(tmp_path):
     assert resumed(old).detail_lines == 0
     assert resumed(old, "--detail-lines", "0.4").detail_lines == 0.4
     assert resumed(old).hatching == 0 and resumed(old, "--hatching", "0.3").hatching == 0.3
+    assert resumed(old).line_gaps == 0 and resumed(old, "--line-gaps", "0.3").line_gaps == 0.3
     assert resumed(old).zoom == 1 and resumed(old, "--zoom", "2.5").zoom == 2.5
     assert resumed(old).picture_weights is None and resumed(old).d_warmup == 0
     weighted = TrainOptions(out=out, data=str(tmp_path), picture_weights="b/*=3", d_warmup=200).to_dict()

@@ -94,6 +94,11 @@ def _register_train(commands: argparse._SubParsersAction) -> None:
         "shadow marks, which are not dark areas)",
     )  # fmt: skip
     _number(
+        add, "--line-gaps", float,
+        "share of samples with short pieces of their lines erased (outlines that do not close, as in "
+        "sketches, where colour must still stop)",
+    )  # fmt: skip
+    _number(
         add, "--zoom", float,
         "enlarge each picture by a random factor in 1..ZOOM before the crop, so that crops show drawings "
         "at the scale of the app's 768 px working size; 1: never",

@@ -33,6 +33,7 @@ from linetint.model.tensors import picture_tensor
 
 from .detail_lines import with_detail_strokes
 from .hatching import with_hatching
+from .line_gaps import with_gaps
 from .hint_sim import HintSimConfig, simulate_hints
 from .line_style import restyled
 from .synthetic import SyntheticConfig, generate
@@ -442,6 +443,9 @@ class IllustrationDataset(Dataset):
     ``hatching``: the share of samples given groups of short parallel strokes inside areas of one colour
     (``hatching.with_hatching``): blush and shadow marks, which the corpus's line art never has.
 
+    ``line_gaps``: the share of samples with short pieces of their lines erased (``line_gaps.with_gaps``):
+    outlines that do not close, as sketches leave them; the target keeps its shapes.
+
     ``zoom``: each sample shows its picture enlarged by a factor drawn log-uniformly in 1..zoom before the
     crop (1: never). The corpus is stored at long side 384 while the app runs the network at 768 px, where
     an area of one colour spans two to three times the pixels it does in a 256-px crop of the corpus.
@@ -462,6 +466,7 @@ class IllustrationDataset(Dataset):
         detail_lines: float = 0.0,
         zoom: float = 1.0,
         hatching: float = 0.0,
+        line_gaps: float = 0.0,
     ) -> None:
         if crop < 1:
             raise ValueError(f"crop must be positive, got {crop}")
@@ -469,6 +474,7 @@ class IllustrationDataset(Dataset):
             ("thin_lines", thin_lines),
             ("detail_lines", detail_lines),
             ("hatching", hatching),
+            ("line_gaps", line_gaps),
         ):
             if not 0 <= share <= 1:
                 raise ValueError(f"{name} must be a share in [0, 1], got {share}")
@@ -478,6 +484,7 @@ class IllustrationDataset(Dataset):
         self.detail_lines = detail_lines
         self.zoom = zoom
         self.hatching = hatching
+        self.line_gaps = line_gaps
         line_probs = line_probs_by_name(line_probs)
         self.root = Path(root)
         self.crop = crop
@@ -602,6 +609,9 @@ class IllustrationDataset(Dataset):
         # Drawn only when asked, so runs without it keep their samples.
         if self.thin_lines and rng.random() < self.thin_lines:
             line_art, target = restyled(line_art, target, rng)
+        # Gaps before the marks below: they cut outlines, and strands and hatching are not outlines.
+        if self.line_gaps and rng.random() < self.line_gaps:
+            line_art = with_gaps(line_art, rng)
         if self.detail_lines and rng.random() < self.detail_lines:
             line_art = with_detail_strokes(line_art, target, rng)
         if self.hatching and rng.random() < self.hatching:

@@ -335,7 +335,7 @@ def build_dataset(options: TrainOptions) -> Dataset:
             options.data, crop=options.crop, lines_dir=options.lines, line_probs=probs, seed=options.seed,
             tag_file=options.tags, folder_shares=shares, thin_lines=options.thin_lines,
             weight_rules=rules, detail_lines=options.detail_lines, zoom=options.zoom,
-            hatching=options.hatching,
+            hatching=options.hatching, line_gaps=options.line_gaps,
         )  # fmt: skip
     except ValueError as exc:  # e.g. a folder with no colour pictures
         raise OptionsError(f"--data {options.data}: {exc}") from None

@@ -53,6 +53,7 @@ class TrainOptions:
     thin_lines: float = 0.0  # share of samples with their line art redrawn thin and grey (line_style.py)
     detail_lines: float = 0.0  # share of samples with strokes drawn inside one colour (detail_lines.py)
     hatching: float = 0.0  # share of samples with hatching drawn inside one colour (hatching.py)
+    line_gaps: float = 0.0  # share of samples with short pieces of their lines erased (line_gaps.py)
     zoom: float = 1.0  # pictures enlarged by a log-uniform factor in 1..zoom before the crop
     # e.g. "openmoji/*-1F3FB.png=3" or "@FILE": pictures drawn in proportion to weights; None: alike
     picture_weights: str | None = None
@@ -134,6 +135,8 @@ class TrainOptions:
             raise OptionsError(f"--detail-lines must be a share in [0, 1], got {self.detail_lines}")
         if not 0 <= self.hatching <= 1:
             raise OptionsError(f"--hatching must be a share in [0, 1], got {self.hatching}")
+        if not 0 <= self.line_gaps <= 1:
+            raise OptionsError(f"--line-gaps must be a share in [0, 1], got {self.line_gaps}")
         if not 1 <= self.zoom <= 8:
             raise OptionsError(f"--zoom must be a factor in [1, 8], got {self.zoom}")
         if self.d_warmup < 0:
