@@ -11,8 +11,9 @@ the corpus travels packed (`linetint corpus-pack`, docs/corpus.md) and is unpack
   2. calibrate  a short run of the same settings, stopped by --time-limit: steps per minute there,
                 data loading included
   3. train      the `lite` generator from the shipped model with the recipe of the CPU runs
-                (docs/model-card.md; the busts at --face-share) at a GPU batch, for as many steps as --minutes holds at that
-                rate, its learning rates brought to 0 over the last 70 % (--lr-decay), with an EMA
+                (docs/model-card.md; the busts at --face-share) at a GPU batch, for as many steps
+                as --minutes holds at that rate, its learning rates brought to 0 over the last 70 %
+                (--lr-decay), with an EMA
   4. OUT        real-art-gpu.json (figures), train.log, and the run's EMA generator stored fp16 in
                 parts < 16 MiB (`cat generator-fp16.pt.part* > g.pt`; the device returns at most 8
                 files of 16 MiB). Score and package it here, where ../shared's judged drawings are:
@@ -61,7 +62,7 @@ def write_busts(corpus: Path, count: int, processes: int) -> None:
     over `processes`: each bust depends only on its number, so the files are those of one process."""
     processes = max(1, min(processes, count))
     firsts = [count * i // processes for i in range(processes + 1)]
-    sizes = [b - a for a, b in zip(firsts, firsts[1:])]
+    sizes = [b - a for a, b in zip(firsts[:-1], firsts[1:], strict=True)]
     write = functools.partial(write_faces, corpus)
     with ProcessPoolExecutor(processes) as pool:  # list(): a worker's exception is raised here
         list(pool.map(write, sizes, [384] * processes, [0] * processes, firsts[:-1]))

@@ -33,8 +33,8 @@ from linetint.model.tensors import picture_tensor
 
 from .detail_lines import with_detail_strokes
 from .hatching import with_hatching
-from .line_gaps import with_gaps
 from .hint_sim import HintSimConfig, simulate_hints
+from .line_gaps import with_gaps
 from .line_style import restyled
 from .synthetic import SyntheticConfig, generate
 
