@@ -23,7 +23,6 @@ the corpus travels packed (`linetint corpus-pack`, docs/corpus.md) and is unpack
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 import time
@@ -62,10 +61,11 @@ def write_busts(corpus: Path, count: int, processes: int) -> None:
     over `processes`: each bust depends only on its number, so the files are those of one process."""
     processes = max(1, min(processes, count))
     firsts = [count * i // processes for i in range(processes + 1)]
-    sizes = [b - a for a, b in zip(firsts[:-1], firsts[1:], strict=True)]
-    write = functools.partial(write_faces, corpus)
-    with ProcessPoolExecutor(processes) as pool:  # list(): a worker's exception is raised here
-        list(pool.map(write, sizes, [384] * processes, [0] * processes, firsts[:-1]))
+    with ProcessPoolExecutor(processes) as pool:
+        spans = zip(firsts[:-1], firsts[1:], strict=True)
+        parts = [pool.submit(write_faces, corpus, b - a, first=a) for a, b in spans]
+        for part in parts:
+            part.result()  # a worker's exception is raised here
 
 
 def main(argv: list[str] | None = None) -> int:

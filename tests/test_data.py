@@ -526,35 +526,32 @@ def test_detail_lines_add_strokes_inside_one_colour_to_that_share_of_samples(tmp
         make(detail_lines=-0.5)
 
 
+def changed_share(
+    make: Callable[..., IllustrationDataset], option: str, changed: Callable[[int], bool]
+) -> None:
+    """`option` at 1 changes every sample's line art (`changed(ink)`) and keeps its colours; at 0.5 a share
+    of the samples, not all or none; outside [0, 1] it is refused."""
+    plain, every, half = make(), make(**{option: 1.0}), make(**{option: 0.5})
+    halves = []
+    for epoch in range(8):
+        for dataset in (plain, every, half):
+            dataset.set_epoch(epoch)
+        assert not changed(ink(plain[0]))
+        assert changed(ink(every[0])) and torch.equal(every[0]["target"], plain[0]["target"])
+        halves.append(changed(ink(half[0])))
+    assert 0 < sum(halves) < len(halves)
+    with pytest.raises(ValueError, match=option):
+        make(**{option: 2.0})
+
+
 def test_hatching_adds_ink_to_that_share_of_samples(tmp_path) -> None:
     make = outlined_picture_dataset(tmp_path, 64, slice(31, 33))
-    plain, hatched, half = make(), make(hatching=1.0), make(hatching=0.5)
-    with_hatching = []
-    for epoch in range(8):
-        for dataset in (plain, hatched, half):
-            dataset.set_epoch(epoch)
-        assert ink(plain[0]) == 64 * 2
-        assert ink(hatched[0]) > 64 * 2
-        with_hatching.append(ink(half[0]) > 64 * 2)
-    assert 0 < sum(with_hatching) < len(with_hatching)  # a share of the samples, not all or none
-    with pytest.raises(ValueError, match="hatching"):
-        make(hatching=2.0)
+    changed_share(make, "hatching", lambda dark: dark > 64 * 2)
 
 
-def test_line_gaps_erase_ink_from_that_share_of_samples_and_keep_the_target(tmp_path) -> None:
+def test_line_gaps_erase_ink_from_that_share_of_samples(tmp_path) -> None:
     make = outlined_picture_dataset(tmp_path, 64, slice(30, 34))
-    plain, gapped, half = make(), make(line_gaps=1.0), make(line_gaps=0.5)
-    with_gaps = []
-    for epoch in range(8):
-        for dataset in (plain, gapped, half):
-            dataset.set_epoch(epoch)
-        cut = gapped[0]
-        assert ink(plain[0]) == 64 * 4 and ink(cut) < 64 * 4
-        assert torch.equal(cut["target"], plain[0]["target"])  # the colours keep their shapes
-        with_gaps.append(ink(half[0]) < 64 * 4)
-    assert 0 < sum(with_gaps) < len(with_gaps)
-    with pytest.raises(ValueError, match="line_gaps"):
-        make(line_gaps=-0.1)
+    changed_share(make, "line_gaps", lambda dark: dark < 64 * 4)
 
 
 def dark_columns(picture: np.ndarray) -> int:
